@@ -1,0 +1,26 @@
+export { type Clock, systemClock } from './clock.js';
+export {
+  invalidOption,
+  PassportIdvError,
+  type ProviderCallInfo,
+  ProviderError,
+  ProviderNetworkError,
+  ProviderResponseError,
+  ProviderStatusError,
+  ProviderTimeoutError,
+  StoreError,
+} from './errors.js';
+export { createLogger, type Logger } from './log.js';
+export { MemoryStore, type MemoryStoreOptions } from './memory-store.js';
+export {
+  isRecord,
+  type MultipartFile,
+  type ProviderRequest,
+  type ProviderResponse,
+  providerRequest,
+  requireRecord,
+  requireString,
+  ShapeError,
+} from './provider-http.js';
+export { safeReturnTo } from './safe-return-to.js';
+export type { Store } from './store.js';

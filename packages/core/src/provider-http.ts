@@ -1,0 +1,308 @@
+import { randomBytes } from 'node:crypto';
+import http from 'node:http';
+import https from 'node:https';
+import { setTimeout as delay } from 'node:timers/promises';
+import {
+  type ProviderCallInfo,
+  ProviderError,
+  ProviderNetworkError,
+  ProviderResponseError,
+  ProviderStatusError,
+  ProviderTimeoutError,
+} from './errors.js';
+import { createLogger } from './log.js';
+
+/** A file part of a multipart body. */
+export interface MultipartFile {
+  filename: string;
+  contentType: string;
+  data: Uint8Array;
+}
+
+/** One call to a provider, as every passport-idv client describes it. */
+export interface ProviderRequest<T> extends ProviderCallInfo {
+  method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+  url: string | URL;
+  /** Extra request headers (credentials go here; they are never logged). */
+  headers?: Record<string, string>;
+  /** A JSON body. */
+  json?: unknown;
+  /** A `multipart/form-data` body; a value is a field or a file. */
+  multipart?: Record<string, string | MultipartFile>;
+  /** Milliseconds for the whole call, retries included. Default 10,000. */
+  timeout?: number;
+  /** Retries for a GET on a network error, 429 or 5xx. Ignored for every other method. Default 2. */
+  retries?: number;
+  /** Base of the exponential back-off between retries, in ms, with jitter. Default 100. */
+  retryDelay?: number;
+  /** `'json'` (default): a 2xx body must be JSON; `'none'`: the body is read and ignored. */
+  responseType?: 'json' | 'none';
+  /**
+   * Checks the JSON body and returns the typed result; throw (or return `undefined`) if the shape is wrong, which
+   * becomes a {@link ProviderResponseError}.
+   */
+  parse?: (body: unknown) => T | undefined;
+  /** Cancels the call. */
+  signal?: AbortSignal;
+}
+
+/** What {@link providerRequest} resolves to. */
+export interface ProviderResponse<T> {
+  status: number;
+  headers: http.IncomingHttpHeaders;
+  body: T;
+}
+
+const log = createLogger('http');
+const MAX_BODY_BYTES = 16 * 1024 * 1024;
+// Idle sockets are closed before Node servers' default 5 s keep-alive timeout, so a reused socket is rarely stale.
+const agentOptions = { keepAlive: true, timeout: 4_000, scheduling: 'lifo' as const };
+const httpAgent = new http.Agent(agentOptions);
+const httpsAgent = new https.Agent(agentOptions);
+
+/**
+ * The one function every passport-idv client uses to call a provider: keep-alive connections, a deadline on the
+ * whole call, JSON parsed and shape-checked, bounded retries with jitter for idempotent GETs only (never for a code
+ * exchange or a session creation), typed {@link ProviderError}s and no secret in any message or log line.
+ *
+ * @example
+ * ```ts
+ * const { body } = await providerRequest({
+ *   provider: 'authenteq', operation: 'details', method: 'GET', url: detailsURL,
+ *   headers: { authorization: `Bearer ${token}` }, timeout: 5_000,
+ *   parse: (b) => (isRecord(b) && isRecord(b.details) ? b : undefined),
+ * });
+ * ```
+ */
+export async function providerRequest<T = unknown>(request: ProviderRequest<T>): Promise<ProviderResponse<T>> {
+  const timeout = request.timeout ?? 10_000;
+  const deadline = AbortSignal.timeout(timeout);
+  const signal = request.signal ? AbortSignal.any([deadline, request.signal]) : deadline;
+  const retries = request.method === 'GET' ? Math.max(0, request.retries ?? 2) : 0;
+  const retryDelay = request.retryDelay ?? 100;
+  const started = performance.now();
+  const prepared = prepare(request);
+  for (let attempt = 0; ; attempt++) {
+    try {
+      const response = await send(request, prepared, signal, deadline, timeout);
+      log('%s %s → %d in %dms', request.provider, request.operation, response.status, elapsed(started));
+      return response;
+    } catch (error) {
+      if (!(error instanceof ProviderError)) throw error;
+      const retryable =
+        error instanceof ProviderNetworkError ||
+        (error instanceof ProviderStatusError && (error.upstreamStatus === 429 || (error.upstreamStatus ?? 0) >= 500));
+      const wait = retryDelay * 2 ** attempt * (0.5 + Math.random());
+      const remaining = timeout - (performance.now() - started);
+      if (!retryable || attempt >= retries || wait >= remaining) {
+        log('%s %s failed (%s) in %dms', request.provider, request.operation, error.code, elapsed(started));
+        throw error;
+      }
+      log('%s %s: %s, retry %d', request.provider, request.operation, error.code, attempt + 1);
+      try {
+        await delay(wait, undefined, { signal });
+      } catch {
+        throw timeoutError(request, timeout);
+      }
+    }
+  }
+}
+
+interface Prepared {
+  url: URL;
+  headers: Record<string, string | number>;
+  body: Buffer | undefined;
+}
+
+function prepare(request: ProviderRequest<unknown>): Prepared {
+  const url = new URL(request.url);
+  const headers: Record<string, string | number> = { accept: 'application/json', ...request.headers };
+  let body: Buffer | undefined;
+  if (request.json !== undefined) {
+    body = Buffer.from(JSON.stringify(request.json));
+    headers['content-type'] = 'application/json';
+  } else if (request.multipart !== undefined) {
+    const boundary = `----passport-idv-${randomBytes(12).toString('hex')}`;
+    body = multipartBody(request.multipart, boundary);
+    headers['content-type'] = `multipart/form-data; boundary=${boundary}`;
+  }
+  if (body !== undefined) headers['content-length'] = body.length;
+  return { url, headers, body };
+}
+
+function multipartBody(parts: Record<string, string | MultipartFile>, boundary: string): Buffer {
+  const chunks: Buffer[] = [];
+  for (const [name, value] of Object.entries(parts)) {
+    if (typeof value === 'string') {
+      chunks.push(Buffer.from(`--${boundary}\r\ncontent-disposition: form-data; name="${name}"\r\n\r\n${value}\r\n`));
+    } else {
+      chunks.push(
+        Buffer.from(
+          `--${boundary}\r\ncontent-disposition: form-data; name="${name}"; filename="${value.filename}"\r\n` +
+            `content-type: ${value.contentType}\r\n\r\n`,
+        ),
+        Buffer.from(value.data),
+        Buffer.from('\r\n'),
+      );
+    }
+  }
+  chunks.push(Buffer.from(`--${boundary}--\r\n`));
+  return Buffer.concat(chunks);
+}
+
+function send<T>(
+  request: ProviderRequest<T>,
+  prepared: Prepared,
+  signal: AbortSignal,
+  deadline: AbortSignal,
+  timeout: number,
+): Promise<ProviderResponse<T>> {
+  return new Promise((resolve, reject) => {
+    if (signal.aborted) {
+      reject(abortError(request, deadline, timeout, signal.reason));
+      return;
+    }
+    const { url } = prepared;
+    const isHttps = url.protocol === 'https:';
+    let settled = false;
+    const finish = (fn: () => void) => {
+      if (settled) return;
+      settled = true;
+      signal.removeEventListener('abort', onAbort);
+      fn();
+    };
+    const req = (isHttps ? https : http).request(url, {
+      method: request.method,
+      headers: prepared.headers,
+      agent: isHttps ? httpsAgent : httpAgent,
+    });
+    const onAbort = () => {
+      finish(() => reject(abortError(request, deadline, timeout, signal.reason)));
+      req.destroy();
+    };
+    signal.addEventListener('abort', onAbort, { once: true });
+    req.on('error', (cause) =>
+      finish(() => reject(new ProviderNetworkError('the connection failed', { ...info(request), cause }))),
+    );
+    req.on('response', (res) => {
+      const chunks: Buffer[] = [];
+      let size = 0;
+      res.on('data', (chunk: Buffer) => {
+        size += chunk.length;
+        if (size > MAX_BODY_BYTES) {
+          finish(() => reject(new ProviderResponseError('the response is too large', info(request))));
+          req.destroy();
+          return;
+        }
+        chunks.push(chunk);
+      });
+      res.on('error', (cause) =>
+        finish(() => reject(new ProviderNetworkError('the connection was dropped', { ...info(request), cause }))),
+      );
+      res.on('aborted', () =>
+        finish(() => reject(new ProviderNetworkError('the connection was dropped', info(request)))),
+      );
+      res.on('end', () =>
+        finish(() => {
+          try {
+            resolve(interpret(request, res, Buffer.concat(chunks)));
+          } catch (error) {
+            reject(error);
+          }
+        }),
+      );
+    });
+    req.end(prepared.body);
+  });
+}
+
+function interpret<T>(request: ProviderRequest<T>, res: http.IncomingMessage, raw: Buffer): ProviderResponse<T> {
+  const status = res.statusCode ?? 0;
+  if (status < 200 || status >= 300) {
+    throw new ProviderStatusError(`the provider answered ${status}`, {
+      ...info(request),
+      upstreamStatus: status,
+      responseBody: raw.subarray(0, 4096).toString('utf8'),
+    });
+  }
+  if (request.responseType === 'none') return { status, headers: res.headers, body: undefined as T };
+  let json: unknown;
+  try {
+    json = JSON.parse(raw.toString('utf8'));
+  } catch (cause) {
+    throw new ProviderResponseError('the response is not JSON', { ...info(request), upstreamStatus: status, cause });
+  }
+  if (request.parse === undefined) return { status, headers: res.headers, body: json as T };
+  let body: T | undefined;
+  try {
+    body = request.parse(json);
+  } catch (cause) {
+    throw new ProviderResponseError(`the response does not have the documented shape${reason(cause)}`, {
+      ...info(request),
+      upstreamStatus: status,
+      cause,
+    });
+  }
+  if (body === undefined) {
+    throw new ProviderResponseError('the response does not have the documented shape', {
+      ...info(request),
+      upstreamStatus: status,
+    });
+  }
+  return { status, headers: res.headers, body };
+}
+
+function reason(cause: unknown): string {
+  return cause instanceof ShapeError ? ` (${cause.message})` : '';
+}
+
+function info(request: ProviderCallInfo): ProviderCallInfo {
+  return { provider: request.provider, operation: request.operation };
+}
+
+function timeoutError(request: ProviderCallInfo, timeout: number): ProviderTimeoutError {
+  return new ProviderTimeoutError(`no answer within ${timeout}ms`, info(request));
+}
+
+function abortError(request: ProviderCallInfo, deadline: AbortSignal, timeout: number, cause: unknown): ProviderError {
+  if (deadline.aborted) return timeoutError(request, timeout);
+  return new ProviderNetworkError('the call was cancelled', { ...info(request), cause });
+}
+
+function elapsed(started: number): number {
+  return Math.round(performance.now() - started);
+}
+
+/**
+ * Thrown by shape checks; its message names the offending field (never its value) and is added to the
+ * {@link ProviderResponseError}.
+ */
+export class ShapeError extends Error {
+  override name = 'ShapeError';
+}
+
+/** `true` for a plain JSON object (not an array, not null). */
+export function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/**
+ * Reads `object[key]` as a string, throwing a {@link ShapeError} naming `key` if it is not a non-empty string.
+ *
+ * @example
+ * ```ts
+ * parse: (body) => ({ token: requireString(body, 'token') })
+ * ```
+ */
+export function requireString(object: unknown, key: string): string {
+  const value = isRecord(object) ? object[key] : undefined;
+  if (typeof value !== 'string' || value.length === 0) throw new ShapeError(`${key} is not a non-empty string`);
+  return value;
+}
+
+/** Reads `object[key]` as a JSON object, throwing a {@link ShapeError} naming `key` otherwise. */
+export function requireRecord(object: unknown, key: string): Record<string, unknown> {
+  const value = isRecord(object) ? object[key] : undefined;
+  if (!isRecord(value)) throw new ShapeError(`${key} is not an object`);
+  return value;
+}

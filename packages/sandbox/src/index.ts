@@ -1,0 +1,7 @@
+export type { AliceSandbox, AliceSandboxOptions } from './alice/index.js';
+export type { AuthenteqSandbox, AuthenteqSandboxOptions } from './authenteq/index.js';
+export { SandboxClock } from './clock.js';
+export { type Fault, Faults } from './faults.js';
+export type { IdvSandbox, IdvSandboxOptions } from './idv/index.js';
+export { type CredentialKind, type LoggedRequest, type RequestFilter, RequestLog } from './request-log.js';
+export { type Sandbox, type SandboxOptions, startSandbox } from './sandbox.js';
