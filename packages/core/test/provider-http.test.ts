@@ -1,0 +1,257 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { inspect } from 'node:util';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import {
+  ProviderError,
+  ProviderNetworkError,
+  ProviderResponseError,
+  ProviderStatusError,
+  ProviderTimeoutError,
+  providerRequest,
+  requireString,
+} from '../src/index.js';
+
+const SECRET = 'sk_live_never_show_me_0123456789';
+const hits = new Map<string, number>();
+const bodies = new Map<string, string>();
+let connections = 0;
+let server: Server;
+let base: string;
+
+function route(req: IncomingMessage, res: ServerResponse, body: string): void {
+  const path = new URL(req.url ?? '/', 'http://x').pathname;
+  const count = (hits.get(path) ?? 0) + 1;
+  hits.set(path, count);
+  bodies.set(path, body);
+  const json = (status: number, value: unknown): void =>
+    void res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(value));
+  switch (path) {
+    case '/ok':
+      return json(200, { token: 'abc' });
+    case '/echo':
+      return json(200, { headers: req.headers, body });
+    case '/empty':
+      return void res.writeHead(200).end();
+    case '/hang':
+      return;
+    case '/hang-body':
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.write('{"token":');
+      return;
+    case '/malformed':
+      return void res.writeHead(200, { 'content-type': 'application/json' }).end('{"token": ');
+    case '/shape':
+      return json(200, { token: 42 });
+    case '/drop':
+      return void req.socket.destroy();
+    case '/flaky':
+      return count === 1 ? json(503, { detail: 'try later' }) : json(200, { token: 'after-retry' });
+    default: {
+      const status = Number(path.slice(1));
+      return json(Number.isInteger(status) ? status : 404, { error: { message: `rejected ${SECRET}` } });
+    }
+  }
+}
+
+beforeAll(async () => {
+  server = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => route(req, res, Buffer.concat(chunks).toString('utf8')));
+  });
+  server.on('connection', () => {
+    connections++;
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+});
+afterAll(async () => {
+  server.closeAllConnections();
+  await new Promise((resolve) => server.close(resolve));
+});
+beforeEach(() => {
+  hits.clear();
+});
+
+const call = { provider: 'test', operation: 'op' } as const;
+
+describe('providerRequest', () => {
+  it('returns parsed, shape-checked JSON', async () => {
+    const response = await providerRequest({
+      ...call,
+      method: 'GET',
+      url: `${base}/ok`,
+      parse: (body) => ({ token: requireString(body, 'token') }),
+    });
+    expect(response.status).toBe(200);
+    expect(response.body).toEqual({ token: 'abc' });
+  });
+
+  it('sends JSON and multipart bodies with their content types', async () => {
+    const json = await providerRequest<{ headers: Record<string, string>; body: string }>({
+      ...call,
+      method: 'POST',
+      url: `${base}/echo`,
+      json: { ttl: 3600 },
+    });
+    expect(json.body.headers['content-type']).toBe('application/json');
+    expect(JSON.parse(json.body.body)).toEqual({ ttl: 3600 });
+
+    const multipart = await providerRequest<{ headers: Record<string, string>; body: string }>({
+      ...call,
+      method: 'POST',
+      url: `${base}/echo`,
+      multipart: {
+        grantType: 'authorization_code',
+        video: { filename: 'a.mp4', contentType: 'video/mp4', data: Buffer.from('VID') },
+      },
+    });
+    const boundary = multipart.body.headers['content-type']?.split('boundary=')[1];
+    expect(boundary).toBeTruthy();
+    expect(multipart.body.body).toContain(
+      `--${boundary}\r\ncontent-disposition: form-data; name="grantType"\r\n\r\nauthorization_code\r\n`,
+    );
+    expect(multipart.body.body).toContain('name="video"; filename="a.mp4"\r\ncontent-type: video/mp4\r\n\r\nVID\r\n');
+    expect(multipart.body.body.endsWith(`--${boundary}--\r\n`)).toBe(true);
+  });
+
+  it('reuses connections (keep-alive)', async () => {
+    const before = connections;
+    for (let i = 0; i < 10; i++) await providerRequest({ ...call, method: 'GET', url: `${base}/ok` });
+    expect(connections - before).toBeLessThanOrEqual(1);
+  });
+
+  it('accepts an empty body when told to ignore it', async () => {
+    const response = await providerRequest({ ...call, method: 'PATCH', url: `${base}/empty`, responseType: 'none' });
+    expect(response.status).toBe(200);
+  });
+
+  it('fails a hung call within its deadline with a 504 ProviderTimeoutError', async () => {
+    const started = performance.now();
+    const error = await providerRequest({ ...call, method: 'POST', url: `${base}/hang`, timeout: 200 }).catch((e) => e);
+    const elapsed = performance.now() - started;
+    expect(error).toBeInstanceOf(ProviderTimeoutError);
+    expect(error).toMatchObject({ code: 'ERR_PROVIDER_TIMEOUT', status: 504, provider: 'test', operation: 'op' });
+    expect(elapsed).toBeGreaterThanOrEqual(190);
+    expect(elapsed).toBeLessThan(1_000);
+  });
+
+  it('fails a body that stops half-way within its deadline, GET retries included', async () => {
+    const started = performance.now();
+    const error = await providerRequest({ ...call, method: 'GET', url: `${base}/hang-body`, timeout: 200 }).catch(
+      (e) => e,
+    );
+    expect(error).toBeInstanceOf(ProviderTimeoutError);
+    expect(performance.now() - started).toBeLessThan(1_000);
+  });
+
+  it('turns a non-2xx answer into a 502 ProviderStatusError with the upstream status', async () => {
+    const error = await providerRequest({ ...call, method: 'POST', url: `${base}/400` }).catch((e) => e);
+    expect(error).toBeInstanceOf(ProviderStatusError);
+    expect(error).toMatchObject({ code: 'ERR_PROVIDER_STATUS', status: 502, upstreamStatus: 400 });
+  });
+
+  it('turns a body that is not JSON into a 502 ProviderResponseError', async () => {
+    const error = await providerRequest({ ...call, method: 'GET', url: `${base}/malformed` }).catch((e) => e);
+    expect(error).toBeInstanceOf(ProviderResponseError);
+    expect(error).toMatchObject({ code: 'ERR_PROVIDER_RESPONSE', status: 502 });
+    expect(hits.get('/malformed')).toBe(1);
+  });
+
+  it('turns a wrong shape into a ProviderResponseError naming the field', async () => {
+    const error = await providerRequest({
+      ...call,
+      method: 'GET',
+      url: `${base}/shape`,
+      parse: (body) => ({ token: requireString(body, 'token') }),
+    }).catch((e) => e);
+    expect(error).toBeInstanceOf(ProviderResponseError);
+    expect(error.message).toContain('token is not a non-empty string');
+  });
+
+  it('turns a dropped connection into a 502 ProviderNetworkError', async () => {
+    const error = await providerRequest({ ...call, method: 'POST', url: `${base}/drop` }).catch((e) => e);
+    expect(error).toBeInstanceOf(ProviderNetworkError);
+    expect(error).toMatchObject({ code: 'ERR_PROVIDER_NETWORK', status: 502 });
+  });
+
+  describe('retries', () => {
+    it.each([500, 503, 429])('retries an idempotent GET on %d, bounded', async (status) => {
+      const error = await providerRequest({
+        ...call,
+        method: 'GET',
+        url: `${base}/${status}`,
+        retries: 2,
+        retryDelay: 1,
+      }).catch((e) => e);
+      expect(error).toBeInstanceOf(ProviderStatusError);
+      expect(hits.get(`/${status}`)).toBe(3);
+    });
+
+    it('retries a GET on a dropped connection', async () => {
+      await expect(
+        providerRequest({ ...call, method: 'GET', url: `${base}/drop`, retryDelay: 1 }),
+      ).rejects.toBeInstanceOf(ProviderNetworkError);
+      expect(hits.get('/drop')).toBe(3);
+    });
+
+    it('succeeds when a retry does', async () => {
+      const response = await providerRequest({ ...call, method: 'GET', url: `${base}/flaky`, retryDelay: 1 });
+      expect(response.body).toEqual({ token: 'after-retry' });
+      expect(hits.get('/flaky')).toBe(2);
+    });
+
+    it.each(['POST', 'PUT', 'PATCH', 'DELETE'] as const)('never retries a %s', async (method) => {
+      await expect(providerRequest({ ...call, method, url: `${base}/503`, retryDelay: 1 })).rejects.toBeInstanceOf(
+        ProviderStatusError,
+      );
+      await expect(providerRequest({ ...call, method, url: `${base}/drop`, retryDelay: 1 })).rejects.toBeInstanceOf(
+        ProviderNetworkError,
+      );
+      expect(hits.get('/503')).toBe(1);
+      expect(hits.get('/drop')).toBe(1);
+    });
+
+    it.each([400, 401, 404])('never retries a %d', async (status) => {
+      await expect(
+        providerRequest({ ...call, method: 'GET', url: `${base}/${status}`, retryDelay: 1 }),
+      ).rejects.toThrow();
+      expect(hits.get(`/${status}`)).toBe(1);
+    });
+
+    it('does not retry a malformed body', async () => {
+      await expect(
+        providerRequest({ ...call, method: 'GET', url: `${base}/malformed`, retryDelay: 1 }),
+      ).rejects.toThrow();
+      expect(hits.get('/malformed')).toBe(1);
+    });
+  });
+
+  describe('secrets', () => {
+    it('keeps credentials, request bodies and the provider body out of messages, JSON and inspect', async () => {
+      const failures = await Promise.all(
+        ['/401', '/hang', '/drop', '/malformed', '/shape'].map((path) =>
+          providerRequest({
+            ...call,
+            method: 'POST',
+            url: `${base}${path}?code=${SECRET}`,
+            headers: { authorization: `Bearer ${SECRET}` },
+            multipart: { clientSecret: SECRET },
+            timeout: 150,
+            parse: (body) => ({ token: requireString(body, 'token') }),
+          }).catch((e: unknown) => e),
+        ),
+      );
+      for (const error of failures) {
+        expect(error).toBeInstanceOf(ProviderError);
+        expect(String(error)).not.toContain(SECRET);
+        expect(JSON.stringify(error)).not.toContain(SECRET);
+        expect(inspect(error, { depth: 5 })).not.toContain(SECRET);
+        expect((error as Error).stack).not.toContain(SECRET);
+      }
+      const status = failures[0] as ProviderStatusError;
+      expect(status.responseBody).toContain('rejected');
+    });
+  });
+});
