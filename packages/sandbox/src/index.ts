@@ -1,7 +1,9 @@
 export type { AliceSandbox, AliceSandboxOptions } from './alice/index.js';
+export { type AliceEnrollOptions, type AliceTokenKind, type AliceUserSnapshot, type SandboxMediaOptions, sandboxMedia } from './alice/index.js';
 export type { AuthenteqSandbox, AuthenteqSandboxOptions } from './authenteq/index.js';
 export { SandboxClock } from './clock.js';
 export { type Fault, Faults } from './faults.js';
 export type { IdvSandbox, IdvSandboxOptions } from './idv/index.js';
 export { type CredentialKind, type LoggedRequest, type RequestFilter, RequestLog } from './request-log.js';
 export { type Sandbox, type SandboxOptions, startSandbox } from './sandbox.js';
+export { IDV_CAPTURE_STEPS, IDV_TTL_RANGE, type IdvCaptureStep, type IdvSandboxSession } from './idv/index.js';

@@ -1,0 +1,105 @@
+import type { SandboxEnv } from '../env.js';
+import type { Context } from '../router.js';
+import { IDV_TTL_RANGE, type IdvState } from './state.js';
+
+/** The sandbox's error body. The provider documents none [I]: `{"error": <type>, "message": <text>}`. */
+function fail(ctx: Context, status: number, error: string, message: string): void {
+  ctx.send(status, { error, message });
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/**
+ * The two documented server-side calls (provider-docs/idv-ephemeral-token-url.txt): API key → ephemeral token,
+ * ephemeral token → session for a workflow.
+ */
+export function mountIdvApi(env: SandboxEnv, base: string, apiKey: string, state: IdvState): void {
+  env.router.add('POST', `${base}/api/device/ephemeral`, 'idv.ephemeral', async (ctx) => {
+    const authorization = ctx.req.headers.authorization;
+    if (authorization === undefined || authorization === '') {
+      fail(ctx, 401, 'unauthorized', 'Authorization header with the API key is required');
+      return;
+    }
+    if (authorization !== apiKey) {
+      if (state.checkToken(authorization) !== 'unknown') {
+        ctx.credential('ephemeral_token');
+        fail(ctx, 403, 'forbidden', 'an ephemeral token cannot create ephemeral tokens (Ephemeral Devices:Write)');
+        return;
+      }
+      ctx.credential('invalid');
+      // The documented header is the raw key: a scheme in front of the right key is a common mistake worth naming.
+      const schemed = /^\S+ /.test(authorization) && authorization.slice(authorization.indexOf(' ') + 1) === apiKey;
+      fail(
+        ctx,
+        401,
+        'unauthorized',
+        schemed ? 'send the raw API key in Authorization, without a scheme' : 'invalid API key',
+      );
+      return;
+    }
+    ctx.credential('idv_api_key');
+    const body = await ctx.json();
+    if (!isObject(body)) {
+      fail(ctx, 400, 'bad_request', 'the body must be a JSON object such as {"ttl": 3600}');
+      return;
+    }
+    const { ttl } = body;
+    if (typeof ttl !== 'number' || !Number.isInteger(ttl) || ttl < IDV_TTL_RANGE.min || ttl > IDV_TTL_RANGE.max) {
+      fail(
+        ctx,
+        400,
+        'bad_request',
+        `ttl must be an integer number of seconds from ${IDV_TTL_RANGE.min} to ${IDV_TTL_RANGE.max}`,
+      );
+      return;
+    }
+    ctx.send(200, { authorization: state.issueToken(ttl) });
+  });
+
+  env.router.add('POST', `${base}/api/sessions`, 'idv.sessions', async (ctx) => {
+    const authorization = ctx.req.headers.authorization;
+    if (authorization === undefined || authorization === '') {
+      fail(ctx, 401, 'unauthorized', 'Authorization header with an ephemeral token is required');
+      return;
+    }
+    if (authorization === apiKey) {
+      ctx.credential('idv_api_key');
+      fail(ctx, 403, 'forbidden', 'start sessions with an ephemeral token, not the API key');
+      return;
+    }
+    const check = state.checkToken(authorization);
+    if (check === 'unknown') {
+      ctx.credential('invalid');
+      fail(ctx, 401, 'unauthorized', 'invalid ephemeral token');
+      return;
+    }
+    ctx.credential('ephemeral_token');
+    if (check === 'expired') {
+      fail(ctx, 401, 'unauthorized', 'the ephemeral token has expired');
+      return;
+    }
+    const workflowId = ctx.url.searchParams.get('workflowId');
+    if (workflowId === null || workflowId === '') {
+      fail(ctx, 400, 'bad_request', 'the workflowId query parameter is required');
+      return;
+    }
+    if (!state.workflows.has(workflowId)) {
+      fail(ctx, 404, 'not_found', 'no such workflow');
+      return;
+    }
+    const body = await ctx.json();
+    if (!isObject(body) || (body.metadata !== undefined && !isObject(body.metadata))) {
+      fail(ctx, 400, 'bad_request', 'the body must be a JSON object such as {"metadata": {"externalUserId": "..."}}');
+      return;
+    }
+    const metadata = body.metadata ?? {};
+    if (metadata.externalUserId !== undefined && typeof metadata.externalUserId !== 'string') {
+      fail(ctx, 400, 'bad_request', 'metadata.externalUserId must be a string');
+      return;
+    }
+    const { id, workflowId: workflow, createdAt } = state.createSession(authorization, workflowId, metadata);
+    ctx.send(200, { id, workflowId: workflow, metadata, createdAt });
+  });
+}
