@@ -4,6 +4,6 @@ export type { AuthenteqSandbox, AuthenteqSandboxOptions } from './authenteq/inde
 export { SandboxClock } from './clock.js';
 export { type Fault, Faults } from './faults.js';
 export type { IdvSandbox, IdvSandboxOptions } from './idv/index.js';
+export { IDV_CAPTURE_STEPS, IDV_TTL_RANGE, type IdvCaptureStep, type IdvSandboxSession } from './idv/index.js';
 export { type CredentialKind, type LoggedRequest, type RequestFilter, RequestLog } from './request-log.js';
 export { type Sandbox, type SandboxOptions, startSandbox } from './sandbox.js';
-export { IDV_CAPTURE_STEPS, IDV_TTL_RANGE, type IdvCaptureStep, type IdvSandboxSession } from './idv/index.js';
