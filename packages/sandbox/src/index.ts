@@ -1,5 +1,5 @@
 export type { AliceSandbox, AliceSandboxOptions } from './alice/index.js';
-export { type AliceEnrollOptions, type AliceTokenKind, type AliceUserSnapshot, type SandboxMediaOptions, sandboxMedia } from './alice/index.js';
+export * from './alice/public.js';
 export type { AuthenteqSandbox, AuthenteqSandboxOptions } from './authenteq/index.js';
 export { SandboxClock } from './clock.js';
 export { type Fault, Faults } from './faults.js';
