@@ -1,0 +1,109 @@
+import type { Clock, Store } from '@passport-idv/core';
+import type { Request } from 'express';
+import type { AuthenteqGrantType } from './client.js';
+import type { AuthenteqPolicy } from './policy.js';
+import type { VerifiedIdentity } from './profile.js';
+
+/** Production identity server (provider-docs/authenteq-web-kyc.md). */
+export const AUTHENTEQ_AUTHORIZATION_URL = 'https://identity.authenteq.com/authorize';
+
+/**
+ * Options of {@link AuthenteqStrategy}.
+ *
+ * @example
+ * ```ts
+ * const options: AuthenteqStrategyOptions = {
+ *   clientID: process.env.AUTHENTEQ_CLIENT_ID!,
+ *   clientSecret: process.env.AUTHENTEQ_CLIENT_SECRET!,
+ *   callbackURL: 'https://app.example/auth/authenteq/callback',
+ *   policy: { minimumAge: 18 },
+ * };
+ * ```
+ */
+export interface AuthenteqStrategyOptions {
+  /** The client id Authenteq gave you (sent openly in the authorize URL). */
+  clientID: string;
+  /** The client secret; sent only to the token endpoint. */
+  clientSecret: string;
+  /** The absolute redirect URI registered with Authenteq, matched exactly by the provider. */
+  callbackURL: string;
+  /** Default `https://identity.authenteq.com/authorize`. */
+  authorizationURL?: string;
+  /** Default `https://api.authenteq.com/v2/web-kyc/token`. */
+  tokenURL?: string;
+  /** Default `https://api.authenteq.com/v2/web-kyc/details`. */
+  detailsURL?: string;
+  /** Default `'kyc'`, the only scope Web KYC supports. */
+  scope?: string;
+  /** The URL of the "Back to…" link on the identity server (`back_url`). */
+  backURL?: string;
+  /** The token request's `grantType`. Default `'authorization_code'`. */
+  grantType?: AuthenteqGrantType;
+  /** Where states live. Default: `req.session`. Give a shared store (e.g. `RedisStore`) for several instances. */
+  store?: Store;
+  /** Seconds a state stays valid. Default 600. */
+  stateTTL?: number;
+  /** Which identities are accepted. Default: documents must not be expired; any age and country. */
+  policy?: AuthenteqPolicy;
+  /** Put the document images on the profile (`images`, `_json.croppedDocs`). Default `false`. */
+  includeImages?: boolean;
+  /** Milliseconds for each provider call. Default 10,000. */
+  timeout?: number;
+  /** Pass `req` as the verify callback's first argument. Default `false`. */
+  passReqToCallback?: boolean;
+  /** The clock for state expiry and for "today" in the policy. Default: the system clock. */
+  clock?: Clock;
+}
+
+/** What a verify callback answers through `done`. */
+export type VerifyDone = (error: unknown, user?: Express.User | false | null, info?: object) => void;
+
+/** What a verify callback returns: nothing (it calls `done`), or a promise of the user or `false`. */
+// biome-ignore lint/suspicious/noConfusingVoidType: a callback-style verify returns nothing.
+export type VerifyReturn = void | Promise<Express.User | false | null | undefined>;
+
+/**
+ * The verify callback: finds or creates the user for a verified identity. Call `done(null, user)`, `done(null,
+ * false, info)` to refuse, or `done(error)`; or return a promise of the user (or `false`).
+ */
+export type AuthenteqVerify = (profile: VerifiedIdentity, done: VerifyDone) => VerifyReturn;
+
+/** The verify callback with `passReqToCallback: true`. */
+export type AuthenteqVerifyWithRequest = (req: Request, profile: VerifiedIdentity, done: VerifyDone) => VerifyReturn;
+
+/** {@link AuthenteqStrategyOptions} with `passReqToCallback: true`. */
+export interface AuthenteqStrategyOptionsWithRequest extends AuthenteqStrategyOptions {
+  passReqToCallback: true;
+}
+
+/** Options of `passport.authenticate('authenteq', options)` this strategy reads (besides Passport's own). */
+export interface AuthenteqAuthenticateOptions {
+  /** Where to go after sign-up; kept with the state if it is a same-origin path, else dropped. */
+  returnTo?: unknown;
+}
+
+/** `req.authInfo` after a successful sign-up. */
+export interface AuthenteqAuthInfo {
+  provider: 'authenteq';
+  /** The `returnTo` given when the flow started, filtered with `safeReturnTo`; `undefined` if none or unsafe. */
+  returnTo: string | undefined;
+  [key: string]: unknown;
+}
+
+/** Why a callback did not log anyone in (Passport's `info`; with `failureMessage: true`, `message` is kept). */
+export type AuthenteqFailureCode =
+  | 'access_denied'
+  | 'state_missing'
+  | 'state_invalid'
+  | 'code_missing'
+  | 'code_rejected'
+  | 'details_unavailable'
+  | 'document_expired'
+  | 'under_age'
+  | 'country_not_accepted';
+
+/** The challenge the strategy fails with: a stable code and a sentence fit for the person signing up. */
+export interface AuthenteqFailure {
+  code: AuthenteqFailureCode;
+  message: string;
+}

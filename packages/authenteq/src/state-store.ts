@@ -1,0 +1,173 @@
+import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import { type Clock, isRecord, type Store, StoreError } from '@passport-idv/core';
+import { SessionRequiredError } from './errors.js';
+
+/** What is kept with a state until the callback. */
+export interface StateEntry {
+  /** The filtered post-login destination, if the app gave one. */
+  returnTo?: string;
+  /** Clock time after which the state is refused. */
+  expiresAt: number;
+}
+
+/** Why a callback's state was refused. */
+export type StateRejection = 'unknown' | 'expired' | 'other_session';
+
+/** The request: the state keeper reads its `session` (express-session or compatible). */
+export type SessionRequest = object;
+
+interface SessionLike {
+  [key: string]: unknown;
+  save?(callback: (error?: unknown) => void): void;
+}
+
+interface SessionSlot {
+  /** Session mode: pending states, by state value. */
+  states?: Record<string, StateEntry>;
+  /** Store mode: a random value tying this browser's session to its states in the store. */
+  binding?: string;
+}
+
+/** The key under which the strategy keeps its data in `req.session`. */
+export const SESSION_KEY = 'passport-idv:authenteq';
+/** Pending states one session may hold (tabs): the oldest is dropped beyond this. */
+const MAX_PENDING = 10;
+/** What a state looks like: 32 random bytes, base64url. Anything else is refused without a store lookup. */
+const STATE_SHAPE = /^[A-Za-z0-9_-]{43}$/;
+
+const hash = (value: string) => createHash('sha256').update(value).digest('base64url');
+
+/**
+ * Issues and consumes OAuth states. Each state is 32 random bytes (base64url), has its own entry (several tabs
+ * work), expires after the TTL on the injected clock, is single-use, and belongs to the browser session it was
+ * issued in:
+ *
+ * - without a `store`, the entries live in `req.session` under {@link SESSION_KEY};
+ * - with a `store`, the entry lives in the store under a hash of the state (atomic `take`: one use across every
+ *   app instance) and holds a hash of a random binding kept in this session, so a state replayed from another
+ *   browser is refused.
+ *
+ * @example
+ * ```ts
+ * const keeper = new StateKeeper(new MemoryStore(), 600_000, systemClock);
+ * const state = await keeper.issue(req, '/account');
+ * const result = await keeper.consume(req, state); // { ok: true, entry: { returnTo: '/account', ... } }
+ * ```
+ */
+export class StateKeeper {
+  readonly #store: Store | undefined;
+  readonly #ttlMs: number;
+  readonly #clock: Clock;
+
+  constructor(store: Store | undefined, ttlMs: number, clock: Clock) {
+    this.#store = store;
+    this.#ttlMs = ttlMs;
+    this.#clock = clock;
+  }
+
+  /** Creates and records a new state for this session; rejects with a `StoreError` if the store fails. */
+  async issue(req: SessionRequest, returnTo: string | undefined): Promise<string> {
+    const slot = slotOf(req);
+    const state = randomBytes(32).toString('base64url');
+    const now = this.#clock.now();
+    const entry: StateEntry = { expiresAt: now + this.#ttlMs };
+    if (returnTo !== undefined) entry.returnTo = returnTo;
+    if (this.#store) {
+      slot.binding ??= randomBytes(32).toString('base64url');
+      const added = await storeCall(() =>
+        this.#store!.add(`authenteq:state:${hash(state)}`, { ...entry, binding: hash(slot.binding!) }, this.#ttlMs),
+      );
+      if (!added) throw new StoreError('authenteq state: a fresh random state already existed in the store');
+      return state;
+    }
+    const states = { ...slot.states };
+    for (const [key, pending] of Object.entries(states)) if (!(pending.expiresAt > now)) delete states[key];
+    const keys = Object.keys(states);
+    if (keys.length >= MAX_PENDING) {
+      keys.sort((a, b) => states[a]!.expiresAt - states[b]!.expiresAt);
+      for (const key of keys.slice(0, keys.length - MAX_PENDING + 1)) delete states[key];
+    }
+    states[state] = entry;
+    slot.states = states;
+    return state;
+  }
+
+  /**
+   * Takes the state out (whatever happens next, it cannot be used again) and says whether it was valid for this
+   * session. Rejects with a `StoreError` if the store or the session store fails.
+   */
+  async consume(
+    req: SessionRequest,
+    state: string,
+  ): Promise<{ ok: true; entry: StateEntry } | { ok: false; reason: StateRejection }> {
+    const slot = slotOf(req);
+    if (!STATE_SHAPE.test(state)) return { ok: false, reason: 'unknown' };
+    let entry: (StateEntry & { binding?: string }) | undefined;
+    if (this.#store) {
+      const taken = await storeCall(() => this.#store!.take<unknown>(`authenteq:state:${hash(state)}`));
+      if (!isRecord(taken)) return { ok: false, reason: 'unknown' };
+      entry = taken as unknown as StateEntry & { binding?: string };
+      const expected = typeof entry.binding === 'string' ? entry.binding : '';
+      const mine = slot.binding === undefined ? '' : hash(slot.binding);
+      if (!sameString(expected, mine)) return { ok: false, reason: 'other_session' };
+    } else {
+      entry = slot.states?.[state];
+      if (entry === undefined || !Object.hasOwn(slot.states!, state)) return { ok: false, reason: 'unknown' };
+      const states = { ...slot.states };
+      delete states[state];
+      slot.states = states;
+      // Persist the removal now, before any upstream call, so a replay racing this request finds nothing.
+      await saveSession(req);
+    }
+    if (!(typeof entry.expiresAt === 'number' && entry.expiresAt > this.#clock.now())) {
+      return { ok: false, reason: 'expired' };
+    }
+    const result: StateEntry = { expiresAt: entry.expiresAt };
+    if (typeof entry.returnTo === 'string') result.returnTo = entry.returnTo;
+    return { ok: true, entry: result };
+  }
+}
+
+/** Saves `req.session` (if the session implementation can), turning a failure into a `StoreError`. */
+export function saveSession(req: SessionRequest): Promise<void> {
+  const session = sessionOf(req);
+  if (typeof session?.save !== 'function') return Promise.resolve();
+  return new Promise((resolve, reject) => {
+    session.save!((error) => {
+      if (error) reject(new StoreError('the session could not be saved', { cause: error }));
+      else resolve();
+    });
+  });
+}
+
+function sessionOf(req: SessionRequest): SessionLike | undefined {
+  const session = (req as { session?: unknown }).session;
+  return isRecord(session) ? (session as SessionLike) : undefined;
+}
+
+function slotOf(req: SessionRequest): SessionSlot {
+  const session = sessionOf(req);
+  if (session === undefined) {
+    throw new SessionRequiredError('AuthenteqStrategy needs a session: mount express-session before passport');
+  }
+  const slot = session[SESSION_KEY];
+  if (isRecord(slot)) return slot as SessionSlot;
+  const fresh: SessionSlot = {};
+  session[SESSION_KEY] = fresh;
+  return fresh;
+}
+
+async function storeCall<T>(call: () => Promise<T>): Promise<T> {
+  try {
+    return await call();
+  } catch (error) {
+    if (error instanceof StoreError) throw error;
+    throw new StoreError('authenteq state: the store failed', { cause: error });
+  }
+}
+
+function sameString(a: string, b: string): boolean {
+  const left = Buffer.from(a);
+  const right = Buffer.from(b);
+  return left.length === right.length && left.length > 0 && timingSafeEqual(left, right);
+}

@@ -1,0 +1,288 @@
+import {
+  type Clock,
+  createLogger,
+  invalidOption,
+  isRecord,
+  ProviderStatusError,
+  type Store,
+  safeReturnTo,
+  systemClock,
+} from '@passport-idv/core';
+import type { Request } from 'express';
+import { Strategy } from 'passport-strategy';
+import { AUTHENTEQ_DETAILS_URL, AUTHENTEQ_TOKEN_URL, AuthenteqClient, assertHttpURL } from './client.js';
+import { AuthenteqAuthorizationError } from './errors.js';
+import {
+  AUTHENTEQ_AUTHORIZATION_URL,
+  type AuthenteqAuthenticateOptions,
+  type AuthenteqAuthInfo,
+  type AuthenteqFailure,
+  type AuthenteqFailureCode,
+  type AuthenteqStrategyOptions,
+  type AuthenteqStrategyOptionsWithRequest,
+  type AuthenteqVerify,
+  type AuthenteqVerifyWithRequest,
+  type VerifyDone,
+} from './options.js';
+import { type AuthenteqPolicy, checkPolicy } from './policy.js';
+import { toVerifiedIdentity, type VerifiedIdentity } from './profile.js';
+import { StateKeeper, saveSession } from './state-store.js';
+
+const log = createLogger('authenteq');
+
+const FAILURES: Record<AuthenteqFailureCode, { message: string; status: number }> = {
+  access_denied: { message: 'The identity check was cancelled.', status: 403 },
+  state_missing: { message: 'This sign-up link is not valid. Please start again.', status: 403 },
+  state_invalid: { message: 'This sign-up link has expired or was already used. Please start again.', status: 403 },
+  code_missing: { message: 'The identity check did not complete. Please start again.', status: 400 },
+  code_rejected: { message: 'The identity check could not be confirmed. Please start again.', status: 403 },
+  details_unavailable: { message: 'The identity check took too long to confirm. Please start again.', status: 403 },
+  document_expired: { message: '', status: 403 },
+  under_age: { message: '', status: 403 },
+  country_not_accepted: { message: '', status: 403 },
+};
+
+/**
+ * Passport strategy `'authenteq'`: sign users up with an identity document verified by Authenteq Web KYC (OAuth 2.0
+ * authorization code). The first request redirects to the identity server with a fresh state; the callback checks
+ * the state, exchanges the code once, reads the details, applies the policy and calls `verify` with a
+ * {@link VerifiedIdentity}. `authenticate()` never throws: it ends in exactly one of redirect, fail, error, success.
+ *
+ * @example
+ * ```ts
+ * passport.use(new AuthenteqStrategy(
+ *   { clientID, clientSecret, callbackURL: 'https://app.example/auth/authenteq/callback', policy: { minimumAge: 18 } },
+ *   async (profile) => users.upsert(profile.id, { name: profile.displayName, birthDate: profile.birthDate }),
+ * ));
+ * app.get('/auth/authenteq', (req, res, next) =>
+ *   passport.authenticate('authenteq', { returnTo: req.query.returnTo })(req, res, next));
+ * app.get('/auth/authenteq/callback', passport.authenticate('authenteq', { failureRedirect: '/signup' }),
+ *   (req, res) => res.redirect(req.authInfo?.returnTo ?? '/account'));
+ * ```
+ */
+export class AuthenteqStrategy extends Strategy {
+  /** `'authenteq'`. */
+  name = 'authenteq';
+  readonly #client: AuthenteqClient;
+  readonly #states: StateKeeper;
+  readonly #verify: AuthenteqVerify | AuthenteqVerifyWithRequest;
+  readonly #passReqToCallback: boolean;
+  readonly #authorizationURL: string;
+  readonly #clientID: string;
+  readonly #callbackURL: string;
+  readonly #scope: string;
+  readonly #backURL: string | undefined;
+  readonly #policy: AuthenteqPolicy;
+  readonly #includeImages: boolean;
+  readonly #clock: Clock;
+
+  constructor(options: AuthenteqStrategyOptionsWithRequest, verify: AuthenteqVerifyWithRequest);
+  constructor(options: AuthenteqStrategyOptions, verify: AuthenteqVerify);
+  constructor(
+    options: AuthenteqStrategyOptions | AuthenteqStrategyOptionsWithRequest,
+    verify: AuthenteqVerify | AuthenteqVerifyWithRequest,
+  ) {
+    super();
+    if (!isRecord(options)) invalidOption('AuthenteqStrategy needs an options object');
+    if (typeof verify !== 'function') invalidOption('AuthenteqStrategy needs a verify callback');
+    const {
+      authorizationURL = AUTHENTEQ_AUTHORIZATION_URL,
+      scope = 'kyc',
+      stateTTL = 600,
+      policy = {},
+      includeImages = false,
+      passReqToCallback = false,
+      clock = systemClock,
+    } = options;
+    assertHttpURL(options.callbackURL, 'callbackURL');
+    assertHttpURL(authorizationURL, 'authorizationURL');
+    if (typeof scope !== 'string' || scope === '') invalidOption('scope must be a non-empty string');
+    if (options.backURL !== undefined) assertHttpURL(options.backURL, 'backURL');
+    if (!(Number.isFinite(stateTTL) && stateTTL > 0)) invalidOption('stateTTL must be a positive number of seconds');
+    assertStore(options.store);
+    assertPolicy(policy);
+    if (typeof includeImages !== 'boolean') invalidOption('includeImages must be a boolean');
+    if (typeof passReqToCallback !== 'boolean') invalidOption('passReqToCallback must be a boolean');
+    if (typeof clock?.now !== 'function') invalidOption('clock must have a now() method');
+    this.#client = new AuthenteqClient({
+      clientID: options.clientID,
+      clientSecret: options.clientSecret,
+      tokenURL: options.tokenURL ?? AUTHENTEQ_TOKEN_URL,
+      detailsURL: options.detailsURL ?? AUTHENTEQ_DETAILS_URL,
+      grantType: options.grantType ?? 'authorization_code',
+      timeout: options.timeout ?? 10_000,
+    });
+    this.#states = new StateKeeper(options.store, stateTTL * 1000, clock);
+    this.#verify = verify;
+    this.#passReqToCallback = passReqToCallback;
+    this.#authorizationURL = authorizationURL;
+    this.#clientID = options.clientID;
+    this.#callbackURL = options.callbackURL;
+    this.#scope = scope;
+    this.#backURL = options.backURL;
+    this.#policy = { ...policy };
+    this.#includeImages = includeImages;
+    this.#clock = clock;
+  }
+
+  /** Called by Passport; starts the flow or handles the callback. Never throws. */
+  override authenticate(req: Request, options: AuthenteqAuthenticateOptions = {}): void {
+    const query = queryOf(req);
+    const isCallback = ['code', 'state', 'error'].some((key) => query[key] !== undefined);
+    const run = isCallback ? this.#callback(req, query) : this.#start(req, options);
+    run.catch((error: unknown) => {
+      log('authenticate failed: %s', isRecord(error) ? String(error.code ?? error.name) : 'error');
+      this.error(error instanceof Error ? error : new Error('authentication failed'));
+    });
+  }
+
+  async #start(req: Request, options: AuthenteqAuthenticateOptions): Promise<void> {
+    let returnTo: string | undefined;
+    if (options.returnTo !== undefined) {
+      returnTo = safeReturnTo(options.returnTo, new URL(this.#callbackURL).origin, '') || undefined;
+      if (returnTo === undefined) log('returnTo dropped: not a same-origin path');
+    }
+    const state = await this.#states.issue(req, returnTo);
+    const url = new URL(this.#authorizationURL);
+    url.searchParams.set('response_type', 'code');
+    url.searchParams.set('client_id', this.#clientID);
+    url.searchParams.set('redirect_uri', this.#callbackURL);
+    url.searchParams.set('scope', this.#scope);
+    url.searchParams.set('state', state);
+    if (this.#backURL !== undefined) url.searchParams.set('back_url', this.#backURL);
+    // The state must be stored before the browser can come back with it.
+    await saveSession(req);
+    log('redirecting to the identity server');
+    this.redirect(url.href);
+  }
+
+  async #callback(req: Request, query: Record<string, unknown>): Promise<void> {
+    const state = typeof query.state === 'string' && query.state !== '' ? query.state : undefined;
+    if (query.error !== undefined) {
+      // The state is spent whatever the error: a cancelled flow's callback cannot be replayed later.
+      if (state !== undefined) await this.#states.consume(req, state);
+      if (query.error === 'access_denied') return this.#fail('access_denied');
+      const error = new AuthenteqAuthorizationError(typeof query.error === 'string' ? query.error : '');
+      log('identity server answered error %s', error.oauthError);
+      return this.error(error);
+    }
+    if (state === undefined) return this.#fail('state_missing');
+    const checked = await this.#states.consume(req, state);
+    if (!checked.ok) {
+      log('state refused (%s)', checked.reason);
+      return this.#fail('state_invalid');
+    }
+    const code = typeof query.code === 'string' && query.code !== '' ? query.code : undefined;
+    if (code === undefined) return this.#fail('code_missing');
+
+    let token: string;
+    try {
+      token = await this.#client.exchangeCode(code, this.#callbackURL);
+    } catch (error) {
+      if (isClientError(error)) return this.#fail('code_rejected');
+      throw error;
+    }
+    let profile: VerifiedIdentity;
+    try {
+      profile = toVerifiedIdentity(await this.#client.getDetails(token), this.#includeImages);
+    } catch (error) {
+      if (isClientError(error)) return this.#fail('details_unavailable');
+      throw error;
+    }
+    const refusal = checkPolicy(profile._json, this.#policy, this.#clock.now());
+    if (refusal) {
+      log('policy refused the identity (%s)', refusal.code);
+      return this.#fail(refusal.code, refusal.message);
+    }
+    const authInfo: AuthenteqAuthInfo = { provider: 'authenteq', returnTo: checked.entry.returnTo };
+    await this.#runVerify(req, profile, authInfo);
+  }
+
+  #runVerify(req: Request, profile: VerifiedIdentity, authInfo: AuthenteqAuthInfo): Promise<void> {
+    return new Promise<void>((resolve, reject) => {
+      let settled = false;
+      const done: VerifyDone = (error, user, info) => {
+        if (settled) return;
+        settled = true;
+        if (error) {
+          reject(error);
+          return;
+        }
+        if (!user) {
+          log('verify refused the identity');
+          this.fail(info ?? { message: 'Sign-up was refused.' }, 401);
+        } else {
+          log('signed up');
+          this.success(user, { ...(isRecord(info) ? info : {}), ...authInfo });
+        }
+        resolve();
+      };
+      try {
+        const result = this.#passReqToCallback
+          ? (this.#verify as AuthenteqVerifyWithRequest)(req, profile, done)
+          : (this.#verify as AuthenteqVerify)(profile, done);
+        if (isThenable(result))
+          result.then(
+            (user) => done(null, user ?? false),
+            (error: unknown) => done(error ?? new Error('verify rejected')),
+          );
+      } catch (error) {
+        done(error);
+      }
+    });
+  }
+
+  #fail(code: AuthenteqFailureCode, message?: string): void {
+    const entry = FAILURES[code];
+    const challenge: AuthenteqFailure = { code, message: message ?? entry.message };
+    this.fail(challenge, entry.status);
+  }
+}
+
+function queryOf(req: Request): Record<string, unknown> {
+  if (isRecord(req.query)) return req.query;
+  const params = new URL(req.url ?? '/', 'http://localhost').searchParams;
+  return Object.fromEntries(params);
+}
+
+/** A 4xx from the provider: the request was refused (reused code, details window passed), not a provider outage. */
+function isClientError(error: unknown): boolean {
+  return (
+    error instanceof ProviderStatusError &&
+    error.upstreamStatus !== undefined &&
+    error.upstreamStatus >= 400 &&
+    error.upstreamStatus < 500 &&
+    error.upstreamStatus !== 429
+  );
+}
+
+function isThenable(value: unknown): value is PromiseLike<Express.User | false | null | undefined> {
+  return isRecord(value) && typeof value.then === 'function';
+}
+
+function assertStore(store: Store | undefined): void {
+  if (store === undefined) return;
+  if (!isRecord(store) || typeof store.add !== 'function' || typeof store.take !== 'function') {
+    invalidOption('store must implement the Store interface of @passport-idv/core');
+  }
+}
+
+function assertPolicy(policy: AuthenteqPolicy): void {
+  if (!isRecord(policy)) invalidOption('policy must be an object');
+  const { minimumAge, acceptedIssuingCountries, acceptExpiredDocuments } = policy as AuthenteqPolicy;
+  if (minimumAge !== undefined && !(Number.isInteger(minimumAge) && minimumAge >= 0 && minimumAge < 150)) {
+    invalidOption('policy.minimumAge must be a whole number of years');
+  }
+  if (
+    acceptedIssuingCountries !== undefined &&
+    !(
+      Array.isArray(acceptedIssuingCountries) &&
+      acceptedIssuingCountries.every((c) => typeof c === 'string' && c !== '')
+    )
+  ) {
+    invalidOption('policy.acceptedIssuingCountries must be an array of country codes');
+  }
+  if (acceptExpiredDocuments !== undefined && typeof acceptExpiredDocuments !== 'boolean') {
+    invalidOption('policy.acceptExpiredDocuments must be a boolean');
+  }
+}
