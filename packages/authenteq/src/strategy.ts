@@ -61,20 +61,22 @@ const FAILURES: Record<AuthenteqFailureCode, { message: string; status: number }
  * ```
  */
 export class AuthenteqStrategy extends Strategy {
+  // Plain (TypeScript-private) fields, not `#private` ones: Passport runs each request on `Object.create(strategy)`,
+  // and `#private` members cannot be read through a prototype.
   /** `'authenteq'`. */
   name = 'authenteq';
-  readonly #client: AuthenteqClient;
-  readonly #states: StateKeeper;
-  readonly #verify: AuthenteqVerify | AuthenteqVerifyWithRequest;
-  readonly #passReqToCallback: boolean;
-  readonly #authorizationURL: string;
-  readonly #clientID: string;
-  readonly #callbackURL: string;
-  readonly #scope: string;
-  readonly #backURL: string | undefined;
-  readonly #policy: AuthenteqPolicy;
-  readonly #includeImages: boolean;
-  readonly #clock: Clock;
+  private readonly _client: AuthenteqClient;
+  private readonly _states: StateKeeper;
+  private readonly _verify: AuthenteqVerify | AuthenteqVerifyWithRequest;
+  private readonly _passReqToCallback: boolean;
+  private readonly _authorizationURL: string;
+  private readonly _clientID: string;
+  private readonly _callbackURL: string;
+  private readonly _scope: string;
+  private readonly _backURL: string | undefined;
+  private readonly _policy: AuthenteqPolicy;
+  private readonly _includeImages: boolean;
+  private readonly _clock: Clock;
 
   constructor(options: AuthenteqStrategyOptionsWithRequest, verify: AuthenteqVerifyWithRequest);
   constructor(options: AuthenteqStrategyOptions, verify: AuthenteqVerify);
@@ -104,7 +106,7 @@ export class AuthenteqStrategy extends Strategy {
     if (typeof includeImages !== 'boolean') invalidOption('includeImages must be a boolean');
     if (typeof passReqToCallback !== 'boolean') invalidOption('passReqToCallback must be a boolean');
     if (typeof clock?.now !== 'function') invalidOption('clock must have a now() method');
-    this.#client = new AuthenteqClient({
+    this._client = new AuthenteqClient({
       clientID: options.clientID,
       clientSecret: options.clientSecret,
       tokenURL: options.tokenURL ?? AUTHENTEQ_TOKEN_URL,
@@ -112,93 +114,93 @@ export class AuthenteqStrategy extends Strategy {
       grantType: options.grantType ?? 'authorization_code',
       timeout: options.timeout ?? 10_000,
     });
-    this.#states = new StateKeeper(options.store, stateTTL * 1000, clock);
-    this.#verify = verify;
-    this.#passReqToCallback = passReqToCallback;
-    this.#authorizationURL = authorizationURL;
-    this.#clientID = options.clientID;
-    this.#callbackURL = options.callbackURL;
-    this.#scope = scope;
-    this.#backURL = options.backURL;
-    this.#policy = { ...policy };
-    this.#includeImages = includeImages;
-    this.#clock = clock;
+    this._states = new StateKeeper(options.store, stateTTL * 1000, clock);
+    this._verify = verify;
+    this._passReqToCallback = passReqToCallback;
+    this._authorizationURL = authorizationURL;
+    this._clientID = options.clientID;
+    this._callbackURL = options.callbackURL;
+    this._scope = scope;
+    this._backURL = options.backURL;
+    this._policy = { ...policy };
+    this._includeImages = includeImages;
+    this._clock = clock;
   }
 
   /** Called by Passport; starts the flow or handles the callback. Never throws. */
   override authenticate(req: Request, options: AuthenteqAuthenticateOptions = {}): void {
     const query = queryOf(req);
     const isCallback = ['code', 'state', 'error'].some((key) => query[key] !== undefined);
-    const run = isCallback ? this.#callback(req, query) : this.#start(req, options);
+    const run = isCallback ? this._callback(req, query) : this._start(req, options);
     run.catch((error: unknown) => {
       log('authenticate failed: %s', isRecord(error) ? String(error.code ?? error.name) : 'error');
       this.error(error instanceof Error ? error : new Error('authentication failed'));
     });
   }
 
-  async #start(req: Request, options: AuthenteqAuthenticateOptions): Promise<void> {
+  private async _start(req: Request, options: AuthenteqAuthenticateOptions): Promise<void> {
     let returnTo: string | undefined;
     if (options.returnTo !== undefined) {
-      returnTo = safeReturnTo(options.returnTo, new URL(this.#callbackURL).origin, '') || undefined;
+      returnTo = safeReturnTo(options.returnTo, new URL(this._callbackURL).origin, '') || undefined;
       if (returnTo === undefined) log('returnTo dropped: not a same-origin path');
     }
-    const state = await this.#states.issue(req, returnTo);
-    const url = new URL(this.#authorizationURL);
+    const state = await this._states.issue(req, returnTo);
+    const url = new URL(this._authorizationURL);
     url.searchParams.set('response_type', 'code');
-    url.searchParams.set('client_id', this.#clientID);
-    url.searchParams.set('redirect_uri', this.#callbackURL);
-    url.searchParams.set('scope', this.#scope);
+    url.searchParams.set('client_id', this._clientID);
+    url.searchParams.set('redirect_uri', this._callbackURL);
+    url.searchParams.set('scope', this._scope);
     url.searchParams.set('state', state);
-    if (this.#backURL !== undefined) url.searchParams.set('back_url', this.#backURL);
+    if (this._backURL !== undefined) url.searchParams.set('back_url', this._backURL);
     // The state must be stored before the browser can come back with it.
     await saveSession(req);
     log('redirecting to the identity server');
     this.redirect(url.href);
   }
 
-  async #callback(req: Request, query: Record<string, unknown>): Promise<void> {
+  private async _callback(req: Request, query: Record<string, unknown>): Promise<void> {
     const state = typeof query.state === 'string' && query.state !== '' ? query.state : undefined;
     if (query.error !== undefined) {
       // The state is spent whatever the error: a cancelled flow's callback cannot be replayed later.
-      if (state !== undefined) await this.#states.consume(req, state);
-      if (query.error === 'access_denied') return this.#fail('access_denied');
+      if (state !== undefined) await this._states.consume(req, state);
+      if (query.error === 'access_denied') return this._fail('access_denied');
       const error = new AuthenteqAuthorizationError(typeof query.error === 'string' ? query.error : '');
       log('identity server answered error %s', error.oauthError);
       return this.error(error);
     }
-    if (state === undefined) return this.#fail('state_missing');
-    const checked = await this.#states.consume(req, state);
+    if (state === undefined) return this._fail('state_missing');
+    const checked = await this._states.consume(req, state);
     if (!checked.ok) {
       log('state refused (%s)', checked.reason);
-      return this.#fail('state_invalid');
+      return this._fail('state_invalid');
     }
     const code = typeof query.code === 'string' && query.code !== '' ? query.code : undefined;
-    if (code === undefined) return this.#fail('code_missing');
+    if (code === undefined) return this._fail('code_missing');
 
     let token: string;
     try {
-      token = await this.#client.exchangeCode(code, this.#callbackURL);
+      token = await this._client.exchangeCode(code, this._callbackURL);
     } catch (error) {
-      if (isClientError(error)) return this.#fail('code_rejected');
+      if (isClientError(error)) return this._fail('code_rejected');
       throw error;
     }
     let profile: VerifiedIdentity;
     try {
-      profile = toVerifiedIdentity(await this.#client.getDetails(token), this.#includeImages);
+      profile = toVerifiedIdentity(await this._client.getDetails(token), this._includeImages);
     } catch (error) {
-      if (isClientError(error)) return this.#fail('details_unavailable');
+      if (isClientError(error)) return this._fail('details_unavailable');
       throw error;
     }
-    const refusal = checkPolicy(profile._json, this.#policy, this.#clock.now());
+    const refusal = checkPolicy(profile._json, this._policy, this._clock.now());
     if (refusal) {
       log('policy refused the identity (%s)', refusal.code);
-      return this.#fail(refusal.code, refusal.message);
+      return this._fail(refusal.code, refusal.message);
     }
     const authInfo: AuthenteqAuthInfo = { provider: 'authenteq', returnTo: checked.entry.returnTo };
-    await this.#runVerify(req, profile, authInfo);
+    await this._runVerify(req, profile, authInfo);
   }
 
-  #runVerify(req: Request, profile: VerifiedIdentity, authInfo: AuthenteqAuthInfo): Promise<void> {
+  private _runVerify(req: Request, profile: VerifiedIdentity, authInfo: AuthenteqAuthInfo): Promise<void> {
     return new Promise<void>((resolve, reject) => {
       let settled = false;
       const done: VerifyDone = (error, user, info) => {
@@ -218,9 +220,9 @@ export class AuthenteqStrategy extends Strategy {
         resolve();
       };
       try {
-        const result = this.#passReqToCallback
-          ? (this.#verify as AuthenteqVerifyWithRequest)(req, profile, done)
-          : (this.#verify as AuthenteqVerify)(profile, done);
+        const result = this._passReqToCallback
+          ? (this._verify as AuthenteqVerifyWithRequest)(req, profile, done)
+          : (this._verify as AuthenteqVerify)(profile, done);
         if (isThenable(result))
           result.then(
             (user) => done(null, user ?? false),
@@ -232,7 +234,7 @@ export class AuthenteqStrategy extends Strategy {
     });
   }
 
-  #fail(code: AuthenteqFailureCode, message?: string): void {
+  private _fail(code: AuthenteqFailureCode, message?: string): void {
     const entry = FAILURES[code];
     const challenge: AuthenteqFailure = { code, message: message ?? entry.message };
     this.fail(challenge, entry.status);

@@ -1,0 +1,260 @@
+import { type Sandbox, startSandbox } from '@passport-idv/sandbox';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { AuthenteqStrategy, type VerifiedIdentity } from '../src/index.js';
+import { browser, CALLBACK_URL, createTestApp, local, sessionCookie, start } from './app.js';
+
+let sandbox: Sandbox;
+beforeAll(async () => {
+  sandbox = await startSandbox({ authenteq: { redirectURIs: [CALLBACK_URL] } });
+});
+afterAll(() => sandbox.close());
+beforeEach(() => {
+  sandbox.requests.clear();
+  sandbox.faults.clear();
+  sandbox.clock.reset();
+});
+
+describe.each(['express5', 'express4'] as const)('AuthenteqStrategy with %s', (framework) => {
+  it('redirects with response_type=code, client_id, the exact redirect_uri, scope=kyc and a fresh 256-bit state', async () => {
+    const { app } = createTestApp({ sandbox, framework, strategy: { backURL: 'http://app.test/signup' } });
+    const agent = browser(app);
+    const first = new URL(await start(agent));
+    expect(`${first.origin}${first.pathname}`).toBe(sandbox.authenteq.authorizationURL);
+    const params = Object.fromEntries(first.searchParams);
+    expect(params).toEqual({
+      response_type: 'code',
+      client_id: sandbox.authenteq.clientID,
+      redirect_uri: CALLBACK_URL,
+      scope: 'kyc',
+      state: expect.stringMatching(/^[A-Za-z0-9_-]{43}$/),
+      back_url: 'http://app.test/signup',
+    });
+    expect(Buffer.from(params.state!, 'base64url')).toHaveLength(32);
+    const second = new URL(await start(agent));
+    expect(second.searchParams.get('state')).not.toBe(params.state);
+    expect(sandbox.requests.count({ provider: 'authenteq' })).toBe(0);
+  });
+
+  it('signs up: one token call, one details call, the user logged in, the session id changed', async () => {
+    const { app } = createTestApp({ sandbox, framework });
+    const agent = browser(app);
+    const started = await agent.get('/auth/authenteq');
+    const before = sessionCookie(started);
+    expect(before).toBeDefined();
+    const callback = await sandbox.authenteq.complete(started.headers.location as string, 'adult');
+    const res = await agent.get(local(callback));
+    expect(res.status).toBe(200);
+    expect(res.body.user).toEqual({ id: expect.stringMatching(/^DEU:PASSPORT:/), name: 'ANNA MARIA SCHMIDT' });
+    expect(res.body.authInfo).toEqual({ provider: 'authenteq' });
+    const after = sessionCookie(res);
+    expect(after).toBeDefined();
+    expect(after).not.toBe(before);
+    expect(sandbox.requests.count({ route: 'authenteq.token', credential: 'client_secret' })).toBe(1);
+    expect(sandbox.requests.count({ route: 'authenteq.details', credential: 'authenteq_token' })).toBe(1);
+    expect((await agent.get('/me')).body.user.name).toBe('ANNA MARIA SCHMIDT');
+  });
+
+  it('two tabs started in one session can both complete', async () => {
+    const { app } = createTestApp({ sandbox, framework });
+    const agent = browser(app);
+    const tab1 = await start(agent);
+    const tab2 = await start(agent);
+    const callback2 = await sandbox.authenteq.complete(tab2, 'foreign');
+    const callback1 = await sandbox.authenteq.complete(tab1, 'adult');
+    expect((await agent.get(local(callback2))).body.user.name).toBe("SEÁN O'BRIEN");
+    expect((await agent.get(local(callback1))).body.user.name).toBe('ANNA MARIA SCHMIDT');
+    expect(sandbox.requests.count({ route: 'authenteq.token' })).toBe(2);
+  });
+
+  it('error=access_denied (cancel) fails to the failure redirect and spends the state', async () => {
+    const { app } = createTestApp({ sandbox, framework, callback: 'standard' });
+    const agent = browser(app);
+    const authorize = await start(agent);
+    const cancelled = await sandbox.authenteq.complete(authorize, 'cancel');
+    const res = await agent.get(local(cancelled));
+    expect(res.status).toBe(302);
+    expect(res.headers.location).toBe('/signup');
+    expect((await agent.get('/signup')).body.messages).toEqual(['The identity check was cancelled.']);
+    // the same state with a code now fails: it was consumed by the cancel
+    const state = new URL(authorize).searchParams.get('state')!;
+    const replay = await agent.get('/auth/authenteq/callback').query({ code: 'abc', state });
+    expect(replay.headers.location).toBe('/signup');
+    expect(sandbox.requests.count({ route: 'authenteq.token' })).toBe(0);
+    expect((await agent.get('/me')).body.user).toBeNull();
+  });
+});
+
+describe('AuthenteqStrategy: the callback', () => {
+  it('another OAuth error is an error (502), with no upstream call', async () => {
+    const { app } = createTestApp({ sandbox });
+    const agent = browser(app);
+    const state = new URL(await start(agent)).searchParams.get('state')!;
+    const res = await agent.get('/auth/authenteq/callback').query({ error: 'server_error', state });
+    expect(res.status).toBe(502);
+    expect(res.body).toEqual({ error: 'ERR_AUTHENTEQ_AUTHORIZATION' });
+    const busy = await agent.get('/auth/authenteq/callback').query({ error: 'temporarily_unavailable' });
+    expect(busy.status).toBe(503);
+    expect(sandbox.requests.count({ route: 'authenteq.token' })).toBe(0);
+  });
+
+  it('a valid state without a code fails with 400 code_missing and spends the state', async () => {
+    const { app } = createTestApp({ sandbox });
+    const agent = browser(app);
+    const state = new URL(await start(agent)).searchParams.get('state')!;
+    const res = await agent.get('/auth/authenteq/callback').query({ state });
+    expect(res.status).toBe(400);
+    expect(res.body.failure.code).toBe('code_missing');
+    const again = await agent.get('/auth/authenteq/callback').query({ state, code: 'x' });
+    expect(again.body.failure.code).toBe('state_invalid');
+    expect(sandbox.requests.count({ route: 'authenteq.token' })).toBe(0);
+  });
+
+  it('keeps returnTo through the flow and exposes it on req.authInfo', async () => {
+    const { app } = createTestApp({ sandbox, callback: 'standard' });
+    const agent = browser(app);
+    const callback = await sandbox.authenteq.complete(await start(agent, '/account?tab=documents'), 'adult');
+    const res = await agent.get(local(callback));
+    expect(res.body.authInfo).toEqual({ provider: 'authenteq', returnTo: '/account?tab=documents' });
+  });
+
+  it.each(['//evil.example/x', 'https://evil.example/', '/\\evil.example', 'javascript:alert(1)'])(
+    'drops the open-redirect attempt %s',
+    async (returnTo) => {
+      const { app } = createTestApp({ sandbox, callback: 'standard' });
+      const agent = browser(app);
+      const callback = await sandbox.authenteq.complete(await start(agent, returnTo), 'adult');
+      const res = await agent.get(local(callback));
+      expect(res.status).toBe(200);
+      expect(res.body.authInfo).toEqual({ provider: 'authenteq' });
+    },
+  );
+
+  it('passes req with passReqToCallback, and the VerifiedIdentity profile', async () => {
+    let seen: { profile: VerifiedIdentity; hasReq: boolean } | undefined;
+    const { app } = createTestApp({
+      sandbox,
+      strategy: { passReqToCallback: true },
+      verify: (req, profile, done) => {
+        seen = { profile, hasReq: typeof req.get === 'function' };
+        done(null, { id: profile.id });
+      },
+    });
+    const agent = browser(app);
+    await agent.get(local(await sandbox.authenteq.complete(await start(agent), 'adult')));
+    expect(seen?.hasReq).toBe(true);
+    const adult = sandbox.authenteq.identities.find((identity) => identity.id === 'adult')!.details;
+    expect(seen?.profile).toEqual({
+      provider: 'authenteq',
+      id: `DEU:PASSPORT:${adult.documentNumber}`,
+      displayName: 'ANNA MARIA SCHMIDT',
+      name: { givenName: 'ANNA MARIA', familyName: 'SCHMIDT' },
+      birthDate: '1987-01-12',
+      nationality: 'DEU',
+      sex: 'F',
+      document: {
+        type: 'PASSPORT',
+        number: adult.documentNumber,
+        issuingCountry: 'DEU',
+        dateOfIssue: adult.dateOfIssue,
+        dateOfExpiry: adult.dateOfExpiry,
+      },
+      _json: adult,
+    });
+  });
+
+  it('adds images only with includeImages', async () => {
+    let profile: VerifiedIdentity | undefined;
+    const { app } = createTestApp({
+      sandbox,
+      strategy: { includeImages: true },
+      verify: (p, done) => {
+        profile = p;
+        done(null, { id: p.id });
+      },
+    });
+    const agent = browser(app);
+    await agent.get(local(await sandbox.authenteq.complete(await start(agent), 'adult')));
+    expect(profile?.images?.front).toMatch(/^\/9j\//);
+    expect(profile?._json.croppedDocs?.back).toMatch(/^\/9j\//);
+  });
+
+  it('accepts an async verify returning the user, or false to refuse', async () => {
+    let refuse = false;
+    const { app } = createTestApp({
+      sandbox,
+      verify: async (profile) => (refuse ? false : { id: profile.id, async: true }),
+    });
+    const agent = browser(app);
+    const ok = await agent.get(local(await sandbox.authenteq.complete(await start(agent), 'adult')));
+    expect(ok.body.user.async).toBe(true);
+    refuse = true;
+    const other = browser(app);
+    const refused = await other.get(local(await sandbox.authenteq.complete(await start(other), 'adult')));
+    expect(refused.status).toBe(401);
+    expect((await other.get('/me')).body.user).toBeNull();
+  });
+
+  it('turns a verify error or rejection into an error response', async () => {
+    const { app } = createTestApp({
+      sandbox,
+      verify: async () => {
+        throw Object.assign(new Error('database down'), { status: 503, code: 'DB' });
+      },
+    });
+    const agent = browser(app);
+    const res = await agent.get(local(await sandbox.authenteq.complete(await start(agent), 'adult')));
+    expect(res.status).toBe(503);
+    expect((await agent.get('/me')).body.user).toBeNull();
+  });
+
+  it('sends grantType=authorizationCode when configured (the sandbox accepts both)', async () => {
+    const { app } = createTestApp({ sandbox, strategy: { grantType: 'authorizationCode' } });
+    const agent = browser(app);
+    const res = await agent.get(local(await sandbox.authenteq.complete(await start(agent), 'adult')));
+    expect(res.status).toBe(200);
+  });
+
+  it('errors (500) without a session middleware, never throwing', async () => {
+    const express = (await import('express')).default;
+    const { Passport } = await import('passport');
+    const passport = new Passport();
+    passport.use(
+      new AuthenteqStrategy({ clientID: 'id', clientSecret: 'secret', callbackURL: CALLBACK_URL }, (profile, done) =>
+        done(null, profile),
+      ),
+    );
+    const app = express();
+    app.get('/auth/authenteq', passport.authenticate('authenteq'));
+    app.use((error: { code?: string }, _req: unknown, res: import('express').Response, _next: unknown) => {
+      res.status(500).json({ error: error.code });
+    });
+    const res = await browser(app).get('/auth/authenteq');
+    expect(res.body).toEqual({ error: 'ERR_SESSION_REQUIRED' });
+  });
+});
+
+describe('AuthenteqStrategy: options', () => {
+  const verify = () => undefined;
+  const base = { clientID: 'id', clientSecret: 'secret', callbackURL: CALLBACK_URL };
+  it.each([
+    ['a missing clientID', { clientID: '' }],
+    ['a missing clientSecret', { clientSecret: undefined }],
+    ['a relative callbackURL', { callbackURL: '/callback' }],
+    ['a bad tokenURL', { tokenURL: 'ftp://x' }],
+    ['a bad grantType', { grantType: 'code' }],
+    ['a zero stateTTL', { stateTTL: 0 }],
+    ['a negative timeout', { timeout: -1 }],
+    ['a store without take', { store: { add() {} } }],
+    ['a fractional minimumAge', { policy: { minimumAge: 17.5 } }],
+    ['countries not in an array', { policy: { acceptedIssuingCountries: 'DEU' } }],
+  ])('refuses %s with a coded TypeError', (_, override) => {
+    expect(() => new AuthenteqStrategy({ ...base, ...override } as never, verify)).toThrow(
+      expect.objectContaining({ name: 'TypeError', code: 'ERR_INVALID_OPTION' }),
+    );
+  });
+
+  it('is named authenteq and accepts the sandbox credentials spread in', () => {
+    const strategy = new AuthenteqStrategy({ ...sandbox.authenteq, callbackURL: CALLBACK_URL }, verify);
+    expect(strategy.name).toBe('authenteq');
+  });
+});
