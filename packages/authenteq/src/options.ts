@@ -76,6 +76,16 @@ export interface AuthenteqStrategyOptionsWithRequest extends AuthenteqStrategyOp
   passReqToCallback: true;
 }
 
+declare module 'passport' {
+  interface AuthenticateOptions {
+    /**
+     * `@passport-idv/authenteq`: where to go after sign-up, kept with the state when it is a same-origin path and
+     * exposed as `req.authInfo.returnTo`.
+     */
+    returnTo?: unknown;
+  }
+}
+
 /** Options of `passport.authenticate('authenteq', options)` this strategy reads (besides Passport's own). */
 export interface AuthenteqAuthenticateOptions {
   /** Where to go after sign-up; kept with the state if it is a same-origin path, else dropped. */

@@ -12,6 +12,8 @@ import {
   type AuthenteqStrategyOptions,
   type AuthenteqVerify,
   type AuthenteqVerifyWithRequest,
+  type VerifiedIdentity,
+  type VerifyDone,
 } from '../src/index.js';
 
 /** Every `passport-idv:*` debug line written while the tests run. */
@@ -27,7 +29,9 @@ export interface TestAppOptions {
   sandbox: Sandbox;
   framework?: 'express5' | 'express4';
   strategy?: Partial<AuthenteqStrategyOptions> & { passReqToCallback?: boolean };
-  verify?: AuthenteqVerify | AuthenteqVerifyWithRequest;
+  verify?: AuthenteqVerify;
+  /** The verify callback used with `passReqToCallback: true`. */
+  verifyWithRequest?: AuthenteqVerifyWithRequest;
   /**
    * `'custom'` (default): the callback uses a custom Passport callback and answers JSON with the failure `info`, so
    * tests can read reason codes. `'standard'`: `failureRedirect: '/signup'` and `failureMessage: true`.
@@ -39,9 +43,10 @@ export interface TestAppOptions {
 export function createTestApp(options: TestAppOptions) {
   const { sandbox } = options;
   const passport = new Passport();
-  const verify: AuthenteqVerify =
-    (options.verify as AuthenteqVerify | undefined) ??
-    ((profile, done) => done(null, { id: profile.id, name: profile.displayName }));
+  const verify =
+    options.verifyWithRequest ??
+    options.verify ??
+    ((profile: VerifiedIdentity, done: VerifyDone) => done(null, { id: profile.id, name: profile.displayName }));
   const strategy = new AuthenteqStrategy(
     {
       clientID: sandbox.authenteq.clientID,
@@ -53,7 +58,7 @@ export function createTestApp(options: TestAppOptions) {
       clock: sandbox.clock,
       ...options.strategy,
     } as AuthenteqStrategyOptions,
-    verify,
+    verify as AuthenteqVerify,
   );
   passport.use(strategy);
   passport.serializeUser((user, done) => done(null, user));
@@ -80,7 +85,7 @@ export function createTestApp(options: TestAppOptions) {
         (error: unknown, user: Express.User | false, info: unknown, status: number | undefined) => {
           if (error) return next(error);
           if (!user) return res.status(status ?? 401).json({ failure: info });
-          req.logIn(user, { keepSessionInfo: true }, (loginError) => {
+          req.logIn(user, { session: true, keepSessionInfo: true }, (loginError) => {
             if (loginError) return next(loginError);
             res.json({ user, authInfo: info });
           });

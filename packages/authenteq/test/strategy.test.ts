@@ -134,7 +134,7 @@ describe('AuthenteqStrategy: the callback', () => {
     const { app } = createTestApp({
       sandbox,
       strategy: { passReqToCallback: true },
-      verify: (req, profile, done) => {
+      verifyWithRequest: (req, profile, done) => {
         seen = { profile, hasReq: typeof req.get === 'function' };
         done(null, { id: profile.id });
       },
