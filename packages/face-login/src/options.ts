@@ -1,0 +1,95 @@
+import type { Clock, Store } from '@passport-idv/core';
+import type { Request } from 'express';
+import type { AliceClient } from './alice-client.js';
+import type { AliceResultVersion } from './results.js';
+
+/** Minimum scores, inclusive, on the 0–100 scale. */
+export interface FaceLoginThresholds {
+  /** Face liveness. Default 50. */
+  liveness?: number;
+  /** Face matching against the enrollment selfie. Default 50 (V1), 70 (V0). */
+  matching?: number;
+}
+
+/** What a successful face login hands to `verify`. */
+export interface FaceLoginResult {
+  aliceUserId: string;
+  authenticationId: string;
+  /** Face liveness, 0–100. */
+  liveness: number;
+  /** Face matching, 0–100. */
+  matching: number;
+  /** The result version the provider answered with. */
+  version: AliceResultVersion;
+  /** When the provider created the authentication, ms since the epoch. */
+  createdAt: number;
+}
+
+/** `done` of a verify callback, as Passport defines it. */
+export type FaceLoginDone = (error: unknown, user?: unknown, info?: unknown) => void;
+
+/** Decides who `aliceUserId` is in your app; call `done(null, user)`, `done(null, false)` or return a promise. */
+export type FaceLoginVerify = (aliceUserId: string, result: FaceLoginResult, done: FaceLoginDone) => unknown;
+/** Like {@link FaceLoginVerify}, with the request first (`passReqToCallback: true`). */
+export type FaceLoginVerifyWithRequest = (
+  req: Request,
+  aliceUserId: string,
+  result: FaceLoginResult,
+  done: FaceLoginDone,
+) => unknown;
+
+/** Options of {@link FaceLoginStrategy}. */
+export interface FaceLoginStrategyOptions {
+  /** The Alice client used to issue USER_TOKENs and read authentications. */
+  client: AliceClient;
+  /** Inclusive minimum scores for V1 results. Default `{ liveness: 50, matching: 50 }`. */
+  thresholds?: FaceLoginThresholds;
+  /** Inclusive minimum scores for V0 results, scaled ×100. Default `{ liveness: 50, matching: 70 }`. */
+  thresholdsV0?: FaceLoginThresholds;
+  /** Seconds an attempt stays open after `begin()`. Default 300. */
+  maxAge?: number;
+  /** Seconds of clock difference tolerated on `created_at` (the API sends whole seconds). Default 5. */
+  clockSkew?: number;
+  /** Where attempts and used authentication ids are kept (single use). Default: a MemoryStore on `clock`. */
+  store?: Store;
+  /** The clock behind every expiry. Default: the system clock. */
+  clock?: Clock;
+  /** The body field holding the authentication id. Default `'authenticationId'`. */
+  authenticationIdField?: string;
+  /** Face-login attempts allowed per Alice user and per IP in `rateLimit.window` seconds; `false` turns it off. */
+  rateLimit?: { perUser?: number; perIp?: number; window?: number } | false;
+  passReqToCallback?: false;
+}
+
+/** {@link FaceLoginStrategyOptions} with `passReqToCallback: true`. */
+export interface FaceLoginStrategyOptionsWithRequest extends Omit<FaceLoginStrategyOptions, 'passReqToCallback'> {
+  passReqToCallback: true;
+}
+
+/** What `begin()` returns. */
+export interface FaceLoginBegin {
+  /** The USER_TOKEN for the client SDK: send it to the browser in a response body, never in a URL. */
+  userToken: string;
+  /** When the attempt closes, ms since the epoch. */
+  expiresAt: number;
+}
+
+/** Why a face login was refused: `req.authInfo`-free challenge `{ code, message }` passed to `fail()`. */
+export type FaceLoginFailureCode =
+  | 'no_attempt'
+  | 'attempt_expired'
+  | 'authentication_id_missing'
+  | 'authentication_id_used'
+  | 'rate_limited'
+  | 'authentication_not_found'
+  | 'invalid_scores'
+  | 'liveness_too_low'
+  | 'face_mismatch'
+  | 'authentication_outside_window'
+  | 'rejected';
+
+/** The challenge a refused face login fails with (Passport puts `message` in the flash / `info`). */
+export interface FaceLoginFailure {
+  code: FaceLoginFailureCode;
+  message: string;
+}

@@ -1,0 +1,50 @@
+import { type Clock, invalidOption, safeReturnTo, systemClock } from '@passport-idv/core';
+import type { NextFunction, Request, RequestHandler, Response } from 'express';
+import { faceLoginOf } from './session.js';
+
+/** Options of {@link requireFaceLogin}. */
+export interface RequireFaceLoginOptions {
+  /** Seconds a face login counts as recent. */
+  maxAge: number;
+  /**
+   * Where to send a browser without a recent face login, e.g. `'/login/face'`; `?returnTo=<this URL>` is added.
+   * Without it the answer is `401` JSON `{"error": "face_login_required", "message"}`.
+   */
+  redirectTo?: string;
+  /** The clock to compare with. Default: the system clock. */
+  clock?: Clock;
+}
+
+/**
+ * Step-up middleware: lets the request through only if this session had a face login within `maxAge` seconds (as
+ * recorded by `FaceLoginStrategy` after login), otherwise answers 401 JSON or redirects to `redirectTo` with a
+ * `returnTo`.
+ *
+ * @example
+ * ```ts
+ * app.get('/transfer', requireFaceLogin({ maxAge: 300, redirectTo: '/login/face' }), showTransfer);
+ * app.post('/api/transfer', requireFaceLogin({ maxAge: 300 }), doTransfer); // 401 JSON when stale
+ * ```
+ */
+export function requireFaceLogin(options: RequireFaceLoginOptions): RequestHandler {
+  if (typeof options !== 'object' || options === null) invalidOption('requireFaceLogin needs { maxAge }');
+  const { maxAge, redirectTo } = options;
+  const clock = options.clock ?? systemClock;
+  if (typeof maxAge !== 'number' || !(Number.isFinite(maxAge) && maxAge > 0))
+    invalidOption('maxAge must be a positive number of seconds');
+  if (redirectTo !== undefined && safeReturnTo(redirectTo, 'http://localhost', '') !== redirectTo)
+    invalidOption('redirectTo must be a path on this site, e.g. /login/face');
+  if (typeof clock.now !== 'function') invalidOption('clock must have a now() method');
+  return (req: Request, res: Response, next: NextFunction) => {
+    const record = faceLoginOf(req);
+    const age = record ? clock.now() - record.at : Number.POSITIVE_INFINITY;
+    if (age >= 0 && age <= maxAge * 1000) return next();
+    res.set('cache-control', 'no-store');
+    if (redirectTo !== undefined) {
+      const returnTo = safeReturnTo(req.originalUrl, 'http://localhost');
+      const separator = redirectTo.includes('?') ? '&' : '?';
+      return res.redirect(302, `${redirectTo}${separator}returnTo=${encodeURIComponent(returnTo)}`);
+    }
+    res.status(401).json({ error: 'face_login_required', message: 'Confirm it is you with a face login to continue.' });
+  };
+}

@@ -1,0 +1,308 @@
+import { randomBytes } from 'node:crypto';
+import {
+  type Clock,
+  createLogger,
+  invalidOption,
+  isRecord,
+  MemoryStore,
+  ProviderStatusError,
+  type Store,
+  systemClock,
+} from '@passport-idv/core';
+import type { Request } from 'express';
+import { Strategy } from 'passport-strategy';
+import { AliceClient } from './alice-client.js';
+import type {
+  FaceLoginBegin,
+  FaceLoginFailure,
+  FaceLoginFailureCode,
+  FaceLoginResult,
+  FaceLoginStrategyOptions,
+  FaceLoginStrategyOptionsWithRequest,
+  FaceLoginVerify,
+  FaceLoginVerifyWithRequest,
+} from './options.js';
+import { FailureLimiter } from './rate-limit.js';
+import {
+  ATTEMPT_KEY,
+  FACE_LOGIN_KEY,
+  type FaceLoginAttempt,
+  type FaceLoginRecord,
+  type SessionData,
+  sessionOf,
+} from './session.js';
+import { guard } from './token-cache.js';
+
+const log = createLogger('face-login');
+
+const FAILURES: Record<FaceLoginFailureCode, { message: string; status: number }> = {
+  no_attempt: { message: 'Start the face login again.', status: 401 },
+  attempt_expired: { message: 'The face login took too long. Please try again.', status: 401 },
+  authentication_id_missing: { message: 'The face login did not complete. Please try again.', status: 400 },
+  authentication_id_used: { message: 'This face login was already used. Please try again.', status: 401 },
+  rate_limited: { message: 'Too many failed face logins. Please wait a few minutes and try again.', status: 429 },
+  authentication_not_found: { message: 'The face login could not be confirmed. Please try again.', status: 401 },
+  invalid_scores: { message: 'The face login could not be confirmed. Please try again.', status: 401 },
+  liveness_too_low: {
+    message: 'We could not confirm a live person in front of the camera. Please try again, facing the camera.',
+    status: 401,
+  },
+  face_mismatch: { message: 'The face did not match the one you enrolled. Please try again.', status: 401 },
+  authentication_outside_window: { message: 'The face login could not be confirmed. Please try again.', status: 401 },
+  rejected: { message: 'This face login was not accepted.', status: 401 },
+};
+
+interface Thresholds {
+  liveness: number;
+  matching: number;
+}
+
+function thresholds(value: unknown, name: string, defaults: Thresholds): Thresholds {
+  if (value === undefined) return defaults;
+  if (!isRecord(value)) invalidOption(`${name} must be an object`);
+  const result = { ...defaults };
+  for (const key of ['liveness', 'matching'] as const) {
+    const v = value[key];
+    if (v === undefined) continue;
+    if (typeof v !== 'number' || !(v >= 0 && v <= 100)) invalidOption(`${name}.${key} must be a number from 0 to 100`);
+    result[key] = v;
+  }
+  return result;
+}
+
+/**
+ * Passport strategy `'face-login'`: log a user in (or step them up) with a selfie checked by Alice Onboarding.
+ *
+ * Your app decides who is logging in and calls {@link FaceLoginStrategy.begin}, which opens an attempt in the session
+ * and returns the USER_TOKEN for the browser SDK; the browser authenticates and posts `{ authenticationId }` to a
+ * route guarded by `passport.authenticate('face-login')`. The strategy then refuses, before any upstream call, a
+ * session with no open attempt, an attempt older than `maxAge`, a missing id and an id already used; consumes the
+ * attempt and the id (single use, through the store); reads that authentication for the attempt's user; and
+ * requires finite scores in range at or above the thresholds and a `created_at` inside the attempt's window.
+ * After login the session remembers `{ at, authenticationId }` (surviving Passport's session regeneration) for
+ * `requireFaceLogin`. `authenticate()` never throws.
+ *
+ * @example
+ * ```ts
+ * const faceLogin = new FaceLoginStrategy({ client: alice }, async (aliceUserId) => users.byAliceId(aliceUserId) ?? false);
+ * passport.use(faceLogin);
+ * app.post('/login/face/begin', async (req, res) => {
+ *   const user = await users.byEmail(req.body.email);
+ *   res.set('cache-control', 'no-store').json(await faceLogin.begin(req, user.aliceUserId));
+ * });
+ * app.post('/login/face', passport.authenticate('face-login', { failureRedirect: '/login', successRedirect: '/' }));
+ * ```
+ */
+export class FaceLoginStrategy extends Strategy {
+  /** `'face-login'`. */
+  name = 'face-login';
+  readonly #client: AliceClient;
+  readonly #verify: FaceLoginVerify | FaceLoginVerifyWithRequest;
+  readonly #passReqToCallback: boolean;
+  readonly #thresholds: Thresholds;
+  readonly #thresholdsV0: Thresholds;
+  readonly #maxAgeMs: number;
+  readonly #skewMs: number;
+  readonly #store: Store;
+  readonly #clock: Clock;
+  readonly #field: string;
+  readonly #limits: { perUser: number; perIp: number } | undefined;
+  readonly #limiter: FailureLimiter | undefined;
+
+  constructor(options: FaceLoginStrategyOptionsWithRequest, verify: FaceLoginVerifyWithRequest);
+  constructor(options: FaceLoginStrategyOptions, verify: FaceLoginVerify);
+  constructor(
+    options: FaceLoginStrategyOptions | FaceLoginStrategyOptionsWithRequest,
+    verify: FaceLoginVerify | FaceLoginVerifyWithRequest,
+  ) {
+    super();
+    if (!isRecord(options)) invalidOption('FaceLoginStrategy needs an options object');
+    if (!(options.client instanceof AliceClient)) invalidOption('client must be an AliceClient');
+    if (typeof verify !== 'function') invalidOption('FaceLoginStrategy needs a verify function');
+    const { maxAge = 300, clockSkew = 5, authenticationIdField = 'authenticationId' } = options;
+    if (!(Number.isFinite(maxAge) && maxAge > 0)) invalidOption('maxAge must be a positive number of seconds');
+    if (!(Number.isFinite(clockSkew) && clockSkew >= 0 && clockSkew <= 300))
+      invalidOption('clockSkew must be a number of seconds from 0 to 300');
+    if (typeof authenticationIdField !== 'string' || authenticationIdField.length === 0)
+      invalidOption('authenticationIdField must be a non-empty string');
+    const clock = options.clock ?? systemClock;
+    if (typeof clock.now !== 'function') invalidOption('clock must have a now() method');
+    this.#client = options.client;
+    this.#verify = verify;
+    this.#passReqToCallback = options.passReqToCallback === true;
+    this.#thresholds = thresholds(options.thresholds, 'thresholds', { liveness: 50, matching: 50 });
+    this.#thresholdsV0 = thresholds(options.thresholdsV0, 'thresholdsV0', { liveness: 50, matching: 70 });
+    this.#maxAgeMs = maxAge * 1000;
+    this.#skewMs = clockSkew * 1000;
+    this.#clock = clock;
+    this.#store = options.store ?? new MemoryStore({ clock });
+    this.#field = authenticationIdField;
+    if (options.rateLimit !== false) {
+      const { perUser = 5, perIp = 20, window = 900 } = options.rateLimit ?? {};
+      for (const [key, value] of Object.entries({ perUser, perIp, window })) {
+        if (!Number.isSafeInteger(value) || value < 1) invalidOption(`rateLimit.${key} must be a positive integer`);
+      }
+      this.#limits = { perUser, perIp };
+      this.#limiter = new FailureLimiter(this.#store, clock, window);
+    }
+  }
+
+  /**
+   * Opens a face-login attempt for `aliceUserId` in this session (replacing any earlier one) and returns the
+   * USER_TOKEN the browser SDK needs. Call it once your app knows who is logging in; send the token in a response
+   * body with `Cache-Control: no-store`, never in a URL.
+   *
+   * @example
+   * ```ts
+   * const { userToken } = await faceLogin.begin(req, user.aliceUserId);
+   * res.set('cache-control', 'no-store').json({ userToken });
+   * ```
+   */
+  async begin(req: Request, aliceUserId: string): Promise<FaceLoginBegin> {
+    const session = sessionOf(req);
+    if (!session) throw new TypeError('FaceLoginStrategy.begin needs express-session (req.session)');
+    if (typeof aliceUserId !== 'string' || aliceUserId.length === 0)
+      throw new TypeError('aliceUserId must be a non-empty string');
+    const userToken = await this.#client.getUserToken(aliceUserId);
+    const at = this.#clock.now();
+    const attempt: FaceLoginAttempt = { id: randomBytes(16).toString('base64url'), aliceUserId, at };
+    await guard(() => this.#store.set(this.#attemptKey(attempt.id), { aliceUserId, at }, this.#maxAgeMs));
+    session[ATTEMPT_KEY] = attempt;
+    return { userToken, expiresAt: at + this.#maxAgeMs };
+  }
+
+  override authenticate(req: Request): void {
+    this.#run(req).catch((error: unknown) => this.error(error as Error));
+  }
+
+  async #run(req: Request): Promise<void> {
+    const session = sessionOf(req);
+    const attempt = session?.[ATTEMPT_KEY] as Partial<FaceLoginAttempt> | undefined;
+    if (
+      !session ||
+      typeof attempt?.id !== 'string' ||
+      typeof attempt.aliceUserId !== 'string' ||
+      typeof attempt.at !== 'number'
+    ) {
+      return this.#fail('no_attempt');
+    }
+    const now = this.#clock.now();
+    if (now - attempt.at > this.#maxAgeMs) {
+      delete session[ATTEMPT_KEY];
+      return this.#fail('attempt_expired');
+    }
+    const body: unknown = req.body;
+    const id = isRecord(body) ? body[this.#field] : undefined;
+    if (typeof id !== 'string' || !/^[A-Za-z0-9_-]{1,128}$/.test(id)) return this.#fail('authentication_id_missing');
+    const userId = attempt.aliceUserId;
+    const limitKeys = this.#limitKeys(req, userId);
+    for (const [key, limit] of limitKeys) {
+      if (await this.#limiter?.limited(key, limit)) return this.#fail('rate_limited');
+    }
+    // Single use, before any upstream call: the id (by anyone, ever within its useful life) and this attempt.
+    const fresh = await guard(() =>
+      this.#store.add(`passport-idv:face-login:used:${id}`, 1, 2 * this.#maxAgeMs + 60_000),
+    );
+    delete session[ATTEMPT_KEY];
+    const open = await guard(() => this.#store.take(this.#attemptKey(attempt.id as string)));
+    if (!fresh) return this.#refuse('authentication_id_used', limitKeys);
+    if (open === undefined) return this.#fail('no_attempt');
+
+    let authentication: Awaited<ReturnType<AliceClient['getAuthentication']>>;
+    try {
+      authentication = await this.#client.getAuthentication(userId, id);
+    } catch (error) {
+      // Another user's id, or an unknown one: the API answers 404 for this user's token.
+      if (error instanceof ProviderStatusError && error.upstreamStatus === 404) {
+        return this.#refuse('authentication_not_found', limitKeys);
+      }
+      throw error;
+    }
+    const { liveness, matching, createdAt, version } = authentication;
+    if (liveness === undefined || matching === undefined) return this.#refuse('invalid_scores', limitKeys);
+    const min = version === 0 ? this.#thresholdsV0 : this.#thresholds;
+    if (liveness < min.liveness) return this.#refuse('liveness_too_low', limitKeys);
+    if (matching < min.matching) return this.#refuse('face_mismatch', limitKeys);
+    // `created_at` has whole seconds: allow the skew on both sides of [begin, now].
+    if (
+      createdAt === undefined ||
+      createdAt < attempt.at - this.#skewMs ||
+      createdAt > this.#clock.now() + this.#skewMs
+    ) {
+      return this.#refuse('authentication_outside_window', limitKeys);
+    }
+    const result: FaceLoginResult = {
+      aliceUserId: userId,
+      authenticationId: id,
+      liveness,
+      matching,
+      version,
+      createdAt,
+    };
+    log('authentication accepted (v%d)', version);
+    let settled = false;
+    const done = (error: unknown, user?: unknown, info?: unknown) => {
+      if (settled) return;
+      settled = true;
+      if (error) return this.error(error as Error);
+      if (!user) return this.fail(info ?? { code: 'rejected', message: FAILURES.rejected.message }, 401);
+      this.#recordOnLogin(req, { at: this.#clock.now(), authenticationId: id, aliceUserId: userId });
+      this.success(user, { ...(isRecord(info) ? info : {}), faceLogin: result });
+    };
+    const returned = this.#passReqToCallback
+      ? (this.#verify as FaceLoginVerifyWithRequest)(req, userId, result, done)
+      : (this.#verify as FaceLoginVerify)(userId, result, done);
+    if (returned && typeof (returned as Promise<unknown>).then === 'function') {
+      const user = await returned;
+      done(null, user);
+    }
+  }
+
+  /**
+   * Passport regenerates the session on login, dropping everything in it: remember the face login on the new
+   * session, right after `req.logIn` has regenerated it, and save it before the response goes out.
+   */
+  #recordOnLogin(req: Request, record: FaceLoginRecord): void {
+    const original = req.logIn;
+    if (typeof original !== 'function') return;
+    const wrapped = function (this: Request, user: unknown, options: unknown, callback?: unknown) {
+      req.login = req.logIn = original;
+      const cb = (typeof options === 'function' ? options : callback) as (err?: unknown) => void;
+      const opts = typeof options === 'function' ? {} : options;
+      const after = (err?: unknown) => {
+        const session = sessionOf(req);
+        if (err || !session) return cb(err);
+        session[FACE_LOGIN_KEY] = record;
+        const save = (session as SessionData & { save?: (cb: (err?: unknown) => void) => void }).save;
+        if (typeof save === 'function') save.call(session, (saveErr) => cb(saveErr));
+        else cb();
+      };
+      return (original as (...args: unknown[]) => void).call(this, user, opts, after);
+    };
+    req.login = req.logIn = wrapped as Request['logIn'];
+  }
+
+  #limitKeys(req: Request, userId: string): [string, number][] {
+    if (!this.#limits) return [];
+    return [
+      [`user:${userId}`, this.#limits.perUser],
+      [`ip:${req.ip ?? 'unknown'}`, this.#limits.perIp],
+    ];
+  }
+
+  async #refuse(code: FaceLoginFailureCode, limitKeys: [string, number][]): Promise<void> {
+    for (const [key, limit] of limitKeys) await this.#limiter?.record(key, limit);
+    this.#fail(code);
+  }
+
+  #fail(code: FaceLoginFailureCode): void {
+    log('face login refused: %s', code);
+    const { message, status } = FAILURES[code];
+    const challenge: FaceLoginFailure = { code, message };
+    this.fail(challenge, status);
+  }
+
+  #attemptKey(id: string): string {
+    return `passport-idv:face-login:attempt:${id}`;
+  }
+}
