@@ -1,0 +1,43 @@
+import { randomBytes } from 'node:crypto';
+import { startSandbox } from '@passport-idv/sandbox';
+import { createApp, type MobileHandoffAppOptions } from './app.js';
+
+// Runs the example alone: against the real platform when IDV_HOST, IDV_API_KEY and IDV_WORKFLOW_ID are set,
+// otherwise against an embedded sandbox.
+const port = Number(process.env.PORT ?? 3003);
+const { IDV_HOST, IDV_API_KEY, IDV_WORKFLOW_ID } = process.env;
+const real = [IDV_HOST, IDV_API_KEY, IDV_WORKFLOW_ID];
+
+let idv: MobileHandoffAppOptions['idv'];
+let sandbox: Awaited<ReturnType<typeof startSandbox>> | undefined;
+if (real.every((value) => value)) {
+  idv = { host: IDV_HOST!, apiKey: IDV_API_KEY!, workflowId: IDV_WORKFLOW_ID! };
+} else if (real.some((value) => value)) {
+  console.error(
+    'Set all of IDV_HOST, IDV_API_KEY and IDV_WORKFLOW_ID to use a real IDV platform, or none for the sandbox.',
+  );
+  process.exit(2);
+} else {
+  sandbox = await startSandbox({ port: Number(process.env.SANDBOX_PORT ?? 0) });
+  idv = sandbox.idv;
+}
+
+const { app } = createApp({
+  idv,
+  sessionSecret: process.env.SESSION_SECRET ?? randomBytes(32).toString('hex'),
+  ...(sandbox ? { clock: sandbox.clock } : {}),
+});
+const server = app.listen(port, '127.0.0.1', () => {
+  console.log(`Continue-on-your-phone example: http://127.0.0.1:${port}`);
+  console.log(sandbox ? `IDV platform: the local sandbox at ${sandbox.idv.host}` : `IDV platform: ${idv.host}`);
+});
+server.on('error', (error: NodeJS.ErrnoException) => {
+  console.error(error.code === 'EADDRINUSE' ? `Port ${port} is in use: set PORT to another one.` : error.message);
+  process.exit(1);
+});
+const stop = () => {
+  server.close();
+  void sandbox?.close();
+};
+process.once('SIGINT', stop);
+process.once('SIGTERM', stop);
