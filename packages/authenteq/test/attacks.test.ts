@@ -1,0 +1,124 @@
+import { MemoryStore, type Store, StoreError } from '@passport-idv/core';
+import { type Sandbox, startSandbox } from '@passport-idv/sandbox';
+import supertest from 'supertest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { browser, CALLBACK_URL, createTestApp, local, start } from './app.js';
+
+let sandbox: Sandbox;
+beforeAll(async () => {
+  sandbox = await startSandbox({ authenteq: { redirectURIs: [CALLBACK_URL] } });
+});
+afterAll(() => sandbox.close());
+beforeEach(() => {
+  sandbox.requests.clear();
+  sandbox.faults.clear();
+  sandbox.clock.reset();
+});
+
+const tokenCalls = () => sandbox.requests.count({ route: 'authenteq.token' });
+
+describe.each([
+  ['the session', (): Store | undefined => undefined],
+  ['a store', (): Store | undefined => new MemoryStore({ clock: sandbox.clock })],
+] as const)('state attacks, states kept in %s: zero token calls', (_, makeStore) => {
+  const app = () => createTestApp({ sandbox, strategy: { store: makeStore() } }).app;
+
+  it('missing state', async () => {
+    const agent = browser(app());
+    await start(agent);
+    const res = await agent.get('/auth/authenteq/callback').query({ code: 'abc' });
+    expect(res.status).toBe(403);
+    expect(res.body.failure.code).toBe('state_missing');
+    expect(tokenCalls()).toBe(0);
+  });
+
+  it('wrong state', async () => {
+    const agent = browser(app());
+    const callback = new URL(await sandbox.authenteq.complete(await start(agent), 'adult'));
+    callback.searchParams.set('state', 'A'.repeat(43));
+    const res = await agent.get(local(callback.href));
+    expect(res.status).toBe(403);
+    expect(res.body.failure.code).toBe('state_invalid');
+    const junk = await agent.get('/auth/authenteq/callback').query({ code: 'abc', state: ['a', 'b'] });
+    expect(junk.status).toBe(403);
+    expect(tokenCalls()).toBe(0);
+  });
+
+  it('state replayed', async () => {
+    const agent = browser(app());
+    const callback = await sandbox.authenteq.complete(await start(agent), 'adult');
+    expect((await agent.get(local(callback))).status).toBe(200);
+    sandbox.requests.clear();
+    const replay = await agent.get(local(callback));
+    expect(replay.status).toBe(403);
+    expect(replay.body.failure.code).toBe('state_invalid');
+    expect(tokenCalls()).toBe(0);
+  });
+
+  it("state from another browser's session", async () => {
+    const shared = app();
+    const victim = browser(shared);
+    const attacker = browser(shared);
+    await start(attacker); // the attacker has a session of their own too
+    const callback = await sandbox.authenteq.complete(await start(victim), 'adult');
+    const res = await attacker.get(local(callback));
+    expect(res.status).toBe(403);
+    expect((await attacker.get('/me')).body.user).toBeNull();
+    expect(tokenCalls()).toBe(0);
+  });
+
+  it('expired state (clock moved past stateTTL)', async () => {
+    const agent = browser(createTestApp({ sandbox, strategy: { store: makeStore(), stateTTL: 60 } }).app);
+    const callback = await sandbox.authenteq.complete(await start(agent), 'adult');
+    sandbox.clock.advance(60_001);
+    const res = await agent.get(local(callback));
+    expect(res.status).toBe(403);
+    expect(res.body.failure.code).toBe('state_invalid');
+    expect(tokenCalls()).toBe(0);
+  });
+
+  it('callback with no session at all', async () => {
+    const shared = app();
+    const callback = await sandbox.authenteq.complete(await start(browser(shared)), 'adult');
+    const res = await supertest(shared).get(local(callback));
+    expect(res.status).toBe(403);
+    expect(tokenCalls()).toBe(0);
+  });
+
+  it('two concurrent callbacks with one state log in at most once', async () => {
+    const agent = browser(app());
+    const callback = await sandbox.authenteq.complete(await start(agent), 'adult');
+    const results = await Promise.all([agent.get(local(callback)), agent.get(local(callback))]);
+    expect(results.filter((res) => res.status === 200).length).toBeLessThanOrEqual(1);
+    expect(tokenCalls()).toBeLessThanOrEqual(2);
+  });
+});
+
+describe('state store failures fail closed', () => {
+  const failing = (what: 'add' | 'take'): Store => {
+    const store = new MemoryStore({ clock: sandbox.clock });
+    return Object.assign(store, {
+      [what]: async () => {
+        throw new Error('connection refused');
+      },
+    });
+  };
+
+  it('a store that cannot add: 503, no redirect to the provider', async () => {
+    const agent = browser(createTestApp({ sandbox, strategy: { store: failing('add') } }).app);
+    const res = await agent.get('/auth/authenteq');
+    expect(res.status).toBe(503);
+    expect(res.body).toEqual({ error: new StoreError('x').code });
+    expect(res.headers.location).toBeUndefined();
+  });
+
+  it('a store that cannot take: 503, no token call, nobody logged in', async () => {
+    const store = failing('take');
+    const agent = browser(createTestApp({ sandbox, strategy: { store } }).app);
+    const callback = await sandbox.authenteq.complete(await start(agent), 'adult');
+    const res = await agent.get(local(callback));
+    expect(res.status).toBe(503);
+    expect(tokenCalls()).toBe(0);
+    expect((await agent.get('/me')).body.user).toBeNull();
+  });
+});

@@ -1,0 +1,58 @@
+import { MemoryStore } from '@passport-idv/core';
+import { type Sandbox, startSandbox } from '@passport-idv/sandbox';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { browser, CALLBACK_URL, createTestApp, debugLines, local, start } from './app.js';
+
+let sandbox: Sandbox;
+beforeAll(async () => {
+  sandbox = await startSandbox({ authenteq: { redirectURIs: [CALLBACK_URL] } });
+});
+afterAll(() => sandbox.close());
+
+describe('nothing secret leaks', () => {
+  it('no client secret, token, code or state in any response or debug line, across success and failures', async () => {
+    const seen: string[] = [];
+    const record = (res: { status: number; headers: Record<string, unknown>; text?: string }) => {
+      seen.push(JSON.stringify(res.headers), res.text ?? '');
+      return res;
+    };
+    const secrets: string[] = [sandbox.authenteq.clientSecret];
+    const TOKEN = 'tok_known_0123456789abcdefghijklmnop';
+    for (const store of [undefined, new MemoryStore({ clock: sandbox.clock })]) {
+      const { app } = createTestApp({ sandbox, strategy: { store, timeout: 300 } });
+
+      // success, with a token value we know: the token endpoint answers it, the details endpoint a documented body
+      const agent = browser(app);
+      const authorize = await start(agent);
+      const callback = await sandbox.authenteq.complete(authorize, 'adult');
+      const url = new URL(callback);
+      secrets.push(url.searchParams.get('code')!, url.searchParams.get('state')!);
+      const adult = sandbox.authenteq.identities.find((identity) => identity.id === 'adult')!.details;
+      sandbox.faults.inject('authenteq.token', { body: { token: TOKEN }, times: 1 });
+      sandbox.faults.inject('authenteq.details', { body: { croppedDocs: {}, details: adult }, times: 1 });
+      expect(record(await agent.get(local(callback))).status).toBe(200);
+      record(await agent.get('/me'));
+
+      // replay, upstream failures, a timeout and a policy refusal
+      record(await agent.get(local(callback)));
+      for (const fault of [{ status: 500 }, { malformed: true }, { hang: true }]) {
+        const other = browser(app);
+        const failing = await sandbox.authenteq.complete(await start(other), 'adult');
+        const failingURL = new URL(failing);
+        secrets.push(failingURL.searchParams.get('code')!, failingURL.searchParams.get('state')!);
+        sandbox.faults.inject('authenteq.token', { ...fault, times: 1 });
+        record(await other.get(local(failing)));
+      }
+      const expired = browser(app);
+      const refused = await sandbox.authenteq.complete(await start(expired), 'expired');
+      secrets.push(new URL(refused).searchParams.get('code')!);
+      record(await expired.get(local(refused)));
+    }
+    secrets.push(TOKEN);
+    expect(debugLines.length).toBeGreaterThan(10);
+    for (const secret of secrets) {
+      expect(secret.length).toBeGreaterThan(8);
+      for (const text of [...seen, ...debugLines]) expect(text).not.toContain(secret);
+    }
+  });
+});
