@@ -1,0 +1,65 @@
+/**
+ * One app of the benchmark in its own process, so its CPU time can be read alone. Started by `run.ts` with `fork()`
+ * (and `--expose-gc`); speaks over IPC:
+ *
+ * - parent `{type:'init', spec}` → `{type:'ready', url}` (or `{type:'failed', message}`);
+ * - `{type:'cpu'}` → `{type:'cpu', user, system}` (µs, `process.cpuUsage()`);
+ * - `{type:'mem'}` → `{type:'mem', rss, heapUsed, ...stats}` after a full GC;
+ * - `{type:'exit'}` → closes and exits (a `--cpu-prof` profile is written then).
+ */
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { createFaceApp, type FaceAppSpec } from './face-app.js';
+import { type BuiltApp, createSignupApp, type SignupAppSpec } from './signup-apps.js';
+
+type Message =
+  | { type: 'init'; spec: SignupAppSpec | FaceAppSpec }
+  | { type: 'cpu' }
+  | { type: 'mem' }
+  | { type: 'exit' };
+
+const server = http.createServer();
+server.keepAliveTimeout = 30_000;
+let built: BuiltApp | undefined;
+
+function send(message: Record<string, unknown>): void {
+  process.send?.(message);
+}
+
+async function init(spec: SignupAppSpec | FaceAppSpec): Promise<void> {
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  built = spec.kind === 'signup' ? await createSignupApp(spec, url) : await createFaceApp(spec);
+  server.on('request', built.app);
+  send({ type: 'ready', url });
+}
+
+async function memory(): Promise<void> {
+  const stats = (await built?.stats()) ?? {};
+  const gc = (globalThis as { gc?: () => void }).gc;
+  gc?.();
+  gc?.();
+  const { rss, heapUsed } = process.memoryUsage();
+  send({ type: 'mem', rss, heapUsed, ...stats });
+}
+
+process.on('message', (message: Message) => {
+  switch (message.type) {
+    case 'init':
+      init(message.spec).catch((error: unknown) => send({ type: 'failed', message: (error as Error).message }));
+      break;
+    case 'cpu': {
+      const { user, system } = process.cpuUsage();
+      send({ type: 'cpu', user, system });
+      break;
+    }
+    case 'mem':
+      memory().catch((error: unknown) => send({ type: 'failed', message: (error as Error).message }));
+      break;
+    case 'exit':
+      server.closeAllConnections();
+      server.close(() => process.exit(0));
+      break;
+  }
+});
+process.on('disconnect', () => process.exit(0));

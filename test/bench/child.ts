@@ -1,0 +1,70 @@
+/** A forked process of the benchmark (the provider or an app) and its request/answer IPC. */
+import { type ChildProcess, fork } from 'node:child_process';
+
+type Answer = { type: string } & Record<string, unknown>;
+
+/** A child process answering typed IPC messages, one answer per question, in order. */
+export class Child {
+  readonly #process: ChildProcess;
+  readonly #waiting: { type: string; resolve: (answer: Answer) => void; reject: (error: Error) => void }[] = [];
+  #exited = false;
+
+  private constructor(process: ChildProcess) {
+    this.#process = process;
+    process.on('message', (message: Answer) => {
+      // A `failed` answer belongs to the oldest question.
+      const index = message.type === 'failed' ? 0 : this.#waiting.findIndex((waiter) => waiter.type === message.type);
+      if (index < 0 || this.#waiting.length === 0) return;
+      const [waiter] = this.#waiting.splice(index, 1);
+      if (message.type === 'failed') waiter?.reject(new Error(String(message.message)));
+      else waiter?.resolve(message);
+    });
+    process.on('exit', (code) => {
+      this.#exited = true;
+      for (const waiter of this.#waiting.splice(0)) waiter.reject(new Error(`the child exited (${code})`));
+    });
+  }
+
+  /** Forks `script` with `execArgv` and waits for its `ready` message (sending `init` first if given). */
+  static async start(
+    script: URL,
+    execArgv: string[],
+    init?: Record<string, unknown>,
+  ): Promise<{ child: Child; url: string }> {
+    const child = new Child(fork(script, [], { execArgv, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] }));
+    const ready = child.#wait('ready');
+    if (init) child.#process.send({ type: 'init', spec: init });
+    const answer = await ready;
+    return { child, url: String(answer.url) };
+  }
+
+  #wait(type: string): Promise<Answer> {
+    return new Promise((resolve, reject) => {
+      if (this.#exited) reject(new Error('the child has exited'));
+      else this.#waiting.push({ type, resolve, reject });
+    });
+  }
+
+  /** Sends `{type}` and resolves to the child's answer of the same type. */
+  ask<T extends Record<string, unknown>>(type: string): Promise<T & Answer> {
+    const answer = this.#wait(type);
+    this.#process.send({ type });
+    return answer as Promise<T & Answer>;
+  }
+
+  /** CPU time used so far by the child, in ms. */
+  async cpuMs(): Promise<number> {
+    const { user, system } = await this.ask<{ user: number; system: number }>('cpu');
+    return (user + system) / 1000;
+  }
+
+  /** Asks the child to exit and waits for it (a `--cpu-prof` profile is written on the way out). */
+  async close(): Promise<void> {
+    if (this.#exited) return;
+    const exited = new Promise<void>((resolve) => this.#process.once('exit', () => resolve()));
+    this.#process.send({ type: 'exit' });
+    const timer = setTimeout(() => this.#process.kill(), 10_000);
+    await exited;
+    clearTimeout(timer);
+  }
+}

@@ -1,0 +1,86 @@
+/**
+ * The face-login app of the benchmark: `AliceClient` + `FaceLoginStrategy` + `requireFaceLogin` on Express 5 +
+ * express-session, against the sandbox's Alice emulator.
+ *
+ * Routes: `POST /login/face/begin {aliceUserId}` → `{userToken}` (the app decided who logs in), `POST /login/face
+ * {authenticationId}` → 200 or 401, and three routes for the guard comparison: `GET /protected`
+ * (`requireFaceLogin`), `GET /authed` (`req.isAuthenticated()`), `GET /bare`.
+ */
+import express, { type NextFunction, type Request, type Response } from 'express';
+import session from 'express-session';
+import { Passport } from 'passport';
+import { loadFaceLogin } from './our-packages.js';
+import { sessionStats } from './session-stats.js';
+import type { BuiltApp } from './signup-apps.js';
+
+/** How to build the face-login app. */
+export interface FaceAppSpec {
+  kind: 'face';
+  alice: { apiKey: string; baseURL: string };
+  /** `maxEntries` of the strategy's `MemoryStore` (attempts and used ids). */
+  storeBound?: number;
+}
+
+interface FaceUser {
+  id: string;
+}
+
+/** Builds the face-login app. */
+export async function createFaceApp(spec: FaceAppSpec): Promise<BuiltApp> {
+  const { AliceClient, FaceLoginStrategy, requireFaceLogin, MemoryStore } = await loadFaceLogin();
+  const client = new AliceClient({ apiKey: spec.alice.apiKey, baseURL: spec.alice.baseURL });
+  const store = new MemoryStore({ maxEntries: spec.storeBound ?? 100_000 });
+  const strategy = new FaceLoginStrategy(
+    { client, store },
+    (aliceUserId: string, _result: unknown, done: (error: unknown, user?: FaceUser) => void) =>
+      done(null, { id: aliceUserId }),
+  );
+  const passport = new Passport();
+  passport.serializeUser((user, done) => done(null, user));
+  passport.deserializeUser((user: FaceUser, done) => done(null, user));
+  passport.use('face-login', strategy);
+
+  const app = express();
+  app.disable('x-powered-by');
+  app.disable('etag');
+  const sessions = new session.MemoryStore();
+  app.use(
+    session({ secret: 'bench-session-secret', name: 'sid', resave: false, saveUninitialized: false, store: sessions }),
+  );
+  app.use(passport.initialize());
+  app.use(passport.session());
+  app.post('/login/face/begin', express.json(), (req, res, next) => {
+    const aliceUserId = (req.body as { aliceUserId?: unknown } | undefined)?.aliceUserId;
+    if (typeof aliceUserId !== 'string') {
+      res.sendStatus(400);
+      return;
+    }
+    strategy
+      .begin(req, aliceUserId)
+      .then(({ userToken }) => res.json({ userToken }))
+      .catch(next);
+  });
+  app.post('/login/face', express.json(), passport.authenticate('face-login'), (_req, res) => {
+    res.json({ ok: true });
+  });
+  app.get('/protected', requireFaceLogin({ maxAge: 300 }) as express.RequestHandler, (_req, res) => {
+    res.type('text').send('ok');
+  });
+  app.get('/authed', (req, res) => {
+    if (req.isAuthenticated()) res.type('text').send('ok');
+    else res.sendStatus(401);
+  });
+  app.get('/bare', (_req, res) => {
+    res.type('text').send('ok');
+  });
+  app.use((error: unknown, _req: Request, res: Response, _next: NextFunction) => {
+    res
+      .status((error as { status?: number }).status ?? 500)
+      .type('text')
+      .send('error');
+  });
+  return {
+    app,
+    stats: async () => ({ ...(await sessionStats(sessions)), storeEntries: store.size }),
+  };
+}

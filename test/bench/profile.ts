@@ -1,0 +1,136 @@
+/**
+ * `--profile`: runs the sign-up app of our strategy and of the reference under `node --cpu-prof`, drives each for a
+ * while, and prints where the CPU time of each app process went: self time by package, inclusive time of each
+ * package (its own code and everything it called), and the hottest functions.
+ */
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { CookieJar, runLoad } from './driver.js';
+import { fixed, heading, table } from './report.js';
+import type { SignupVariant } from './signup-apps.js';
+import { type SignupSettings, signupFlow, startProvider, startSignupApp } from './signup-bench.js';
+
+interface ProfileNode {
+  id: number;
+  callFrame: { functionName: string; url: string; lineNumber: number };
+  children?: number[];
+}
+
+interface CpuProfile {
+  nodes: ProfileNode[];
+  samples: number[];
+  timeDeltas: number[];
+}
+
+/** The package (or runtime bucket) a frame belongs to. */
+export function bucket(frame: ProfileNode['callFrame']): string {
+  const { url, functionName } = frame;
+  if (url === '') return functionName.startsWith('(') ? functionName : '(native)';
+  const ours = /\/packages\/([^/]+)\//.exec(url);
+  if (ours) return `@passport-idv/${ours[1]}`;
+  const modules = url.lastIndexOf('/node_modules/');
+  if (modules >= 0) {
+    const rest = url.slice(modules + 14).split('/');
+    return rest[0]?.startsWith('@') ? `${rest[0]}/${rest[1]}` : (rest[0] ?? url);
+  }
+  if (url.startsWith('node:')) return url.replace(/^node:(internal\/)?/, 'node:').split('/')[0] ?? url;
+  if (url.includes('/test/')) return 'bench app';
+  return url;
+}
+
+/** Summarises one `.cpuprofile`. */
+export function summarise(profile: CpuProfile, label: string): string {
+  const byId = new Map(profile.nodes.map((node) => [node.id, node]));
+  const parent = new Map<number, number>();
+  for (const node of profile.nodes) for (const child of node.children ?? []) parent.set(child, node.id);
+  const self = new Map<string, number>();
+  const inclusive = new Map<string, number>();
+  const hot = new Map<string, number>();
+  let total = 0;
+  let busy = 0;
+  profile.samples.forEach((id, i) => {
+    const ms = (profile.timeDeltas[i] ?? 0) / 1000;
+    const node = byId.get(id);
+    if (!node) return;
+    total += ms;
+    const own = bucket(node.callFrame);
+    if (own === '(idle)') return;
+    busy += ms;
+    self.set(own, (self.get(own) ?? 0) + ms);
+    const { functionName, url, lineNumber } = node.callFrame;
+    const where = `${functionName || '(anonymous)'} ${url ? `${shortUrl(url)}:${lineNumber + 1}` : ''}`.trim();
+    hot.set(where, (hot.get(where) ?? 0) + ms);
+    const seen = new Set<string>();
+    for (let at: number | undefined = id; at !== undefined; at = parent.get(at)) {
+      const frame = byId.get(at);
+      if (frame) seen.add(bucket(frame.callFrame));
+    }
+    for (const name of seen) inclusive.set(name, (inclusive.get(name) ?? 0) + ms);
+  });
+  const pct = (ms: number) => `${fixed((ms / busy) * 100, 1)}%`;
+  const top = (map: Map<string, number>, n: number) => [...map.entries()].sort((a, b) => b[1] - a[1]).slice(0, n);
+  return [
+    heading(`profile: ${label} (${fixed(busy, 0)} ms busy of ${fixed(total, 0)} ms sampled)`),
+    table([
+      ['self time by package', 'ms', 'share'],
+      ...top(self, 14).map(([name, ms]) => [name, fixed(ms, 0), pct(ms)]),
+    ]),
+    '',
+    table([
+      ['inclusive time (package + what it called)', 'ms', 'share'],
+      ...top(inclusive, 30)
+        .filter(([name]) => !name.startsWith('(') && !name.startsWith('node:'))
+        .slice(0, 12)
+        .map(([name, ms]) => [name, fixed(ms, 0), pct(ms)]),
+    ]),
+    '',
+    table([
+      ['hottest functions (self)', 'ms', 'share'],
+      ...top(hot, 20).map(([name, ms]) => [name, fixed(ms, 0), pct(ms)]),
+    ]),
+  ].join('\n');
+}
+
+function shortUrl(url: string): string {
+  const cut = url.search(/\/(packages|node_modules|test)\//);
+  return cut >= 0 ? url.slice(cut + 1) : url.replace(/^file:\/\//, '');
+}
+
+/** Profiles the sign-up apps of our strategy and of the reference; returns the printed summaries. */
+export async function runProfile(
+  settings: SignupSettings,
+  variants: readonly SignupVariant[],
+  log: (line: string) => void,
+): Promise<string> {
+  const provider = await startProvider();
+  const out: string[] = [];
+  try {
+    for (const variant of variants) {
+      const dir = mkdtempSync(path.join(os.tmpdir(), `bench-prof-${variant}-`));
+      try {
+        const app = await startSignupApp({ kind: 'signup', variant, providerURL: provider.url }, [
+          '--cpu-prof',
+          `--cpu-prof-dir=${dir}`,
+        ]);
+        const jars = Array.from({ length: settings.concurrency }, () => new CookieJar());
+        const iteration = (vu: number) => signupFlow(app.url, jars[vu] as CookieJar);
+        await runLoad({ concurrency: settings.concurrency, durationMs: settings.warmupMs, iteration });
+        const result = await runLoad({ concurrency: settings.concurrency, durationMs: settings.windowMs, iteration });
+        await app.child.close();
+        log(`  ${variant}: ${result.ok} flows profiled`);
+        const file = readdirSync(dir).find((name) => name.endsWith('.cpuprofile'));
+        if (!file) throw new Error(`no profile written for ${variant}`);
+        const profile = JSON.parse(readFileSync(path.join(dir, file), 'utf8')) as CpuProfile;
+        out.push(summarise(profile, `${variant}, ${result.ok} flows incl. ${settings.warmupMs} ms warm-up`));
+      } catch (error) {
+        out.push(`${variant}: ${(error as Error).message}`);
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
+    }
+  } finally {
+    await provider.child.close();
+  }
+  return out.join('\n');
+}

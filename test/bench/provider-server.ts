@@ -1,0 +1,155 @@
+/**
+ * The one local provider every sign-up variant of the benchmark talks to: a cheap, stateful stand-in for Authenteq
+ * Web KYC on bare `node:http`, run in its own process so its cost is the same for all and never counted against an
+ * app. It is not the sandbox (which logs every request and signs JWTs): here only the bodies matter.
+ *
+ * - `GET /authorize` → 302 to `redirect_uri?code&state` (a single-use code bound to the redirect URI).
+ * - `POST /token` → the documented `{"token"}` plus `access_token`/`token_type`/`expires_in` so the OAuth 2.0 peers
+ *   accept the same body; takes the documented multipart camelCase fields and the usual urlencoded snake_case ones
+ *   (with the client secret in the body or as HTTP Basic).
+ * - `GET /details` with `Authorization: Bearer <token>` → the documented `{croppedDocs, details}` body.
+ *
+ * Started by `run.ts` with `fork()`; it sends `{ type: 'ready', url }` over IPC and answers `{ type: 'stats' }`.
+ */
+import { randomBytes } from 'node:crypto';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { CLIENT_ID, CLIENT_SECRET, detailsBody } from './provider-data.js';
+
+interface Grant {
+  redirectUri: string;
+  expiresAt: number;
+}
+
+const CODE_TTL_MS = 60_000;
+const TOKEN_TTL_MS = 15 * 60_000;
+const MAX_ENTRIES = 200_000;
+
+const codes = new Map<string, Grant>();
+const tokens = new Map<string, number>();
+const counts = { authorize: 0, token: 0, details: 0, rejected: 0 };
+const details = JSON.stringify(detailsBody());
+
+/** Keeps a map bounded by dropping its oldest entries (a benchmark abandons codes by design). */
+function bound<V>(map: Map<string, V>): void {
+  if (map.size < MAX_ENTRIES) return;
+  let drop = map.size - MAX_ENTRIES + 1_000;
+  for (const key of map.keys()) {
+    if (drop-- <= 0) break;
+    map.delete(key);
+  }
+}
+
+function json(res: http.ServerResponse, status: number, body: string): void {
+  res.writeHead(status, {
+    'content-type': 'application/json; charset=utf-8',
+    'content-length': Buffer.byteLength(body),
+    'cache-control': 'no-store',
+  });
+  res.end(body);
+}
+
+function reject(res: http.ServerResponse, status: number, error: string): undefined {
+  counts.rejected++;
+  json(res, status, JSON.stringify({ error }));
+  return undefined;
+}
+
+/** Reads the fields of a multipart/form-data body (text fields only: all the token endpoint takes). */
+function multipartFields(body: string, contentType: string): Map<string, string> {
+  const fields = new Map<string, string>();
+  const match = /boundary=(?:"([^"]+)"|([^;]+))/i.exec(contentType);
+  const boundary = match?.[1] ?? match?.[2];
+  if (boundary === undefined) return fields;
+  for (const part of body.split(`--${boundary}`)) {
+    const headerEnd = part.indexOf('\r\n\r\n');
+    if (headerEnd < 0) continue;
+    const name = /name="([^"]*)"/i.exec(part.slice(0, headerEnd))?.[1];
+    if (name === undefined) continue;
+    fields.set(name, part.slice(headerEnd + 4).replace(/\r\n$/, ''));
+  }
+  return fields;
+}
+
+function tokenRequest(req: http.IncomingMessage, res: http.ServerResponse, body: string): undefined {
+  const type = req.headers['content-type'] ?? '';
+  let fields: Map<string, string>;
+  if (type.startsWith('multipart/form-data')) fields = multipartFields(body, type);
+  else if (type.startsWith('application/x-www-form-urlencoded')) fields = new Map(new URLSearchParams(body));
+  else return reject(res, 415, 'unsupported_content_type');
+  const pick = (camel: string, snake: string) => fields.get(camel) ?? fields.get(snake);
+  let clientId = pick('clientId', 'client_id');
+  let clientSecret = pick('clientSecret', 'client_secret');
+  const basic = req.headers.authorization;
+  if (basic?.startsWith('Basic ')) {
+    const [id, secret] = Buffer.from(basic.slice(6), 'base64').toString('utf8').split(':');
+    clientId = decodeURIComponent(id ?? '');
+    clientSecret = decodeURIComponent(secret ?? '');
+  }
+  const grantType = pick('grantType', 'grant_type');
+  if (grantType !== 'authorization_code' && grantType !== 'authorizationCode') {
+    return reject(res, 400, 'unsupported_grant_type');
+  }
+  if (clientId !== CLIENT_ID || clientSecret !== CLIENT_SECRET) return reject(res, 401, 'invalid_client');
+  const code = pick('code', 'code');
+  const grant = code === undefined ? undefined : codes.get(code);
+  if (code === undefined || grant === undefined) return reject(res, 400, 'invalid_grant');
+  codes.delete(code);
+  if (grant.expiresAt <= Date.now() || grant.redirectUri !== pick('redirectUri', 'redirect_uri')) {
+    return reject(res, 400, 'invalid_grant');
+  }
+  const token = randomBytes(24).toString('base64url');
+  bound(tokens);
+  tokens.set(token, Date.now() + TOKEN_TTL_MS);
+  counts.token++;
+  json(res, 200, JSON.stringify({ token, access_token: token, token_type: 'Bearer', expires_in: 900 }));
+  return undefined;
+}
+
+const server = http.createServer((req, res) => {
+  const url = new URL(req.url ?? '/', 'http://provider.local');
+  if (req.method === 'GET' && url.pathname === '/authorize') {
+    const redirectUri = url.searchParams.get('redirect_uri');
+    if (url.searchParams.get('client_id') !== CLIENT_ID || redirectUri === null) {
+      return reject(res, 400, 'invalid_request');
+    }
+    const code = randomBytes(16).toString('hex');
+    bound(codes);
+    codes.set(code, { redirectUri, expiresAt: Date.now() + CODE_TTL_MS });
+    const location = new URL(redirectUri);
+    location.searchParams.set('code', code);
+    const state = url.searchParams.get('state');
+    if (state !== null) location.searchParams.set('state', state);
+    counts.authorize++;
+    res.writeHead(302, { location: location.href, 'content-length': 0 });
+    res.end();
+    return;
+  }
+  if (req.method === 'POST' && url.pathname === '/token') {
+    const chunks: Buffer[] = [];
+    req.on('data', (chunk: Buffer) => chunks.push(chunk));
+    req.on('end', () => tokenRequest(req, res, Buffer.concat(chunks).toString('utf8')));
+    return;
+  }
+  if (req.method === 'GET' && url.pathname === '/details') {
+    const auth = req.headers.authorization ?? '';
+    const expiresAt = auth.startsWith('Bearer ') ? tokens.get(auth.slice(7)) : undefined;
+    if (expiresAt === undefined || expiresAt <= Date.now()) return reject(res, 401, 'invalid_token');
+    counts.details++;
+    json(res, 200, details);
+    return;
+  }
+  reject(res, 404, 'not_found');
+});
+server.keepAliveTimeout = 30_000;
+
+server.listen(0, '127.0.0.1', () => {
+  const { port } = server.address() as AddressInfo;
+  process.send?.({ type: 'ready', url: `http://127.0.0.1:${port}` });
+});
+
+process.on('message', (message: { type?: string }) => {
+  if (message.type === 'stats') process.send?.({ type: 'stats', counts });
+  if (message.type === 'exit') server.close(() => process.exit(0));
+});
+process.on('disconnect', () => process.exit(0));

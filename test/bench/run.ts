@@ -1,0 +1,111 @@
+/**
+ * `npm run bench`: the benchmark of issue 8 §1, every figure from this one run on this machine.
+ *
+ *   node test/dist/bench/run.js [--quick] [--only signup,face,guard,memory] [--variants a,b] [--profile] [--json FILE]
+ *
+ * `--quick` is a short smoke run (figures are noisy); `--variants` picks sign-up variants (authenteq,
+ * passport-oauth2, openid-client, reference); `--profile` profiles the sign-up app of each variant (default: ours
+ * and the reference) with `node --cpu-prof` and prints where its CPU time goes instead of the tables.
+ */
+import { writeFileSync } from 'node:fs';
+import os from 'node:os';
+import { parseArgs } from 'node:util';
+import { type FaceFigures, faceTables, runFace } from './face-bench.js';
+import { type MemoryFigures, memoryTable, runMemory } from './memory-bench.js';
+import { runProfile } from './profile.js';
+import { SIGNUP_VARIANTS, type SignupVariant } from './signup-apps.js';
+import { runSignup, type SignupFigures, signupTable } from './signup-bench.js';
+
+const SECTIONS = ['signup', 'face', 'guard', 'memory'] as const;
+type Section = (typeof SECTIONS)[number];
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({
+    options: {
+      quick: { type: 'boolean', default: false },
+      only: { type: 'string' },
+      profile: { type: 'boolean', default: false },
+      json: { type: 'string' },
+      variants: { type: 'string' },
+    },
+  });
+  const quick = values.quick ?? false;
+  const only = new Set((values.only?.split(',') ?? SECTIONS).map((s) => s.trim()));
+  for (const name of only) {
+    if (!(SECTIONS as readonly string[]).includes(name)) throw new Error(`--only takes ${SECTIONS.join(', ')}`);
+  }
+  const wants = (section: Section) => only.has(section);
+  const variants = (values.variants?.split(',') ?? (values.profile ? ['authenteq', 'reference'] : SIGNUP_VARIANTS)).map(
+    (v) => v.trim(),
+  ) as SignupVariant[];
+  for (const variant of variants) {
+    if (!(SIGNUP_VARIANTS as readonly string[]).includes(variant)) {
+      throw new Error(`--variants takes ${SIGNUP_VARIANTS.join(', ')}`);
+    }
+  }
+  const print = (text: string) => process.stdout.write(`${text}\n`);
+  const log = (line: string) => process.stderr.write(`${line}\n`);
+  const cpu = os.cpus()[0];
+  const started = performance.now();
+  print('passport-idv benchmark');
+  print(`machine: ${cpu?.model ?? 'unknown CPU'}, ${os.availableParallelism()} cores, ${mb(os.totalmem())} RAM`);
+  print(
+    `runtime: Node ${process.version} on ${os.platform()} ${os.release()}${quick ? ' — QUICK RUN: smoke only' : ''}`,
+  );
+
+  const signupSettings = quick
+    ? { concurrency: 8, warmupMs: 300, windowMs: 500, rounds: 1 }
+    : { concurrency: 8, warmupMs: 2_000, windowMs: 2_500, rounds: 4 };
+  if (values.profile) {
+    print(await runProfile({ ...signupSettings, windowMs: quick ? 1_000 : 8_000 }, variants, log));
+    return;
+  }
+  const results: { signup?: SignupFigures[]; face?: FaceFigures; memory?: MemoryFigures } = {};
+  if (wants('signup')) {
+    log('sign-up flow…');
+    results.signup = await runSignup(signupSettings, variants, log);
+    print(signupTable(results.signup, signupSettings));
+  }
+  if (wants('face') || wants('guard')) {
+    log('face login…');
+    const faceSettings = quick
+      ? { concurrency: 8, warmupMs: 300, windowMs: 500, rounds: 1 }
+      : { concurrency: 8, warmupMs: 1_500, windowMs: 2_000, rounds: 3 };
+    results.face = await runFace(faceSettings, { face: wants('face'), guard: wants('guard') }, log);
+    print(faceTables(results.face, faceSettings));
+  }
+  if (wants('memory')) {
+    log('memory…');
+    const total = quick ? 5_000 : 100_000;
+    results.memory = await runMemory({ concurrency: 16, total, storeBound: 10_000 }, log);
+    print(memoryTable(results.memory));
+  }
+  print(`\ntotal time ${((performance.now() - started) / 1000).toFixed(1)} s`);
+  if (values.json) {
+    writeFileSync(
+      values.json,
+      JSON.stringify(
+        {
+          machine: { cpu: cpu?.model, cores: os.availableParallelism(), node: process.version },
+          quick,
+          ...results,
+          signup: results.signup?.map(({ latencies, ...rest }) => rest),
+        },
+        null,
+        2,
+      ),
+    );
+  }
+}
+
+function mb(bytes: number): string {
+  return `${Math.round(bytes / 1024 / 1024 / 1024)} GiB`;
+}
+
+main().then(
+  () => process.exit(0),
+  (error: unknown) => {
+    process.stderr.write(`bench failed: ${(error as Error).stack ?? String(error)}\n`);
+    process.exit(1);
+  },
+);

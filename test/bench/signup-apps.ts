@@ -1,0 +1,270 @@
+/**
+ * The four sign-up apps of the benchmark: the same Express 5 + express-session app doing the same work (state in the
+ * session, code exchange, details, session regenerated, user stored) with `AuthenteqStrategy`, `passport-oauth2`,
+ * openid-client's Passport strategy, or by hand on `node:http` (the reference, no Passport).
+ *
+ * Routes: `GET /auth/start` (→ provider), `GET /auth/callback` (→ 302 `/me`, or `/failed`), `GET /me` (the user as
+ * JSON, or 401).
+ */
+import { randomBytes } from 'node:crypto';
+import express, { type Express, type NextFunction, type Request, type Response } from 'express';
+import session from 'express-session';
+import * as oidc from 'openid-client';
+import { Strategy as OidcStrategy } from 'openid-client/passport';
+import { Passport } from 'passport';
+import OAuth2Strategy, { InternalOAuthError, type VerifyCallback } from 'passport-oauth2';
+import { loadAuthenteq } from './our-packages.js';
+import { type BenchUser, CLIENT_ID, CLIENT_SECRET, peerProfile, SCOPE, toUser } from './provider-data.js';
+import { exchangeCode, fetchDetails } from './reference-client.js';
+import { sessionStats } from './session-stats.js';
+
+declare module 'express-session' {
+  interface SessionData {
+    /** The reference's open states: state → expiry (ms). */
+    benchStates?: Record<string, number>;
+    /** The reference's signed-in user. */
+    benchUser?: BenchUser;
+  }
+}
+
+/** The sign-up variants, in the order the tables print them. */
+export const SIGNUP_VARIANTS = ['authenteq', 'passport-oauth2', 'openid-client', 'reference'] as const;
+export type SignupVariant = (typeof SIGNUP_VARIANTS)[number];
+
+/** How to build one sign-up app. */
+export interface SignupAppSpec {
+  kind: 'signup';
+  variant: SignupVariant;
+  /** Base URL of the local provider (`/authorize`, `/token`, `/details`). */
+  providerURL: string;
+  /**
+   * Where `AuthenteqStrategy` keeps state: `'session'` (its default) or `'memory'` (a core `MemoryStore` with
+   * `maxEntries` = `storeBound`). Other variants always use the session.
+   */
+  stateStore?: 'session' | 'memory';
+  storeBound?: number;
+}
+
+/** What a built app exposes to the child process for the `stats` message. */
+export interface BuiltApp {
+  app: Express;
+  stats(): Promise<Record<string, number>>;
+}
+
+const STATE_TTL_MS = 600_000;
+
+function baseApp(): { app: Express; sessions: session.MemoryStore } {
+  const app = express();
+  app.disable('x-powered-by');
+  app.disable('etag');
+  const sessions = new session.MemoryStore();
+  app.use(
+    session({ secret: 'bench-session-secret', name: 'sid', resave: false, saveUninitialized: false, store: sessions }),
+  );
+  return { app, sessions };
+}
+
+function passportApp(
+  app: Express,
+  name: string,
+  strategy: Parameters<InstanceType<typeof Passport>['use']>[1],
+): InstanceType<typeof Passport> {
+  const passport = new Passport();
+  passport.serializeUser((user, done) => done(null, user));
+  passport.deserializeUser((user: BenchUser, done) => done(null, user));
+  passport.use(name, strategy);
+  app.use(passport.initialize());
+  app.use(passport.session());
+  app.get('/auth/start', passport.authenticate(name));
+  app.get('/auth/callback', passport.authenticate(name, { failureRedirect: '/failed' }), (_req, res) => {
+    res.redirect('/me');
+  });
+  app.get('/me', (req, res) => {
+    if (req.user) res.json(req.user);
+    else res.sendStatus(401);
+  });
+  return passport;
+}
+
+function finish(app: Express): void {
+  app.get('/failed', (_req, res) => {
+    res.status(403).type('text').send('sign-up failed');
+  });
+  app.use((error: unknown, _req: Request, res: Response, _next: NextFunction) => {
+    const status = (error as { status?: number }).status ?? 500;
+    res.status(status).type('text').send('error');
+  });
+}
+
+/** Builds the sign-up app of `spec.variant`, calling back on `callbackURL`. */
+export async function createSignupApp(spec: SignupAppSpec, appURL: string): Promise<BuiltApp> {
+  const callbackURL = `${appURL}/auth/callback`;
+  const authorizationURL = `${spec.providerURL}/authorize`;
+  const tokenURL = `${spec.providerURL}/token`;
+  const detailsURL = `${spec.providerURL}/details`;
+  const { app, sessions } = baseApp();
+  const stats: Record<string, () => number> = {};
+
+  switch (spec.variant) {
+    case 'authenteq': {
+      const { AuthenteqStrategy, MemoryStore } = await loadAuthenteq();
+      const store =
+        spec.stateStore === 'memory' ? new MemoryStore({ maxEntries: spec.storeBound ?? 100_000 }) : undefined;
+      if (store) stats.storeEntries = () => store.size;
+      const strategy = new AuthenteqStrategy(
+        {
+          clientID: CLIENT_ID,
+          clientSecret: CLIENT_SECRET,
+          callbackURL,
+          authorizationURL,
+          tokenURL,
+          detailsURL,
+          store,
+        },
+        (profile: { id: string; displayName?: string }, done: (error: unknown, user?: BenchUser) => void) =>
+          done(null, toUser(profile)),
+      );
+      passportApp(app, 'authenteq', strategy);
+      break;
+    }
+    case 'passport-oauth2': {
+      class DetailsStrategy extends OAuth2Strategy {
+        constructor() {
+          super(
+            {
+              authorizationURL,
+              tokenURL,
+              clientID: CLIENT_ID,
+              clientSecret: CLIENT_SECRET,
+              callbackURL,
+              scope: SCOPE,
+              state: true,
+            },
+            (
+              _accessToken: string,
+              _refreshToken: string,
+              profile: { id: string; displayName: string },
+              done: VerifyCallback,
+            ) => done(null, toUser(profile)),
+          );
+          this._oauth2.useAuthorizationHeaderforGET(true);
+        }
+        override userProfile(accessToken: string, done: (error?: unknown, profile?: unknown) => void): void {
+          this._oauth2.get(detailsURL, accessToken, (error, body) => {
+            if (error) return done(new InternalOAuthError('failed to fetch the details', error));
+            try {
+              const profile = peerProfile(JSON.parse(String(body)));
+              if (profile) done(null, profile);
+              else done(new Error('the details do not have the documented shape'));
+            } catch (cause) {
+              done(cause);
+            }
+          });
+        }
+      }
+      passportApp(app, 'oauth2', new DetailsStrategy());
+      break;
+    }
+    case 'openid-client': {
+      const config = new oidc.Configuration(
+        { issuer: spec.providerURL, authorization_endpoint: authorizationURL, token_endpoint: tokenURL },
+        CLIENT_ID,
+        CLIENT_SECRET,
+      );
+      oidc.allowInsecureRequests(config);
+      const details = new URL(detailsURL);
+      const strategy = new OidcStrategy({ config, scope: SCOPE, callbackURL, name: 'oidc' }, (tokens, verified) => {
+        oidc
+          .fetchProtectedResource(config, tokens.access_token, details, 'GET')
+          .then((response) => (response.ok ? response.json() : undefined))
+          .then((body: unknown) => {
+            const profile = peerProfile(body);
+            if (profile) verified(null, toUser(profile));
+            else verified(new Error('the details do not have the documented shape'));
+          })
+          .catch((error: unknown) => verified(error));
+      });
+      passportApp(app, 'oidc', strategy);
+      break;
+    }
+    case 'reference':
+      referenceRoutes(app, {
+        authorizationURL,
+        tokenURL: new URL(tokenURL),
+        detailsURL: new URL(detailsURL),
+        callbackURL,
+      });
+      break;
+  }
+  finish(app);
+  return {
+    app,
+    stats: async () => ({
+      ...(await sessionStats(sessions)),
+      ...Object.fromEntries(Object.entries(stats).map(([key, read]) => [key, read()])),
+    }),
+  };
+}
+
+interface ReferenceConfig {
+  authorizationURL: string;
+  tokenURL: URL;
+  detailsURL: URL;
+  callbackURL: string;
+}
+
+/** The same flow by hand: what the strategy does, minus Passport and minus everything optional. */
+function referenceRoutes(app: Express, config: ReferenceConfig): void {
+  app.get('/auth/start', (req, res, next) => {
+    const state = randomBytes(32).toString('base64url');
+    const states = req.session.benchStates ?? {};
+    states[state] = Date.now() + STATE_TTL_MS;
+    req.session.benchStates = states;
+    const query = new URLSearchParams({
+      response_type: 'code',
+      client_id: CLIENT_ID,
+      redirect_uri: config.callbackURL,
+      scope: SCOPE,
+      state,
+    });
+    req.session.save((error) => {
+      if (error) return next(error);
+      res.redirect(`${config.authorizationURL}?${query}`);
+    });
+  });
+  app.get('/auth/callback', (req, res, next) => {
+    const { code, state, error } = req.query;
+    if (error !== undefined || typeof state !== 'string') return res.redirect('/failed');
+    const states = req.session.benchStates;
+    const expiresAt = states?.[state];
+    if (states === undefined || expiresAt === undefined) return res.redirect('/failed');
+    delete states[state];
+    if (expiresAt <= Date.now() || typeof code !== 'string') return res.redirect('/failed');
+    exchangeCode(config.tokenURL, {
+      grantType: 'authorization_code',
+      code,
+      redirectUri: config.callbackURL,
+      clientId: CLIENT_ID,
+      clientSecret: CLIENT_SECRET,
+    })
+      .then((token) => (token === undefined ? undefined : fetchDetails(config.detailsURL, token)))
+      .then((body) => {
+        const profile = peerProfile(body);
+        if (profile === undefined) return res.redirect('/failed');
+        const user = toUser(profile);
+        req.session.regenerate((regenerateError) => {
+          if (regenerateError) return next(regenerateError);
+          req.session.benchUser = user;
+          req.session.save((saveError) => {
+            if (saveError) return next(saveError);
+            res.redirect('/me');
+          });
+        });
+      })
+      .catch(next);
+  });
+  app.get('/me', (req, res) => {
+    if (req.session.benchUser) res.json(req.session.benchUser);
+    else res.sendStatus(401);
+  });
+}

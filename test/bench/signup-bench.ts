@@ -1,0 +1,187 @@
+/**
+ * Section 1: the sign-up flow (start → provider redirect → callback with code → logged in, session id changed) for
+ * every variant in its own process against one local provider process; runs alternated, CPU read from each app
+ * process over IPC.
+ */
+import { Child } from './child.js';
+import { CookieJar, type LoadResult, request, runLoad } from './driver.js';
+import { fixed, heading, percentile, ratio, table } from './report.js';
+import { SIGNUP_VARIANTS, type SignupAppSpec, type SignupVariant } from './signup-apps.js';
+
+/** The settings of one sign-up run. */
+export interface SignupSettings {
+  concurrency: number;
+  warmupMs: number;
+  windowMs: number;
+  rounds: number;
+}
+
+/** The figures of one variant, summed over its windows. */
+export interface SignupFigures {
+  variant: SignupVariant;
+  /** Why the variant did not run, if it did not. */
+  skipped?: string;
+  ok: number;
+  failed: number;
+  elapsedMs: number;
+  cpuMs: number;
+  latencies: number[];
+  firstFailure?: string;
+}
+
+const APP_SCRIPT = new URL('./app-child.js', import.meta.url);
+const PROVIDER_SCRIPT = new URL('./provider-server.js', import.meta.url);
+const EXPECTED_USER_ID = 'DEU:FG617451:8136431812';
+
+/** Starts the local provider process. */
+export function startProvider(): Promise<{ child: Child; url: string }> {
+  return Child.start(PROVIDER_SCRIPT, []);
+}
+
+/** Starts one sign-up app process; `execArgv` adds e.g. `--cpu-prof`. */
+export function startSignupApp(spec: SignupAppSpec, execArgv: string[] = []): Promise<{ child: Child; url: string }> {
+  return Child.start(APP_SCRIPT, ['--expose-gc', ...execArgv], { ...spec });
+}
+
+/** One whole sign-up by a new visitor; `true`, or what went wrong. */
+export async function signupFlow(appURL: string, jar: CookieJar): Promise<true | string> {
+  jar.clear();
+  const start = await request(`${appURL}/auth/start`, { jar });
+  if (start.status !== 302 || start.location === undefined) return `start answered ${start.status}`;
+  const before = jar.get('sid');
+  const authorize = await request(start.location);
+  if (authorize.status !== 302 || authorize.location === undefined) return `authorize answered ${authorize.status}`;
+  const callback = await request(authorize.location, { jar });
+  if (callback.status !== 302 || callback.location !== '/me') {
+    return `callback answered ${callback.status} → ${callback.location}`;
+  }
+  const after = jar.get('sid');
+  if (after === undefined || after === before) return 'the session id did not change';
+  return true;
+}
+
+/** One flow, then `/me`: the user must be logged in with the expected profile id. */
+async function verify(appURL: string): Promise<true | string> {
+  const jar = new CookieJar();
+  const outcome = await signupFlow(appURL, jar);
+  if (outcome !== true) return outcome;
+  const me = await request(`${appURL}/me`, { jar });
+  if (me.status !== 200) return `/me answered ${me.status}`;
+  const user = JSON.parse(me.body) as { id?: unknown };
+  return user.id === EXPECTED_USER_ID ? true : `/me returned ${me.body}`;
+}
+
+function load(appURL: string, settings: SignupSettings, durationMs: number): Promise<LoadResult> {
+  const jars = Array.from({ length: settings.concurrency }, () => new CookieJar());
+  return runLoad({
+    concurrency: settings.concurrency,
+    durationMs,
+    iteration: (vu) => signupFlow(appURL, jars[vu] ?? new CookieJar()),
+  });
+}
+
+/** Runs section 1 and returns its figures. */
+export async function runSignup(
+  settings: SignupSettings,
+  variants: readonly SignupVariant[],
+  log: (line: string) => void,
+): Promise<SignupFigures[]> {
+  const provider = await startProvider();
+  const apps = new Map<SignupVariant, { child: Child; url: string }>();
+  const figures = new Map<SignupVariant, SignupFigures>();
+  try {
+    for (const variant of variants) {
+      const entry: SignupFigures = { variant, ok: 0, failed: 0, elapsedMs: 0, cpuMs: 0, latencies: [] };
+      figures.set(variant, entry);
+      try {
+        const app = await startSignupApp({ kind: 'signup', variant, providerURL: provider.url });
+        apps.set(variant, app);
+        const verified = await verify(app.url);
+        if (verified !== true) {
+          entry.skipped = `verification failed: ${verified}`;
+          apps.delete(variant);
+          await app.child.close();
+        }
+      } catch (error) {
+        entry.skipped = (error as Error).message;
+      }
+      if (entry.skipped) log(`  ${variant}: skipped (${entry.skipped})`);
+    }
+    const running = variants.filter((variant) => apps.has(variant));
+    for (const variant of running) {
+      const app = apps.get(variant);
+      if (app) await load(app.url, settings, settings.warmupMs);
+    }
+    log(`  warmed up ${running.join(', ')}; ${settings.rounds} rounds of ${settings.windowMs} ms per variant`);
+    for (let round = 0; round < settings.rounds; round++) {
+      // Alternate: each round starts with the next variant, so none always runs first or last.
+      const order = running.map((_, i) => running[(i + round) % running.length] as SignupVariant);
+      for (const variant of order) {
+        const app = apps.get(variant);
+        const entry = figures.get(variant);
+        if (!app || !entry) continue;
+        const cpuBefore = await app.child.cpuMs();
+        const result = await load(app.url, settings, settings.windowMs);
+        entry.cpuMs += (await app.child.cpuMs()) - cpuBefore;
+        entry.ok += result.ok;
+        entry.failed += result.failed;
+        entry.elapsedMs += result.elapsedMs;
+        entry.latencies.push(...result.latencies);
+        entry.firstFailure ??= result.firstFailure;
+      }
+    }
+  } finally {
+    await Promise.all([...apps.values()].map((app) => app.child.close()));
+    await provider.child.close();
+  }
+  return SIGNUP_VARIANTS.flatMap((variant) => figures.get(variant) ?? []);
+}
+
+/** The section 1 table. */
+export function signupTable(figures: readonly SignupFigures[], settings: SignupSettings): string {
+  const cpuPerFlow = (f: SignupFigures | undefined) => (f && f.ok > 0 ? f.cpuMs / f.ok : Number.NaN);
+  const rate = (f: SignupFigures | undefined) => (f && f.elapsedMs > 0 ? (f.ok / f.elapsedMs) * 1000 : Number.NaN);
+  const peer = figures.find((f) => f.variant === 'passport-oauth2');
+  const reference = figures.find((f) => f.variant === 'reference');
+  const rows = [
+    [
+      'variant',
+      'flows/s',
+      'p50 ms',
+      'p99 ms',
+      'CPU ms/flow',
+      'CPU vs oauth2',
+      'CPU vs ref',
+      'flows/s vs oauth2',
+      'flows',
+      'failed',
+    ],
+  ];
+  for (const f of figures) {
+    if (f.skipped) continue;
+    rows.push([
+      f.variant,
+      fixed(rate(f), 0),
+      fixed(percentile(f.latencies, 50), 2),
+      fixed(percentile(f.latencies, 99), 2),
+      fixed(cpuPerFlow(f), 3),
+      ratio(cpuPerFlow(f), cpuPerFlow(peer)),
+      ratio(cpuPerFlow(f), cpuPerFlow(reference)),
+      ratio(rate(f), rate(peer)),
+      String(f.ok),
+      String(f.failed),
+    ]);
+  }
+  const notes = [
+    ...figures.filter((f) => f.skipped).map((f) => `  ${f.variant}: not measured (${f.skipped})`),
+    ...figures.filter((f) => f.firstFailure).map((f) => `  first failure of ${f.variant}: ${f.firstFailure}`),
+  ];
+  return [
+    heading('1. Sign-up flow: start → provider → callback → logged in (session id changed)'),
+    `${settings.concurrency} virtual users, ${settings.rounds} alternated rounds × ${settings.windowMs} ms per variant, after ${settings.warmupMs} ms warm-up each.`,
+    'CPU = user + system time of the app process only, per completed flow. Lower is better; ×1.00 = equal.',
+    '',
+    table(rows),
+    ...notes,
+  ].join('\n');
+}
