@@ -1,1 +1,227 @@
-export {};
+import { randomBytes, timingSafeEqual } from 'node:crypto';
+import { type AuthenteqPolicy, AuthenteqStrategy, type VerifiedIdentity } from '@passport-idv/authenteq';
+import type { Clock, Store } from '@passport-idv/core';
+import express, { type NextFunction, type Request, type Response } from 'express';
+import session from 'express-session';
+import { Passport } from 'passport';
+import { type Chrome, LOGO_SVG, STYLESHEET } from './html.js';
+import { type AccountUser, accountPage, errorPage, signUpPage } from './pages.js';
+
+declare module 'express-session' {
+  interface SessionData {
+    csrf?: string;
+    /** Passport's `failureMessage: true` pushes the refusal sentence here. */
+    messages?: string[];
+  }
+}
+
+export type { AccountUser } from './pages.js';
+
+/** Options of {@link createApp}. */
+export interface SignUpAppOptions {
+  /**
+   * Authenteq: `{ ...sandbox.authenteq, callbackURL }` against the sandbox (register the callback there), or the
+   * real client id, secret and registered callback URL (the production URLs are the default).
+   */
+  authenteq: {
+    clientID: string;
+    clientSecret: string;
+    /** The absolute callback URL registered with Authenteq; its path must be `/auth/authenteq/callback`. */
+    callbackURL: string;
+    authorizationURL?: string;
+    tokenURL?: string;
+    detailsURL?: string;
+    timeout?: number;
+  };
+  /** Signs the session cookie. */
+  sessionSecret: string;
+  /** Who may sign up. Default: adults (18+) with a document that has not expired. */
+  policy?: AuthenteqPolicy;
+  /** Show the document images on the account page. Default `false`. */
+  includeImages?: boolean;
+  /** Where OAuth states live: default the session (give a RedisStore when several instances serve the app). */
+  store?: Store;
+  /** The express-session store: default its MemoryStore (use connect-redis for several instances). */
+  sessionStore?: session.Store;
+  /** The clock for state expiry and "today" (tests pass `sandbox.clock`). */
+  clock?: Clock;
+  /** A link back to the demo landing page, shown in the header. */
+  homeURL?: string;
+}
+
+/** What {@link createApp} returns. */
+export interface SignUpApp {
+  app: express.Express;
+  strategy: AuthenteqStrategy;
+}
+
+const PLAIN_ERRORS: Record<number, [string, string]> = {
+  502: ['The identity service is not available', 'We could not confirm your identity check. Please try again.'],
+  503: ['Sign-up is temporarily unavailable', 'We could not start or finish your sign-up. Please try again shortly.'],
+  504: [
+    'The identity service is slow to answer',
+    'We could not confirm your identity check in time. Please try again.',
+  ],
+};
+
+const CSP =
+  "default-src 'none'; style-src 'self'; img-src 'self' data:; form-action 'self'; base-uri 'none'; frame-ancestors 'none'";
+
+/**
+ * The "sign up with a verified ID" example: the sign-up page's Authenteq button starts the identity check; on the
+ * way back the account is opened with the verified name, birth date and document, or the sign-up page explains
+ * why not.
+ *
+ * @example
+ * ```ts
+ * const sandbox = await startSandbox();
+ * const callbackURL = 'http://127.0.0.1:3001/auth/authenteq/callback';
+ * sandbox.authenteq.registerRedirectURI(callbackURL);
+ * const { app } = createApp({ authenteq: { ...sandbox.authenteq, callbackURL }, sessionSecret: 'change me' });
+ * app.listen(3001, '127.0.0.1');
+ * ```
+ */
+export function createApp(options: SignUpAppOptions): SignUpApp {
+  const { authenteq, sessionSecret, store, sessionStore, clock, homeURL, includeImages = false } = options;
+  const policy: AuthenteqPolicy = options.policy ?? { minimumAge: 18 };
+  const callback = new URL(authenteq.callbackURL);
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('trust proxy', 'loopback');
+
+  // One Passport per app, so several examples can share a process (the demo launcher runs three).
+  const passport = new Passport();
+  passport.serializeUser<AccountUser>((user, done) => done(null, user as AccountUser));
+  passport.deserializeUser<AccountUser>((user, done) => done(null, user));
+  const strategy = new AuthenteqStrategy(
+    {
+      clientID: authenteq.clientID,
+      clientSecret: authenteq.clientSecret,
+      callbackURL: authenteq.callbackURL,
+      ...(authenteq.authorizationURL ? { authorizationURL: authenteq.authorizationURL } : {}),
+      ...(authenteq.tokenURL ? { tokenURL: authenteq.tokenURL } : {}),
+      ...(authenteq.detailsURL ? { detailsURL: authenteq.detailsURL } : {}),
+      ...(authenteq.timeout ? { timeout: authenteq.timeout } : {}),
+      backURL: new URL('/signup', callback).href,
+      policy,
+      includeImages,
+      ...(store ? { store } : {}),
+      ...(clock ? { clock } : {}),
+    },
+    // The verified identity is the account: signing up twice with one document gives the same id.
+    (profile: VerifiedIdentity, done) =>
+      done(null, {
+        id: profile.id,
+        name: profile.displayName,
+        birthDate: profile.birthDate,
+        nationality: profile.nationality,
+        document: {
+          type: profile.document.type,
+          number: profile.document.number,
+          issuingCountry: profile.document.issuingCountry,
+          dateOfExpiry: profile.document.dateOfExpiry,
+        },
+        images: profile.images,
+        verifiedAt: new Date(clock?.now() ?? Date.now()).toISOString(),
+      } satisfies AccountUser),
+  );
+  passport.use(strategy);
+
+  app.use((_req, res, next) => {
+    res.set({
+      'Content-Security-Policy': CSP,
+      'X-Content-Type-Options': 'nosniff',
+      'Referrer-Policy': 'no-referrer',
+      'Cache-Control': 'no-store',
+    });
+    next();
+  });
+  app.get('/style.css', (_req, res) => {
+    res.type('text/css').set('Cache-Control', 'public, max-age=300').send(STYLESHEET);
+  });
+  app.get('/authenteq-logo.svg', (_req, res) => {
+    res.type('image/svg+xml').set('Cache-Control', 'public, max-age=300').send(LOGO_SVG);
+  });
+  app.use(
+    session({
+      name: 'signup.sid',
+      secret: sessionSecret,
+      resave: false,
+      saveUninitialized: false,
+      ...(sessionStore ? { store: sessionStore } : {}),
+      // Lax, not Strict: the provider sends the browser back with a cross-site top-level GET.
+      cookie: { httpOnly: true, sameSite: 'lax', secure: callback.protocol === 'https:' },
+    }),
+  );
+  app.use(passport.initialize());
+  app.use(passport.session());
+  app.use(express.urlencoded({ extended: false, limit: '2kb' }));
+
+  const chrome = (req: Request): Chrome => {
+    const user = req.user as AccountUser | undefined;
+    if (user && !req.session.csrf) req.session.csrf = randomBytes(32).toString('base64url');
+    return { userName: user?.name, csrf: user ? req.session.csrf : undefined, homeURL };
+  };
+
+  app.get('/', (req, res) => res.redirect(req.user ? '/account' : '/signup'));
+
+  app.get('/signup', (req, res) => {
+    if (req.user) return res.redirect('/account');
+    const messages = req.session.messages;
+    const refusal = messages?.at(-1);
+    if (messages) delete req.session.messages;
+    res.send(signUpPage(refusal, chrome(req), policy.minimumAge));
+  });
+
+  app.get('/auth/authenteq', (req, res, next) => {
+    // The session cookie must be set on the host Authenteq sends the browser back to (localhost ≠ 127.0.0.1).
+    if (req.get('host') !== callback.host) return res.redirect(new URL('/auth/authenteq', callback).href);
+    passport.authenticate('authenteq', { returnTo: req.query.returnTo })(req, res, next);
+  });
+
+  app.get(
+    callback.pathname,
+    passport.authenticate('authenteq', { failureRedirect: '/signup', failureMessage: true, keepSessionInfo: true }),
+    (req, res) => {
+      const info = req.authInfo as { returnTo?: string } | undefined;
+      res.redirect(info?.returnTo ?? '/account');
+    },
+  );
+
+  app.get('/account', (req, res) => {
+    const user = req.user as AccountUser | undefined;
+    if (!user) return res.redirect('/signup');
+    res.send(accountPage(user, chrome(req)));
+  });
+
+  app.post('/logout', (req, res, next) => {
+    const given = Buffer.from(typeof req.body?.csrf === 'string' ? req.body.csrf : '');
+    const expected = Buffer.from(req.session.csrf ?? '');
+    if (expected.length === 0 || given.length !== expected.length || !timingSafeEqual(given, expected)) {
+      res.status(403).send(errorPage('Please try again', 'That form had expired. Reload the page and retry.', {}));
+      return;
+    }
+    req.logout((error) => {
+      if (error) return next(error);
+      req.session.destroy(() => res.redirect('/signup'));
+    });
+  });
+
+  app.use((_req, res) => {
+    res.status(404).send(errorPage('Page not found', 'There is nothing at this address.', { homeURL }));
+  });
+
+  app.use((error: unknown, req: Request, res: Response, _next: NextFunction) => {
+    const status = errorStatus(error);
+    const [title, message] = PLAIN_ERRORS[status] ?? ['Something went wrong', 'Please try again in a moment.'];
+    res.status(status).send(errorPage(title, message, { homeURL }));
+    void req;
+  });
+
+  return { app, strategy };
+}
+
+function errorStatus(error: unknown): number {
+  const status = typeof error === 'object' && error !== null ? (error as { status?: unknown }).status : undefined;
+  return typeof status === 'number' && status >= 400 && status < 600 ? status : 500;
+}

@@ -1,0 +1,82 @@
+import { type Chrome, escapeHtml, layout } from './html.js';
+
+/** What the app keeps about a signed-up user (in the session). */
+export interface AccountUser {
+  /** `issuingCountry:documentType:documentNumber`. */
+  id: string;
+  name: string;
+  birthDate: string;
+  nationality: string | undefined;
+  document: { type: string; number: string; issuingCountry: string; dateOfExpiry: string };
+  /** Only when the app was started with `includeImages`. */
+  images?: { front: string | undefined; back: string | undefined } | undefined;
+  verifiedAt: string;
+}
+
+/** The sign-up page: one sentence per step, the Authenteq button, and why the last attempt was refused. */
+export function signUpPage(refusal: string | undefined, chrome: Chrome, minimumAge: number | undefined): string {
+  const notice = refusal
+    ? `<p class="notice" role="alert"><strong>You were not signed up.</strong> ${escapeHtml(refusal)}</p>`
+    : '';
+  const age = minimumAge === undefined ? '' : ` You must be at least ${escapeHtml(minimumAge)} years old.`;
+  return layout(
+    'Sign up',
+    `<h1>Create your account with a verified ID</h1>
+${notice}
+<p>We open an account only for people whose identity document has been checked.${age}</p>
+<ol>
+<li>Press the button: you go to Authenteq, the identity service.</li>
+<li>There you take a short selfie video and photograph your passport, ID card or driving licence.</li>
+<li>Authenteq sends you back here, and we read your verified name, birth date and document details.</li>
+</ol>
+<div class="button-row">
+<a class="AuthenteqButton" href="/auth/authenteq">
+<img class="AuthenteqButton-logo" src="/authenteq-logo.svg" alt="Authenteq Logo">
+<div class="AuthenteqButton-caption">Sign Up with Authenteq</div>
+</a>
+</div>
+<p class="muted">We never see your selfie. Authenteq keeps your details for 15 minutes only, for us to collect.</p>`,
+    chrome,
+  );
+}
+
+/** The account page: the verified identity, escaped; document images only if the app asked for them. */
+export function accountPage(user: AccountUser, chrome: Chrome): string {
+  const row = (label: string, value: string | undefined) =>
+    value === undefined ? '' : `<dt>${escapeHtml(label)}</dt><dd>${escapeHtml(value)}</dd>`;
+  const images =
+    user.images?.front || user.images?.back
+      ? `<h2>Document images</h2><p class="docs">${[user.images.front, user.images.back]
+          .filter((image): image is string => typeof image === 'string' && /^[A-Za-z0-9+/=]+$/.test(image))
+          .map((image) => `<img alt="Document" src="data:image/jpeg;base64,${image}">`)
+          .join('')}</p>`
+      : '';
+  return layout(
+    'Your account',
+    `<h1>Welcome, ${escapeHtml(user.name)}</h1>
+<p>Your account is open. This is what your identity check confirmed:</p>
+<dl>
+${row('Verified name', user.name)}
+${row('Birth date', user.birthDate)}
+${row('Nationality', user.nationality)}
+${row('Document', `${user.document.type} ${user.document.number}`)}
+${row('Issued by', user.document.issuingCountry)}
+${row('Valid until', user.document.dateOfExpiry)}
+${row('Verified at', user.verifiedAt)}
+</dl>
+${images}
+<p class="muted">Signing up again with the same document finds this same account.</p>`,
+    chrome,
+  );
+}
+
+/** A plain-words error page. */
+export function errorPage(title: string, message: string, chrome: Chrome): string {
+  return layout(
+    title,
+    `<h1>${escapeHtml(title)}</h1>
+<p>${escapeHtml(message)}</p>
+<p><a href="/signup">Back to sign-up</a></p>`,
+    chrome,
+  );
+}

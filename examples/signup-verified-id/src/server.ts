@@ -1,0 +1,55 @@
+import { randomBytes } from 'node:crypto';
+import { startSandbox } from '@passport-idv/sandbox';
+import { createApp, type SignUpAppOptions } from './app.js';
+
+// Runs the example alone: against the real Authenteq when AUTHENTEQ_CLIENT_ID, AUTHENTEQ_CLIENT_SECRET and
+// AUTHENTEQ_CALLBACK_URL are set, otherwise against an embedded sandbox with this app's callback registered.
+const port = Number(process.env.PORT ?? 3001);
+const { AUTHENTEQ_CLIENT_ID, AUTHENTEQ_CLIENT_SECRET, AUTHENTEQ_CALLBACK_URL } = process.env;
+const real = [AUTHENTEQ_CLIENT_ID, AUTHENTEQ_CLIENT_SECRET, AUTHENTEQ_CALLBACK_URL];
+
+let authenteq: SignUpAppOptions['authenteq'];
+let sandbox: Awaited<ReturnType<typeof startSandbox>> | undefined;
+if (real.every((value) => value)) {
+  authenteq = {
+    clientID: AUTHENTEQ_CLIENT_ID!,
+    clientSecret: AUTHENTEQ_CLIENT_SECRET!,
+    callbackURL: AUTHENTEQ_CALLBACK_URL!,
+  };
+} else if (real.some((value) => value)) {
+  console.error(
+    'Set all of AUTHENTEQ_CLIENT_ID, AUTHENTEQ_CLIENT_SECRET and AUTHENTEQ_CALLBACK_URL to use the real Authenteq, ' +
+      'or none for the sandbox.',
+  );
+  process.exit(2);
+} else {
+  sandbox = await startSandbox({ port: Number(process.env.SANDBOX_PORT ?? 0) });
+  const callbackURL = `http://127.0.0.1:${port}/auth/authenteq/callback`;
+  sandbox.authenteq.registerRedirectURI(callbackURL);
+  authenteq = { ...sandbox.authenteq, callbackURL };
+}
+
+const { app } = createApp({
+  authenteq,
+  sessionSecret: process.env.SESSION_SECRET ?? randomBytes(32).toString('hex'),
+  ...(sandbox ? { clock: sandbox.clock } : {}),
+});
+const server = app.listen(port, '127.0.0.1', () => {
+  const origin = sandbox ? `http://127.0.0.1:${port}` : new URL(authenteq.callbackURL).origin;
+  console.log(`Sign-up-with-a-verified-ID example: ${origin}`);
+  console.log(
+    sandbox
+      ? `Authenteq: the local sandbox at ${sandbox.authenteq.authorizationURL}`
+      : `Authenteq: ${authenteq.authorizationURL ?? 'https://identity.authenteq.com/authorize'}`,
+  );
+});
+server.on('error', (error: NodeJS.ErrnoException) => {
+  console.error(error.code === 'EADDRINUSE' ? `Port ${port} is in use: set PORT to another one.` : error.message);
+  process.exit(1);
+});
+const stop = () => {
+  server.close();
+  void sandbox?.close();
+};
+process.once('SIGINT', stop);
+process.once('SIGTERM', stop);
