@@ -26,7 +26,7 @@ export type SessionData = Record<string, unknown>;
 /** `req.session` as a plain object, or `undefined` without express-session. */
 export function sessionOf(req: Request): SessionData | undefined {
   const session = (req as Request & { session?: unknown }).session;
-  return typeof session === 'object' && session !== null ? (session as SessionData) : undefined;
+  return typeof session === 'object' && session !== null ? (session as unknown as SessionData) : undefined;
 }
 
 /** The face login recorded in this session, if it is well-formed. */

@@ -94,20 +94,21 @@ function thresholds(value: unknown, name: string, defaults: Thresholds): Thresho
  * ```
  */
 export class FaceLoginStrategy extends Strategy {
+  // Plain private members, not #fields: Passport runs authenticate() on Object.create(strategy).
   /** `'face-login'`. */
   name = 'face-login';
-  readonly #client: AliceClient;
-  readonly #verify: FaceLoginVerify | FaceLoginVerifyWithRequest;
-  readonly #passReqToCallback: boolean;
-  readonly #thresholds: Thresholds;
-  readonly #thresholdsV0: Thresholds;
-  readonly #maxAgeMs: number;
-  readonly #skewMs: number;
-  readonly #store: Store;
-  readonly #clock: Clock;
-  readonly #field: string;
-  readonly #limits: { perUser: number; perIp: number } | undefined;
-  readonly #limiter: FailureLimiter | undefined;
+  private readonly _client: AliceClient;
+  private readonly _verify: FaceLoginVerify | FaceLoginVerifyWithRequest;
+  private readonly _passReqToCallback: boolean;
+  private readonly _thresholds: Thresholds;
+  private readonly _thresholdsV0: Thresholds;
+  private readonly _maxAgeMs: number;
+  private readonly _skewMs: number;
+  private readonly _store: Store;
+  private readonly _clock: Clock;
+  private readonly _field: string;
+  private readonly _limits: { perUser: number; perIp: number } | undefined;
+  private readonly _limiter: FailureLimiter | undefined;
 
   constructor(options: FaceLoginStrategyOptionsWithRequest, verify: FaceLoginVerifyWithRequest);
   constructor(options: FaceLoginStrategyOptions, verify: FaceLoginVerify);
@@ -127,23 +128,23 @@ export class FaceLoginStrategy extends Strategy {
       invalidOption('authenticationIdField must be a non-empty string');
     const clock = options.clock ?? systemClock;
     if (typeof clock.now !== 'function') invalidOption('clock must have a now() method');
-    this.#client = options.client;
-    this.#verify = verify;
-    this.#passReqToCallback = options.passReqToCallback === true;
-    this.#thresholds = thresholds(options.thresholds, 'thresholds', { liveness: 50, matching: 50 });
-    this.#thresholdsV0 = thresholds(options.thresholdsV0, 'thresholdsV0', { liveness: 50, matching: 70 });
-    this.#maxAgeMs = maxAge * 1000;
-    this.#skewMs = clockSkew * 1000;
-    this.#clock = clock;
-    this.#store = options.store ?? new MemoryStore({ clock });
-    this.#field = authenticationIdField;
+    this._client = options.client;
+    this._verify = verify;
+    this._passReqToCallback = options.passReqToCallback === true;
+    this._thresholds = thresholds(options.thresholds, 'thresholds', { liveness: 50, matching: 50 });
+    this._thresholdsV0 = thresholds(options.thresholdsV0, 'thresholdsV0', { liveness: 50, matching: 70 });
+    this._maxAgeMs = maxAge * 1000;
+    this._skewMs = clockSkew * 1000;
+    this._clock = clock;
+    this._store = options.store ?? new MemoryStore({ clock });
+    this._field = authenticationIdField;
     if (options.rateLimit !== false) {
       const { perUser = 5, perIp = 20, window = 900 } = options.rateLimit ?? {};
       for (const [key, value] of Object.entries({ perUser, perIp, window })) {
         if (!Number.isSafeInteger(value) || value < 1) invalidOption(`rateLimit.${key} must be a positive integer`);
       }
-      this.#limits = { perUser, perIp };
-      this.#limiter = new FailureLimiter(this.#store, clock, window);
+      this._limits = { perUser, perIp };
+      this._limiter = new FailureLimiter(this._store, clock, window);
     }
   }
 
@@ -163,19 +164,19 @@ export class FaceLoginStrategy extends Strategy {
     if (!session) throw new TypeError('FaceLoginStrategy.begin needs express-session (req.session)');
     if (typeof aliceUserId !== 'string' || aliceUserId.length === 0)
       throw new TypeError('aliceUserId must be a non-empty string');
-    const userToken = await this.#client.getUserToken(aliceUserId);
-    const at = this.#clock.now();
+    const userToken = await this._client.getUserToken(aliceUserId);
+    const at = this._clock.now();
     const attempt: FaceLoginAttempt = { id: randomBytes(16).toString('base64url'), aliceUserId, at };
-    await guard(() => this.#store.set(this.#attemptKey(attempt.id), { aliceUserId, at }, this.#maxAgeMs));
+    await guard(() => this._store.set(this._attemptKey(attempt.id), { aliceUserId, at }, this._maxAgeMs));
     session[ATTEMPT_KEY] = attempt;
-    return { userToken, expiresAt: at + this.#maxAgeMs };
+    return { userToken, expiresAt: at + this._maxAgeMs };
   }
 
   override authenticate(req: Request): void {
-    this.#run(req).catch((error: unknown) => this.error(error as Error));
+    this._run(req).catch((error: unknown) => this.error(error as Error));
   }
 
-  async #run(req: Request): Promise<void> {
+  private async _run(req: Request): Promise<void> {
     const session = sessionOf(req);
     const attempt = session?.[ATTEMPT_KEY] as Partial<FaceLoginAttempt> | undefined;
     if (
@@ -184,52 +185,52 @@ export class FaceLoginStrategy extends Strategy {
       typeof attempt.aliceUserId !== 'string' ||
       typeof attempt.at !== 'number'
     ) {
-      return this.#fail('no_attempt');
+      return this._fail('no_attempt');
     }
-    const now = this.#clock.now();
-    if (now - attempt.at > this.#maxAgeMs) {
+    const now = this._clock.now();
+    if (now - attempt.at > this._maxAgeMs) {
       delete session[ATTEMPT_KEY];
-      return this.#fail('attempt_expired');
+      return this._fail('attempt_expired');
     }
     const body: unknown = req.body;
-    const id = isRecord(body) ? body[this.#field] : undefined;
-    if (typeof id !== 'string' || !/^[A-Za-z0-9_-]{1,128}$/.test(id)) return this.#fail('authentication_id_missing');
+    const id = isRecord(body) ? body[this._field] : undefined;
+    if (typeof id !== 'string' || !/^[A-Za-z0-9_-]{1,128}$/.test(id)) return this._fail('authentication_id_missing');
     const userId = attempt.aliceUserId;
-    const limitKeys = this.#limitKeys(req, userId);
+    const limitKeys = this._limitKeys(req, userId);
     for (const [key, limit] of limitKeys) {
-      if (await this.#limiter?.limited(key, limit)) return this.#fail('rate_limited');
+      if (await this._limiter?.limited(key, limit)) return this._fail('rate_limited');
     }
     // Single use, before any upstream call: the id (by anyone, ever within its useful life) and this attempt.
     const fresh = await guard(() =>
-      this.#store.add(`passport-idv:face-login:used:${id}`, 1, 2 * this.#maxAgeMs + 60_000),
+      this._store.add(`passport-idv:face-login:used:${id}`, 1, 2 * this._maxAgeMs + 60_000),
     );
     delete session[ATTEMPT_KEY];
-    const open = await guard(() => this.#store.take(this.#attemptKey(attempt.id as string)));
-    if (!fresh) return this.#refuse('authentication_id_used', limitKeys);
-    if (open === undefined) return this.#fail('no_attempt');
+    const open = await guard(() => this._store.take(this._attemptKey(attempt.id as string)));
+    if (!fresh) return this._refuse('authentication_id_used', limitKeys);
+    if (open === undefined) return this._fail('no_attempt');
 
     let authentication: Awaited<ReturnType<AliceClient['getAuthentication']>>;
     try {
-      authentication = await this.#client.getAuthentication(userId, id);
+      authentication = await this._client.getAuthentication(userId, id);
     } catch (error) {
       // Another user's id, or an unknown one: the API answers 404 for this user's token.
       if (error instanceof ProviderStatusError && error.upstreamStatus === 404) {
-        return this.#refuse('authentication_not_found', limitKeys);
+        return this._refuse('authentication_not_found', limitKeys);
       }
       throw error;
     }
     const { liveness, matching, createdAt, version } = authentication;
-    if (liveness === undefined || matching === undefined) return this.#refuse('invalid_scores', limitKeys);
-    const min = version === 0 ? this.#thresholdsV0 : this.#thresholds;
-    if (liveness < min.liveness) return this.#refuse('liveness_too_low', limitKeys);
-    if (matching < min.matching) return this.#refuse('face_mismatch', limitKeys);
+    if (liveness === undefined || matching === undefined) return this._refuse('invalid_scores', limitKeys);
+    const min = version === 0 ? this._thresholdsV0 : this._thresholds;
+    if (liveness < min.liveness) return this._refuse('liveness_too_low', limitKeys);
+    if (matching < min.matching) return this._refuse('face_mismatch', limitKeys);
     // `created_at` has whole seconds: allow the skew on both sides of [begin, now].
     if (
       createdAt === undefined ||
-      createdAt < attempt.at - this.#skewMs ||
-      createdAt > this.#clock.now() + this.#skewMs
+      createdAt < attempt.at - this._skewMs ||
+      createdAt > this._clock.now() + this._skewMs
     ) {
-      return this.#refuse('authentication_outside_window', limitKeys);
+      return this._refuse('authentication_outside_window', limitKeys);
     }
     const result: FaceLoginResult = {
       aliceUserId: userId,
@@ -246,12 +247,12 @@ export class FaceLoginStrategy extends Strategy {
       settled = true;
       if (error) return this.error(error as Error);
       if (!user) return this.fail(info ?? { code: 'rejected', message: FAILURES.rejected.message }, 401);
-      this.#recordOnLogin(req, { at: this.#clock.now(), authenticationId: id, aliceUserId: userId });
+      this._recordOnLogin(req, { at: this._clock.now(), authenticationId: id, aliceUserId: userId });
       this.success(user, { ...(isRecord(info) ? info : {}), faceLogin: result });
     };
-    const returned = this.#passReqToCallback
-      ? (this.#verify as FaceLoginVerifyWithRequest)(req, userId, result, done)
-      : (this.#verify as FaceLoginVerify)(userId, result, done);
+    const returned = this._passReqToCallback
+      ? (this._verify as FaceLoginVerifyWithRequest)(req, userId, result, done)
+      : (this._verify as FaceLoginVerify)(userId, result, done);
     if (returned && typeof (returned as Promise<unknown>).then === 'function') {
       const user = await returned;
       done(null, user);
@@ -262,7 +263,7 @@ export class FaceLoginStrategy extends Strategy {
    * Passport regenerates the session on login, dropping everything in it: remember the face login on the new
    * session, right after `req.logIn` has regenerated it, and save it before the response goes out.
    */
-  #recordOnLogin(req: Request, record: FaceLoginRecord): void {
+  private _recordOnLogin(req: Request, record: FaceLoginRecord): void {
     const original = req.logIn;
     if (typeof original !== 'function') return;
     const wrapped = function (this: Request, user: unknown, options: unknown, callback?: unknown) {
@@ -282,27 +283,27 @@ export class FaceLoginStrategy extends Strategy {
     req.login = req.logIn = wrapped as Request['logIn'];
   }
 
-  #limitKeys(req: Request, userId: string): [string, number][] {
-    if (!this.#limits) return [];
+  private _limitKeys(req: Request, userId: string): [string, number][] {
+    if (!this._limits) return [];
     return [
-      [`user:${userId}`, this.#limits.perUser],
-      [`ip:${req.ip ?? 'unknown'}`, this.#limits.perIp],
+      [`user:${userId}`, this._limits.perUser],
+      [`ip:${req.ip ?? 'unknown'}`, this._limits.perIp],
     ];
   }
 
-  async #refuse(code: FaceLoginFailureCode, limitKeys: [string, number][]): Promise<void> {
-    for (const [key, limit] of limitKeys) await this.#limiter?.record(key, limit);
-    this.#fail(code);
+  private async _refuse(code: FaceLoginFailureCode, limitKeys: [string, number][]): Promise<void> {
+    for (const [key, limit] of limitKeys) await this._limiter?.record(key, limit);
+    this._fail(code);
   }
 
-  #fail(code: FaceLoginFailureCode): void {
+  private _fail(code: FaceLoginFailureCode): void {
     log('face login refused: %s', code);
     const { message, status } = FAILURES[code];
     const challenge: FaceLoginFailure = { code, message };
     this.fail(challenge, status);
   }
 
-  #attemptKey(id: string): string {
+  private _attemptKey(id: string): string {
     return `passport-idv:face-login:attempt:${id}`;
   }
 }
