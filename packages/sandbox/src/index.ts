@@ -1,7 +1,12 @@
 export type { AliceSandbox, AliceSandboxOptions } from './alice/index.js';
 export * from './alice/public.js';
-export type { AuthenteqSandbox, AuthenteqSandboxOptions } from './authenteq/index.js';
-export type { AuthenteqDetails, AuthenteqIdentity, AuthenteqIdentityId } from './authenteq/index.js';
+export type {
+  AuthenteqDetails,
+  AuthenteqIdentity,
+  AuthenteqIdentityId,
+  AuthenteqSandbox,
+  AuthenteqSandboxOptions,
+} from './authenteq/index.js';
 export { SandboxClock } from './clock.js';
 export { type Fault, Faults } from './faults.js';
 export type { IdvSandbox, IdvSandboxOptions } from './idv/index.js';
