@@ -1,1 +1,1 @@
-export {};
+export { type RedisClientLike, RedisStore, type RedisStoreOptions } from './redis-store.js';
