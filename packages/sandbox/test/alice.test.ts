@@ -278,6 +278,7 @@ describe('Alice emulator: enrollment and login flow over HTTP', () => {
     const text = await sdk.text();
     expect(text).toContain('window.AliceSandboxSDK');
     expect(text).not.toContain('innerHTML');
+    expect(() => new Function(text)).not.toThrow(); // valid JavaScript
     expect((await fetch(`${base}/sdk`)).status).toBe(200);
   });
 

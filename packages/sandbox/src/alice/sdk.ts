@@ -5,14 +5,19 @@ import { escapeHtml, page } from '../html.js';
  * `enroll({ userToken })` and `authenticate({ userToken })`: each opens a small dialog where the person picks what
  * the "camera" sees (a genuine selfie, a spoof, a different person, or the real camera), uploads that media to the
  * emulated API with the USER_TOKEN in the Authorization header (never in a URL) and resolves with the result.
- * The script is built with DOM calls only (no innerHTML, no inline styles), so it runs under a strict CSP that
+ * A `data-base-url` attribute on the script tag points it at another API base and `data-camera-only` keeps only the
+ * real camera (for an app that serves it against the real API). The script is built with DOM calls only (no innerHTML, no inline styles), so it runs under a strict CSP that
  * allows this script's origin in `script-src` and `connect-src`.
  */
 export const SDK_SCRIPT = `/* Alice Onboarding web SDK stand-in (passport-idv sandbox). */
 (function () {
   'use strict';
-  var src = document.currentScript && document.currentScript.src;
-  var base = src ? src.replace(/\\/sdk\\.js(\\?.*)?$/, '') : '';
+  var script = document.currentScript;
+  var src = script && script.src;
+  // data-base-url points the stand-in at another API base (an app serving it for the real API);
+  // data-camera-only hides the synthetic choices (they only mean something to the sandbox).
+  var base = (script && script.getAttribute('data-base-url')) || (src ? src.replace(/\\/sdk\\.js(\\?.*)?$/, '') : '');
+  var cameraOnly = !!(script && script.hasAttribute('data-camera-only'));
 
   function media(face, live) {
     return new Blob(['ALICE-SANDBOX-MEDIA face=' + face + ' live=' + live + '\\n'], { type: 'text/plain' });
@@ -51,8 +56,8 @@ export const SDK_SCRIPT = `/* Alice Onboarding web SDK stand-in (passport-idv sa
       box.setAttribute('data-alice-sandbox', 'dialog');
       box.appendChild(el('div', 'Alice Onboarding \\u00b7 local sandbox', 'font-size:.75rem;color:#5b6576;margin-bottom:.25rem'));
       box.appendChild(el('h2', title, 'font-size:1.15rem;margin:.1rem 0 .5rem'));
-      box.appendChild(el('p', 'This stands in for the camera screen of the real SDK. Pick what the camera sees:', 'font-size:.9rem;color:#5b6576'));
-      var buttons = [
+      box.appendChild(el('p', cameraOnly ? 'Look at the camera: about one second of video is recorded.' : 'This stands in for the camera screen of the real SDK. Pick what the camera sees:', 'font-size:.9rem;color:#5b6576'));
+      var buttons = cameraOnly ? [] : [
         ['genuine', 'Genuine selfie', 'You, live in front of the camera.'],
         ['spoof', 'Spoof (photo of a photo)', 'Someone holds up a picture of you: low liveness.'],
         ['stranger', 'Different person', 'A live face, but not yours: low face match.'],
