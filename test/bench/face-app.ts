@@ -6,10 +6,11 @@
  * {authenticationId}` → 200 or 401, and three routes for the guard comparison: `GET /protected`
  * (`requireFaceLogin`), `GET /authed` (`req.isAuthenticated()`), `GET /bare`.
  */
+import { MemoryStore } from '@passport-idv/core';
+import { AliceClient, FaceLoginStrategy, requireFaceLogin } from '@passport-idv/face-login';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import session from 'express-session';
 import { Passport } from 'passport';
-import { loadFaceLogin } from './our-packages.js';
 import { sessionStats } from './session-stats.js';
 import type { BuiltApp } from './signup-apps.js';
 
@@ -27,13 +28,10 @@ interface FaceUser {
 
 /** Builds the face-login app. */
 export async function createFaceApp(spec: FaceAppSpec): Promise<BuiltApp> {
-  const { AliceClient, FaceLoginStrategy, requireFaceLogin, MemoryStore } = await loadFaceLogin();
   const client = new AliceClient({ apiKey: spec.alice.apiKey, baseURL: spec.alice.baseURL });
   const store = new MemoryStore({ maxEntries: spec.storeBound ?? 100_000 });
-  const strategy = new FaceLoginStrategy(
-    { client, store },
-    (aliceUserId: string, _result: unknown, done: (error: unknown, user?: FaceUser) => void) =>
-      done(null, { id: aliceUserId }),
+  const strategy = new FaceLoginStrategy({ client, store }, (aliceUserId, _result, done) =>
+    done(null, { id: aliceUserId } satisfies FaceUser),
   );
   const passport = new Passport();
   passport.serializeUser((user, done) => done(null, user));
@@ -63,7 +61,7 @@ export async function createFaceApp(spec: FaceAppSpec): Promise<BuiltApp> {
   app.post('/login/face', express.json(), passport.authenticate('face-login'), (_req, res) => {
     res.json({ ok: true });
   });
-  app.get('/protected', requireFaceLogin({ maxAge: 300 }) as express.RequestHandler, (_req, res) => {
+  app.get('/protected', requireFaceLogin({ maxAge: 300 }), (_req, res) => {
     res.type('text').send('ok');
   });
   app.get('/authed', (req, res) => {

@@ -7,13 +7,14 @@
  * JSON, or 401).
  */
 import { randomBytes } from 'node:crypto';
+import { AuthenteqStrategy } from '@passport-idv/authenteq';
+import { MemoryStore } from '@passport-idv/core';
 import express, { type Express, type NextFunction, type Request, type Response } from 'express';
 import session from 'express-session';
 import * as oidc from 'openid-client';
 import { Strategy as OidcStrategy } from 'openid-client/passport';
 import { Passport } from 'passport';
 import OAuth2Strategy, { InternalOAuthError, type VerifyCallback } from 'passport-oauth2';
-import { loadAuthenteq } from './our-packages.js';
 import { type BenchUser, CLIENT_ID, CLIENT_SECRET, peerProfile, SCOPE, toUser } from './provider-data.js';
 import { exchangeCode, fetchDetails } from './reference-client.js';
 import { sessionStats } from './session-stats.js';
@@ -107,7 +108,6 @@ export async function createSignupApp(spec: SignupAppSpec, appURL: string): Prom
 
   switch (spec.variant) {
     case 'authenteq': {
-      const { AuthenteqStrategy, MemoryStore } = await loadAuthenteq();
       const store =
         spec.stateStore === 'memory' ? new MemoryStore({ maxEntries: spec.storeBound ?? 100_000 }) : undefined;
       if (store) stats.storeEntries = () => store.size;
@@ -121,8 +121,7 @@ export async function createSignupApp(spec: SignupAppSpec, appURL: string): Prom
           detailsURL,
           store,
         },
-        (profile: { id: string; displayName?: string }, done: (error: unknown, user?: BenchUser) => void) =>
-          done(null, toUser(profile)),
+        (profile, done) => done(null, toUser(profile)),
       );
       passportApp(app, 'authenteq', strategy);
       break;
