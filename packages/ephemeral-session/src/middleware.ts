@@ -81,7 +81,7 @@ export function ephemeralSession(options: EphemeralSessionOptions): EphemeralSes
   const client = new IdvClient({ host: options.host, apiKey: options.apiKey, timeout });
   const store = options.store ?? new MemoryStore({ clock });
   // The lock outlives the two calls it guards, so a crashed holder only delays others, never blocks them.
-  const reuser = new HandoffReuse(store, 2 * timeout + 1_000);
+  const reuser = new HandoffReuse(store, clock, 2 * timeout + 1_000);
 
   const create = async (meta: IdvMetadata): Promise<Created> => {
     const started = clock.now();

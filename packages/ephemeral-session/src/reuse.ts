@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { setTimeout as delay } from 'node:timers/promises';
-import { isRecord, ProviderTimeoutError, type Store, StoreError } from '@passport-idv/core';
+import { type Clock, isRecord, ProviderTimeoutError, type Store, StoreError } from '@passport-idv/core';
 
 /** What the middleware answers with, and what is kept for reuse. */
 export interface Handoff {
@@ -12,9 +12,15 @@ export interface Handoff {
   expiresAt: string;
 }
 
-function isHandoff(value: unknown): value is Handoff {
+/** A handoff as stored: with the time (ms, on the middleware's clock) until which it may be handed out. */
+interface Stored extends Handoff {
+  reuseUntil: number;
+}
+
+function isStored(value: unknown): value is Stored {
   return (
     isRecord(value) &&
+    typeof value.reuseUntil === 'number' &&
     typeof value.handoffUrl === 'string' &&
     typeof value.sessionId === 'string' &&
     typeof value.expiresAt === 'string'
@@ -34,12 +40,14 @@ export interface Created {
  */
 export class HandoffReuse {
   readonly #store: Store;
+  readonly #clock: Clock;
   readonly #lockMs: number;
   readonly #inflight = new Map<string, Promise<Handoff>>();
 
   /** `lockMs`: how long a creation may hold the lock (and others wait for it), in real milliseconds. */
-  constructor(store: Store, lockMs: number) {
+  constructor(store: Store, clock: Clock, lockMs: number) {
     this.#store = store;
+    this.#clock = clock;
     this.#lockMs = lockMs;
   }
 
@@ -64,7 +72,10 @@ export class HandoffReuse {
           const stored = await this.#read(key);
           if (stored !== undefined) return stored;
           const { handoff, reuseMs } = await create();
-          if (reuseMs > 0) await guard(() => this.#store.set(key, handoff, reuseMs));
+          if (reuseMs > 0) {
+            const stored: Stored = { ...handoff, reuseUntil: this.#clock.now() + reuseMs };
+            await guard(() => this.#store.set(key, stored, reuseMs));
+          }
           return handoff;
         } finally {
           await guard(() => this.#store.delete(lockKey)).catch(() => undefined); // it expires anyway
@@ -83,7 +94,10 @@ export class HandoffReuse {
 
   async #read(key: string): Promise<Handoff | undefined> {
     const value = await guard(() => this.#store.get(key));
-    return isHandoff(value) ? value : undefined;
+    // The store's own expiry may run on another clock (Redis keeps real time): the window is checked on ours too.
+    if (!isStored(value) || value.reuseUntil <= this.#clock.now()) return undefined;
+    const { handoffUrl, sessionId, expiresAt } = value;
+    return { handoffUrl, sessionId, expiresAt };
   }
 }
 

@@ -244,6 +244,16 @@ describe('ephemeralSession(): reuse', () => {
     expect(sandbox.requests.count({ route: 'idv.sessions' })).toBe(2);
   });
 
+  it('judges the reuse window on its own clock, even when the store keeps another time (as Redis does)', async () => {
+    const store = new MemoryStore(); // the system clock: its entries do not see sandbox.clock.advance()
+    const { app } = createTestApp(sandbox, { store, ttl: 600 });
+    const agent = await loggedIn(app);
+    const first = await agent.post('/verify/handoff').expect(201);
+    sandbox.clock.advance(600_000);
+    const renewed = await agent.post('/verify/handoff').expect(201);
+    expect(renewed.body.sessionId).not.toBe(first.body.sessionId);
+  });
+
   it('stops reusing a link 60 s before its token expires, so a user never gets a link about to die', async () => {
     const { app } = createTestApp(sandbox, { ttl: 3600 });
     const agent = await loggedIn(app);
