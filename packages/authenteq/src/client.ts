@@ -1,12 +1,34 @@
 import { invalidOption, isRecord, providerRequest, requireRecord, requireString, ShapeError } from '@passport-idv/core';
 import { parseDate } from './policy.js';
 
-/** Production token endpoint (provider-docs/authenteq-web-kyc.md). */
+/**
+ * Production token endpoint (provider-docs/authenteq-web-kyc.md), the default `tokenURL`.
+ *
+ * @example
+ * ```ts
+ * new AuthenteqClient({ clientID, clientSecret, tokenURL: AUTHENTEQ_TOKEN_URL });
+ * ```
+ */
 export const AUTHENTEQ_TOKEN_URL = 'https://api.authenteq.com/v2/web-kyc/token';
-/** Production details endpoint. */
+/**
+ * Production details endpoint, the default `detailsURL`.
+ *
+ * @example
+ * ```ts
+ * new AuthenteqClient({ clientID, clientSecret, detailsURL: AUTHENTEQ_DETAILS_URL });
+ * ```
+ */
 export const AUTHENTEQ_DETAILS_URL = 'https://api.authenteq.com/v2/web-kyc/details';
 
-/** The identity details Authenteq read from the document (the `details` object of `/v2/web-kyc/details`). */
+/**
+ * The identity details Authenteq read from the document (the `details` object of `/v2/web-kyc/details`).
+ *
+ * @example
+ * ```ts
+ * const details: AuthenteqDetails = profile._json;
+ * details.dateOfExpiry; // '2031-11-22'
+ * ```
+ */
 export interface AuthenteqDetails {
   documentNumber: string;
   issuingCountry: string;
@@ -25,17 +47,38 @@ export interface AuthenteqDetails {
   [field: string]: unknown;
 }
 
-/** The whole `/v2/web-kyc/details` answer. */
+/**
+ * The whole `/v2/web-kyc/details` answer.
+ *
+ * @example
+ * ```ts
+ * const { croppedDocs, details }: AuthenteqDetailsResponse = await client.getDetails(token);
+ * ```
+ */
 export interface AuthenteqDetailsResponse {
   /** The cropped document photos, base64 JPEG (absent if the provider left them out). */
   croppedDocs?: { front?: string; back?: string };
   details: AuthenteqDetails;
 }
 
-/** The `grantType` value sent to the token endpoint; the doc spells it both ways. */
+/**
+ * The `grantType` value sent to the token endpoint; the doc spells it both ways.
+ *
+ * @example
+ * ```ts
+ * new AuthenteqStrategy({ ...options, grantType: 'authorizationCode' }, verify);
+ * ```
+ */
 export type AuthenteqGrantType = 'authorization_code' | 'authorizationCode';
 
-/** Options of {@link AuthenteqClient}. */
+/**
+ * Options of {@link AuthenteqClient}.
+ *
+ * @example
+ * ```ts
+ * const options: AuthenteqClientOptions = { clientID, clientSecret, timeout: 5_000 };
+ * ```
+ */
 export interface AuthenteqClientOptions {
   clientID: string;
   clientSecret: string;

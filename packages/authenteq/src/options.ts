@@ -4,7 +4,14 @@ import type { AuthenteqGrantType } from './client.js';
 import type { AuthenteqPolicy } from './policy.js';
 import type { VerifiedIdentity } from './profile.js';
 
-/** Production identity server (provider-docs/authenteq-web-kyc.md). */
+/**
+ * Production identity server (provider-docs/authenteq-web-kyc.md), the default `authorizationURL`.
+ *
+ * @example
+ * ```ts
+ * new AuthenteqStrategy({ ...options, authorizationURL: AUTHENTEQ_AUTHORIZATION_URL }, verify);
+ * ```
+ */
 export const AUTHENTEQ_AUTHORIZATION_URL = 'https://identity.authenteq.com/authorize';
 
 /**
@@ -55,23 +62,56 @@ export interface AuthenteqStrategyOptions {
   clock?: Clock;
 }
 
-/** What a verify callback answers through `done`. */
+/**
+ * What a verify callback answers through `done`.
+ *
+ * @example
+ * ```ts
+ * const verify = (profile: VerifiedIdentity, done: VerifyDone) => done(null, { id: profile.id });
+ * ```
+ */
 export type VerifyDone = (error: unknown, user?: Express.User | false | null, info?: object) => void;
 
-/** What a verify callback returns: nothing (it calls `done`), or a promise of the user or `false`. */
+/**
+ * What a verify callback returns: nothing (it calls `done`), or a promise of the user or `false`.
+ *
+ * @example
+ * ```ts
+ * const verify = async (profile: VerifiedIdentity) => (profile.nationality === 'DEU' ? { id: profile.id } : false);
+ * ```
+ */
 // biome-ignore lint/suspicious/noConfusingVoidType: a callback-style verify returns nothing.
 export type VerifyReturn = void | Promise<Express.User | false | null | undefined>;
 
 /**
  * The verify callback: finds or creates the user for a verified identity. Call `done(null, user)`, `done(null,
  * false, info)` to refuse, or `done(error)`; or return a promise of the user (or `false`).
+ *
+ * @example
+ * ```ts
+ * const verify: AuthenteqVerify = async (profile) => users.upsert(profile.id, { name: profile.displayName });
+ * ```
  */
 export type AuthenteqVerify = (profile: VerifiedIdentity, done: VerifyDone) => VerifyReturn;
 
-/** The verify callback with `passReqToCallback: true`. */
+/**
+ * The verify callback with `passReqToCallback: true`.
+ *
+ * @example
+ * ```ts
+ * const verify: AuthenteqVerifyWithRequest = (req, profile, done) => done(null, { id: profile.id, ip: req.ip });
+ * ```
+ */
 export type AuthenteqVerifyWithRequest = (req: Request, profile: VerifiedIdentity, done: VerifyDone) => VerifyReturn;
 
-/** {@link AuthenteqStrategyOptions} with `passReqToCallback: true`. */
+/**
+ * {@link AuthenteqStrategyOptions} with `passReqToCallback: true`.
+ *
+ * @example
+ * ```ts
+ * new AuthenteqStrategy({ ...options, passReqToCallback: true }, (req, profile, done) => done(null, profile));
+ * ```
+ */
 export interface AuthenteqStrategyOptionsWithRequest extends AuthenteqStrategyOptions {
   passReqToCallback: true;
 }
@@ -86,13 +126,28 @@ declare module 'passport' {
   }
 }
 
-/** Options of `passport.authenticate('authenteq', options)` this strategy reads (besides Passport's own). */
+/**
+ * Options of `passport.authenticate('authenteq', options)` this strategy reads (besides Passport's own).
+ *
+ * @example
+ * ```ts
+ * app.get('/auth/authenteq', (req, res, next) =>
+ *   passport.authenticate('authenteq', { returnTo: req.query.returnTo })(req, res, next));
+ * ```
+ */
 export interface AuthenteqAuthenticateOptions {
   /** Where to go after sign-up; kept with the state if it is a same-origin path, else dropped. */
   returnTo?: unknown;
 }
 
-/** `req.authInfo` after a successful sign-up. */
+/**
+ * `req.authInfo` after a successful sign-up.
+ *
+ * @example
+ * ```ts
+ * res.redirect((req.authInfo as AuthenteqAuthInfo).returnTo ?? '/account');
+ * ```
+ */
 export interface AuthenteqAuthInfo {
   provider: 'authenteq';
   /** The `returnTo` given when the flow started, filtered with `safeReturnTo`; `undefined` if none or unsafe. */
@@ -100,7 +155,16 @@ export interface AuthenteqAuthInfo {
   [key: string]: unknown;
 }
 
-/** Why a callback did not log anyone in (Passport's `info`; with `failureMessage: true`, `message` is kept). */
+/**
+ * Why a callback did not log anyone in (Passport's `info`; with `failureMessage: true`, `message` is kept).
+ *
+ * @example
+ * ```ts
+ * passport.authenticate('authenteq', (err, user, info: AuthenteqFailure) => {
+ *   if (!user && info.code === 'access_denied') return res.redirect('/signup?cancelled=1');
+ * });
+ * ```
+ */
 export type AuthenteqFailureCode =
   | 'access_denied'
   | 'state_missing'
@@ -112,7 +176,14 @@ export type AuthenteqFailureCode =
   | 'under_age'
   | 'country_not_accepted';
 
-/** The challenge the strategy fails with: a stable code and a sentence fit for the person signing up. */
+/**
+ * The challenge the strategy fails with: a stable code and a sentence fit for the person signing up.
+ *
+ * @example
+ * ```ts
+ * const info: AuthenteqFailure = { code: 'under_age', message: 'You must be at least 18 years old to sign up.' };
+ * ```
+ */
 export interface AuthenteqFailure {
   code: AuthenteqFailureCode;
   message: string;

@@ -1,6 +1,13 @@
 import type { AuthenteqDetails } from './client.js';
 
-/** What identities are accepted, checked after the details are read and before the verify callback runs. */
+/**
+ * What identities are accepted, checked after the details are read and before the verify callback runs.
+ *
+ * @example
+ * ```ts
+ * const policy: AuthenteqPolicy = { minimumAge: 18, acceptedIssuingCountries: ['DEU', 'AUT'] };
+ * ```
+ */
 export interface AuthenteqPolicy {
   /** The youngest accepted age in full years on the clock's "today" (UTC). Default: no age check. */
   minimumAge?: number;
@@ -13,10 +20,24 @@ export interface AuthenteqPolicy {
   acceptExpiredDocuments?: boolean;
 }
 
-/** Why the policy refused an identity. */
+/**
+ * Why the policy refused an identity.
+ *
+ * @example
+ * ```ts
+ * if (info.code === 'under_age') res.redirect('/signup/too-young');
+ * ```
+ */
 export type PolicyFailureCode = 'document_expired' | 'under_age' | 'country_not_accepted';
 
-/** A policy refusal: a stable `code` and a sentence fit for the person signing up. */
+/**
+ * A policy refusal: a stable `code` and a sentence fit for the person signing up.
+ *
+ * @example
+ * ```ts
+ * const refusal: PolicyFailure | undefined = checkPolicy(details, policy, Date.now());
+ * ```
+ */
 export interface PolicyFailure {
   code: PolicyFailureCode;
   message: string;

@@ -100,7 +100,8 @@ export class StateKeeper {
     req: SessionRequest,
     state: string,
   ): Promise<{ ok: true; entry: StateEntry } | { ok: false; reason: StateRejection }> {
-    const slot = slotOf(req);
+    // Read only: a callback without a session of ours must not create one.
+    const slot = slotOf(req, false);
     if (!STATE_SHAPE.test(state)) return { ok: false, reason: 'unknown' };
     let entry: (StateEntry & { binding?: string }) | undefined;
     if (this.#store) {
@@ -145,13 +146,14 @@ function sessionOf(req: SessionRequest): SessionLike | undefined {
   return isRecord(session) ? (session as SessionLike) : undefined;
 }
 
-function slotOf(req: SessionRequest): SessionSlot {
+function slotOf(req: SessionRequest, create = true): SessionSlot {
   const session = sessionOf(req);
   if (session === undefined) {
     throw new SessionRequiredError('AuthenteqStrategy needs a session: mount express-session before passport');
   }
   const slot = session[SESSION_KEY];
   if (isRecord(slot)) return slot as SessionSlot;
+  if (!create) return {};
   const fresh: SessionSlot = {};
   session[SESSION_KEY] = fresh;
   return fresh;

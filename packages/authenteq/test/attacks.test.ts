@@ -82,6 +82,7 @@ describe.each([
     const callback = await sandbox.authenteq.complete(await start(browser(shared)), 'adult');
     const res = await supertest(shared).get(local(callback));
     expect(res.status).toBe(403);
+    expect(res.headers['set-cookie']).toBeUndefined(); // no session is created for it
     expect(tokenCalls()).toBe(0);
   });
 
