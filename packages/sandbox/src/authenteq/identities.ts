@@ -1,4 +1,11 @@
-/** The `details` object of Authenteq's `/v2/web-kyc/details` answer (provider-docs/authenteq-web-kyc.md). */
+/**
+ * The `details` object of Authenteq's `/v2/web-kyc/details` answer (provider-docs/authenteq-web-kyc.md).
+ *
+ * @example
+ * ```ts
+ * const adult: AuthenteqDetails = sandbox.authenteq.identities.find((i) => i.id === 'adult')!.details;
+ * ```
+ */
 export interface AuthenteqDetails {
   documentNumber: string;
   issuingCountry: string;
@@ -12,7 +19,14 @@ export interface AuthenteqDetails {
   sex: string;
 }
 
-/** A test identity offered on the sandbox's `/authorize` page. */
+/**
+ * A test identity offered on the sandbox's `/authorize` page.
+ *
+ * @example
+ * ```ts
+ * for (const identity of sandbox.authenteq.identities) console.log(identity.id, identity.label);
+ * ```
+ */
 export interface AuthenteqIdentity {
   /** What `complete()` and the page's form take: `'adult'`, `'minor'`, `'expired'`, `'foreign'`, `'markup'`. */
   id: string;
@@ -22,7 +36,15 @@ export interface AuthenteqIdentity {
   details: AuthenteqDetails;
 }
 
-/** The ids of the built-in test identities. */
+/**
+ * The ids of the built-in test identities.
+ *
+ * @example
+ * ```ts
+ * const choice: AuthenteqIdentityId = 'minor';
+ * await sandbox.authenteq.complete(authorizeURL, choice);
+ * ```
+ */
 export type AuthenteqIdentityId = 'adult' | 'minor' | 'expired' | 'foreign' | 'markup';
 
 const DAY = 86_400_000;

@@ -13,7 +13,14 @@ import { authorizePage, errorPage } from './pages.js';
 
 export type { AuthenteqDetails, AuthenteqIdentity, AuthenteqIdentityId } from './identities.js';
 
-/** Options of the Authenteq emulator. */
+/**
+ * Options of the Authenteq emulator (`startSandbox({ authenteq })`).
+ *
+ * @example
+ * ```ts
+ * const sandbox = await startSandbox({ authenteq: { redirectURIs: ['http://127.0.0.1:3001/auth/authenteq/callback'] } });
+ * ```
+ */
 export interface AuthenteqSandboxOptions {
   /** The client id. Default: `sandbox-client-` and random hex, new on every start. */
   clientID?: string;
@@ -83,7 +90,14 @@ interface TokenRecord {
   revoked: boolean;
 }
 
-/** Mounts the Authenteq Web KYC emulator under `${env.url}/authenteq`. */
+/**
+ * Mounts the Authenteq Web KYC emulator under `${env.url}/authenteq` (`startSandbox()` does this).
+ *
+ * @example
+ * ```ts
+ * const authenteq = mountAuthenteq({ router, clock, requests, url }, { redirectURIs: [callbackURL] });
+ * ```
+ */
 export function mountAuthenteq(env: SandboxEnv, options: AuthenteqSandboxOptions = {}): AuthenteqSandbox {
   const base = `${env.url}/authenteq`;
   const clientID = options.clientID ?? `sandbox-client-${randomBytes(4).toString('hex')}`;
