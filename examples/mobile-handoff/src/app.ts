@@ -181,8 +181,10 @@ export function createApp(options: MobileHandoffAppOptions): MobileHandoffApp {
   app.use((req: Request, res: Response) => {
     res.status(404).send(errorPage(chrome(req), 'Page not found', 'There is nothing at this address.'));
   });
-  app.use((_error: unknown, req: Request, res: Response, _next: NextFunction) => {
-    res.status(500).send(errorPage(chrome(req), 'Something went wrong', 'Please go back and try again.'));
+  app.use((error: unknown, req: Request, res: Response, _next: NextFunction) => {
+    // passport-idv errors carry their status (a StoreError is a 503); anything else is a 500.
+    const status = error instanceof PassportIdvError ? error.status : 500;
+    res.status(status).send(errorPage(chrome(req), 'Something went wrong', 'Please go back and try again.'));
   });
   return { app, handoff };
 }

@@ -1,5 +1,8 @@
 import { randomBytes } from 'node:crypto';
+import { RedisStore } from '@passport-idv/redis';
 import { startSandbox } from '@passport-idv/sandbox';
+import { RedisStore as SessionRedisStore } from 'connect-redis';
+import { createClient } from 'redis';
 import { createApp, type MobileHandoffAppOptions } from './app.js';
 
 // Runs the example alone: against the real platform when IDV_HOST, IDV_API_KEY and IDV_WORKFLOW_ID are set,
@@ -22,14 +25,30 @@ if (real.every((value) => value)) {
   idv = sandbox.idv;
 }
 
+// With REDIS_URL, sessions and reusable handoffs live in Redis, so several instances can serve the app.
+let redis: ReturnType<typeof createClient> | undefined;
+let stores: Pick<MobileHandoffAppOptions, 'store' | 'sessionStore'> = {};
+if (process.env.REDIS_URL) {
+  // Fail fast while Redis is away (requests get a 503) instead of queueing commands until it returns.
+  redis = createClient({ url: process.env.REDIS_URL, disableOfflineQueue: true });
+  redis.on('error', (error: Error) => console.error(`Redis: ${error.message}`));
+  await redis.connect();
+  stores = {
+    store: new RedisStore({ client: redis, prefix: 'passport-idv:mobile-handoff:' }),
+    sessionStore: new SessionRedisStore({ client: redis, prefix: 'mobile-handoff:sess:' }),
+  };
+}
+
 const { app } = createApp({
   idv,
   sessionSecret: process.env.SESSION_SECRET ?? randomBytes(32).toString('hex'),
+  ...stores,
   ...(sandbox ? { clock: sandbox.clock } : {}),
 });
 const server = app.listen(port, '127.0.0.1', () => {
   console.log(`Continue-on-your-phone example: http://127.0.0.1:${port}`);
   console.log(sandbox ? `IDV platform: the local sandbox at ${sandbox.idv.host}` : `IDV platform: ${idv.host}`);
+  if (redis) console.log('Sessions and handoff reuse: Redis (REDIS_URL)');
 });
 server.on('error', (error: NodeJS.ErrnoException) => {
   console.error(error.code === 'EADDRINUSE' ? `Port ${port} is in use: set PORT to another one.` : error.message);
@@ -38,6 +57,7 @@ server.on('error', (error: NodeJS.ErrnoException) => {
 const stop = () => {
   server.close();
   void sandbox?.close();
+  void redis?.close();
 };
 process.once('SIGINT', stop);
 process.once('SIGTERM', stop);
