@@ -139,6 +139,9 @@ export function createApp(options: SignUpAppOptions): SignUpApp {
   app.get('/style.css', (_req, res) => {
     res.type('text/css').set('Cache-Control', 'public, max-age=300').send(STYLESHEET);
   });
+  app.get('/favicon.ico', (_req, res) => {
+    res.status(204).end();
+  });
   app.get('/authenteq-logo.svg', (_req, res) => {
     res.type('image/svg+xml').set('Cache-Control', 'public, max-age=300').send(LOGO_SVG);
   });

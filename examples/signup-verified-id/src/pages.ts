@@ -40,6 +40,13 @@ ${notice}
   );
 }
 
+const DOCUMENT_TYPES: Record<string, string> = {
+  PASSPORT: 'Passport',
+  ID_CARD: 'Identity card',
+  DRIVERS_LICENSE: 'Driving licence',
+  DRIVING_LICENSE: 'Driving licence',
+};
+
 /** The account page: the verified identity, escaped; document images only if the app asked for them. */
 export function accountPage(user: AccountUser, chrome: Chrome): string {
   const row = (label: string, value: string | undefined) =>
@@ -59,7 +66,7 @@ export function accountPage(user: AccountUser, chrome: Chrome): string {
 ${row('Verified name', user.name)}
 ${row('Birth date', user.birthDate)}
 ${row('Nationality', user.nationality)}
-${row('Document', `${user.document.type} ${user.document.number}`)}
+${row('Document', `${DOCUMENT_TYPES[user.document.type] ?? user.document.type} ${user.document.number}`)}
 ${row('Issued by', user.document.issuingCountry)}
 ${row('Valid until', user.document.dateOfExpiry)}
 ${row('Verified at', user.verifiedAt)}

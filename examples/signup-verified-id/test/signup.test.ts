@@ -71,7 +71,7 @@ describe('examples/signup-verified-id', () => {
     const adult = sandbox.authenteq.identities.find((identity) => identity.id === 'adult')!.details;
     expect(account.text).toContain('Welcome, ANNA MARIA SCHMIDT');
     expect(account.text).toContain('1987-01-12');
-    expect(account.text).toContain(`PASSPORT ${adult.documentNumber}`);
+    expect(account.text).toContain(`Passport ${adult.documentNumber}`);
     expect(account.text).toContain(adult.dateOfExpiry);
     expect(account.text).not.toContain('<img alt="Document"');
     expect(sandbox.requests.count({ route: 'authenteq.token' })).toBe(1);
@@ -87,7 +87,7 @@ describe('examples/signup-verified-id', () => {
     expect(account.text).not.toContain('<script>alert');
     expect(account.text).not.toContain('<img src=x');
     expect(account.text).toContain('&lt;script&gt;alert(&quot;given&quot;)&lt;/script&gt;');
-    expect(account.text).toContain('X&lt;1&gt;&amp;&quot;2&#39;');
+    expect(account.text).toContain('Identity card X&lt;1&gt;&amp;&quot;2&#39;');
   });
 
   it('shows document images only when asked for', async () => {
