@@ -1,0 +1,178 @@
+import { escapeHtml } from './html.js';
+
+/** A user of the example app. */
+export interface BankUser {
+  id: string;
+  email: string;
+  aliceUserId: string;
+  /** `true` once `reviewEnrollment` authorized the enrollment selfie. */
+  faceLoginEnabled: boolean;
+}
+
+/** What every page's header needs. */
+export interface Chrome {
+  user?: BankUser;
+  csrf: string;
+  homeURL?: string;
+}
+
+/** How the page loads the Alice SDK (the sandbox's stand-in, or the same script served here for the real API). */
+export interface SdkTag {
+  src: string;
+  /** Extra attributes, already escaped. */
+  attributes: string;
+}
+
+function layout(title: string, chrome: Chrome, body: string, scripts = ''): string {
+  const home = chrome.homeURL ? `<a href="${escapeHtml(chrome.homeURL)}">← All demos</a>` : '<span></span>';
+  const who = chrome.user
+    ? `<span>${escapeHtml(chrome.user.email)} · <form method="post" action="/logout"><input type="hidden" name="csrf" value="${escapeHtml(chrome.csrf)}"><button class="link" type="submit">Log out</button></form></span>`
+    : '<a href="/login">Log in</a>';
+  return `<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>${escapeHtml(title)} · Face login example</title>
+<link rel="stylesheet" href="/style.css">
+</head>
+<body>
+<header>${home}<strong>Face login example</strong>${who}</header>
+<main>
+${body}
+</main>
+${scripts}
+</body>
+</html>`;
+}
+
+function notice(text: string | undefined, kind: 'notice' | 'ok' = 'notice'): string {
+  return text ? `<p class="${kind}" role="status">${escapeHtml(text)}</p>` : '';
+}
+
+function sdkScripts(sdk: SdkTag): string {
+  return `<script src="${escapeHtml(sdk.src)}" ${sdk.attributes}></script>\n<script src="/face.js"></script>`;
+}
+
+export function registerPage(chrome: Chrome, message?: string): string {
+  return layout(
+    'Register',
+    chrome,
+    `<h1>Open an account</h1>
+<p>This example shows face login with Alice Onboarding: you register with an email, enroll a selfie, log out, then
+log back in with your face — and confirm a money transfer with a fresh face login.</p>
+<ol class="steps"><li>Register with your email.</li><li>Take an enrollment selfie; we check it is a live person.</li>
+<li>Log out, then log in with your face.</li><li>Open “Transfer money”: it asks for a face login in the last 5 minutes.</li></ol>
+${notice(message)}
+<form method="post" action="/register">
+<input type="hidden" name="csrf" value="${escapeHtml(chrome.csrf)}">
+<label for="email">Email</label>
+<input id="email" name="email" type="email" required maxlength="200" autocomplete="email">
+<button type="submit">Register</button>
+</form>
+<p class="muted">Already enrolled? <a href="/login">Log in with your face</a>.</p>`,
+  );
+}
+
+export function enrollPage(chrome: Chrome, sdk: SdkTag, message?: string): string {
+  return layout(
+    'Enroll your face',
+    chrome,
+    `<h1>Enroll your face</h1>
+<p>Take a short selfie. We check that a live person is in front of the camera; if so, face login is turned on for
+your account. The selfie goes straight from your browser to the identity provider.</p>
+${notice(message)}
+<div data-face="enroll" data-csrf="${escapeHtml(chrome.csrf)}">
+<button id="face-start" type="button">Take my enrollment selfie</button>
+<p id="face-status" aria-live="polite"></p>
+</div>
+<form id="face-done" method="post" action="/enroll/review">
+<input type="hidden" name="csrf" value="${escapeHtml(chrome.csrf)}">
+</form>`,
+    sdkScripts(sdk),
+  );
+}
+
+export function loginPage(
+  chrome: Chrome,
+  sdk: SdkTag,
+  options: { returnTo: string; stepUp: boolean; message?: string | undefined },
+): string {
+  const email = chrome.user
+    ? `<p>Confirm it is you, <strong>${escapeHtml(chrome.user.email)}</strong>, with a new selfie.</p>`
+    : `<label for="email">Email</label>
+<input id="email" name="email" type="email" required maxlength="200" autocomplete="email">`;
+  return layout(
+    options.stepUp ? 'Confirm it is you' : 'Log in',
+    chrome,
+    `<h1>${options.stepUp ? 'Confirm it is you' : 'Log in with your face'}</h1>
+<p>${
+      options.stepUp
+        ? 'This page needs a face login from the last 5 minutes. Take a selfie to continue.'
+        : 'Enter your email, then take a selfie. We compare it with the face you enrolled.'
+    }</p>
+${notice(options.message)}
+<div data-face="login" data-csrf="${escapeHtml(chrome.csrf)}">
+${email}
+<button id="face-start" type="button">Log in with my face</button>
+<p id="face-status" aria-live="polite"></p>
+</div>
+<form id="face-done" method="post" action="/login/face">
+<input type="hidden" name="csrf" value="${escapeHtml(chrome.csrf)}">
+<input type="hidden" name="authenticationId" value="">
+<input type="hidden" name="returnTo" value="${escapeHtml(options.returnTo)}">
+</form>
+${chrome.user ? '' : '<p class="muted">No account yet? <a href="/register">Register</a>.</p>'}`,
+    sdkScripts(sdk),
+  );
+}
+
+export function accountPage(
+  chrome: Chrome & { user: BankUser },
+  options: { message?: string; lastFaceLogin?: number },
+): string {
+  const { user } = chrome;
+  return layout(
+    'Your account',
+    chrome,
+    `<h1>Your account</h1>
+${notice(options.message, 'ok')}
+<dl>
+<dt>Email</dt><dd>${escapeHtml(user.email)}</dd>
+<dt>Face login</dt><dd>${user.faceLoginEnabled ? 'On' : 'Not set up yet'}</dd>
+<dt>Last face login</dt><dd>${
+      options.lastFaceLogin === undefined
+        ? 'Not in this session'
+        : escapeHtml(new Date(options.lastFaceLogin).toISOString())
+    }</dd>
+</dl>
+${
+  user.faceLoginEnabled
+    ? '<p><a class="button" href="/transfer">Transfer money</a></p><p class="muted">Transfers need a face login from the last 5 minutes.</p>'
+    : '<p><a class="button" href="/enroll">Enroll your face</a></p>'
+}`,
+  );
+}
+
+export function transferPage(chrome: Chrome, sent?: { amount: string; to: string }): string {
+  return layout(
+    'Transfer money',
+    chrome,
+    `<h1>Transfer money</h1>
+<p>You confirmed it is you with a face login in the last 5 minutes, so you may send a transfer.</p>
+${sent ? notice(`Sent ${sent.amount} EUR to ${sent.to} (a pretend transfer: no money moves).`, 'ok') : ''}
+<form method="post" action="/transfer">
+<input type="hidden" name="csrf" value="${escapeHtml(chrome.csrf)}">
+<label for="to">To (IBAN or name)</label>
+<input id="to" name="to" type="text" required maxlength="64">
+<label for="amount">Amount (EUR)</label>
+<input id="amount" name="amount" type="number" min="1" max="10000" step="1" required>
+<button type="submit">Send</button>
+</form>
+<p><a href="/account">Back to your account</a></p>`,
+  );
+}
+
+export function errorPage(chrome: Chrome, title: string, text: string): string {
+  return layout(title, chrome, `<h1>${escapeHtml(title)}</h1>${notice(text)}<p><a href="/">Start again</a></p>`);
+}

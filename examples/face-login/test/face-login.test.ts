@@ -1,0 +1,179 @@
+import { type Sandbox, sandboxMedia, startSandbox } from '@passport-idv/sandbox';
+import { decodeJwt } from 'jose';
+import request from 'supertest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createApp, type FaceLoginApp } from '../src/app.js';
+
+let sandbox: Sandbox;
+let example: FaceLoginApp;
+const seen: string[] = [];
+
+beforeAll(async () => {
+  sandbox = await startSandbox({ port: 0 });
+  example = createApp({
+    alice: { ...sandbox.alice, timeout: 1_000 },
+    sessionSecret: 'test-session-secret',
+    clock: sandbox.clock,
+    homeURL: 'http://127.0.0.1:3000/',
+  });
+});
+afterAll(() => sandbox.close());
+
+type Agent = ReturnType<typeof request.agent>;
+
+/** Every response the browser got, for the secret check at the end. */
+function keep<T extends { text?: string; headers: Record<string, unknown> }>(res: T): T {
+  seen.push(`${JSON.stringify(res.headers)}\n${res.text ?? ''}`);
+  return res;
+}
+
+function csrfIn(html: string): string {
+  const match = /name="csrf" value="([^"]+)"/.exec(html) ?? /data-csrf="([^"]+)"/.exec(html);
+  if (!match?.[1]) throw new Error('no csrf token on the page');
+  return match[1];
+}
+
+async function page(agent: Agent, path: string): Promise<{ html: string; csrf: string }> {
+  const res = keep(await agent.get(path).expect(200));
+  return { html: res.text, csrf: csrfIn(res.text) };
+}
+
+/** What the browser SDK does with the USER_TOKEN: upload the media straight to the provider. */
+async function sdkUpload(path: '/user/selfie' | '/user/authenticate', userToken: string, media: Uint8Array) {
+  const form = new FormData();
+  form.append('video', new Blob([media]), 'selfie.webm');
+  const res = await fetch(`${sandbox.alice.baseURL}${path}`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${userToken}` },
+    body: form,
+  });
+  expect(res.ok).toBe(true);
+  return (await res.json()) as { authentication_id?: string };
+}
+
+async function faceLogin(agent: Agent, media: Uint8Array, options: { email?: string; returnTo?: string } = {}) {
+  const { csrf } = await page(agent, `/login?returnTo=${encodeURIComponent(options.returnTo ?? '/account')}`);
+  const begin = keep(
+    await agent.post('/login/face/begin').set('x-csrf-token', csrf).send({ email: options.email }).expect(200),
+  );
+  const { authentication_id } = await sdkUpload('/user/authenticate', begin.body.userToken, media);
+  return keep(
+    await agent
+      .post('/login/face')
+      .type('form')
+      .send({ csrf, authenticationId: authentication_id, returnTo: options.returnTo ?? '/account' }),
+  );
+}
+
+async function lastMessage(agent: Agent, returnTo = '/account'): Promise<string> {
+  const { html } = await page(agent, `/login?returnTo=${encodeURIComponent(returnTo)}`);
+  return /<p class="notice" role="status">([^<]*)<\/p>/.exec(html)?.[1] ?? '';
+}
+
+describe('examples/face-login: the whole flow over HTTP', () => {
+  const email = 'ana@example.com';
+  let browser: Agent;
+
+  it('registers with an email and lands on the enrollment page', async () => {
+    browser = request.agent(example.app);
+    const { html, csrf } = await page(browser, '/register');
+    expect(html).toContain('Open an account');
+    const res = keep(await browser.post('/register').type('form').send({ csrf, email }).expect(302));
+    expect(res.headers.location).toBe('/enroll');
+    const enroll = await page(browser, '/enroll');
+    expect(enroll.html).toContain(`src="${sandbox.alice.sdkURL}"`);
+  });
+
+  it('enrolls: a spoof is voided and asked again, a genuine selfie turns face login on', async () => {
+    const { csrf } = await page(browser, '/enroll');
+    const token = keep(await browser.post('/enroll/token').set('x-csrf-token', csrf).send({}).expect(200));
+    expect(token.headers['cache-control']).toBe('no-store');
+    expect(decodeJwt(token.body.userToken).kind).toBe('USER_TOKEN');
+    await sdkUpload('/user/selfie', token.body.userToken, sandboxMedia({ live: false }));
+    const retry = keep(await browser.post('/enroll/review').type('form').send({ csrf }).expect(302));
+    expect(retry.headers.location).toBe('/enroll?reason=retry');
+    expect((await page(browser, '/enroll?reason=retry')).html).toContain('could not confirm a live person');
+    await sdkUpload('/user/selfie', token.body.userToken, sandboxMedia());
+    const ok = keep(await browser.post('/enroll/review').type('form').send({ csrf }).expect(302));
+    expect(ok.headers.location).toBe('/account?enrolled=1');
+    const account = await page(browser, '/account?enrolled=1');
+    expect(account.html).toContain('face login is on');
+    expect(sandbox.alice.user(example.users.get(email)?.aliceUserId ?? '')?.authorized).toBe(true);
+  });
+
+  it('logs out, then refuses a spoof and a different person in plain words', async () => {
+    const { csrf } = await page(browser, '/account');
+    expect((await browser.post('/logout').type('form').send({ csrf }).expect(302)).headers.location).toBe('/login');
+    expect((await browser.get('/account').expect(302)).headers.location).toBe('/login?returnTo=%2Faccount');
+    const spoof = await faceLogin(browser, sandboxMedia({ live: false }), { email });
+    expect(spoof.status).toBe(302);
+    expect(spoof.headers.location).toBe('/login?returnTo=%2Faccount');
+    expect(await lastMessage(browser)).toContain('could not confirm a live person');
+    const stranger = await faceLogin(browser, sandboxMedia({ face: 'mallory' }), { email });
+    expect(stranger.headers.location).toBe('/login?returnTo=%2Faccount');
+    expect(await lastMessage(browser)).toContain('did not match the one you enrolled');
+    expect((await browser.get('/account')).status).toBe(302);
+  });
+
+  it('an unknown email cannot start a face login', async () => {
+    const { csrf } = await page(browser, '/login');
+    const res = await browser.post('/login/face/begin').set('x-csrf-token', csrf).send({ email: 'nobody@example.com' });
+    expect(res.status).toBe(400);
+    expect(res.body.message).toContain('could not start a face login');
+    const noCsrf = await browser.post('/login/face/begin').send({ email });
+    expect(noCsrf.status).toBe(403);
+  });
+
+  it('logs in with the face, then reaches /transfer within 5 minutes', async () => {
+    const res = await faceLogin(browser, sandboxMedia(), { email });
+    expect(res.headers.location).toBe('/account');
+    expect((await page(browser, '/account')).html).toContain(email);
+    const transfer = await page(browser, '/transfer');
+    expect(transfer.html).toContain('Transfer money');
+    const sent = keep(
+      await browser.post('/transfer').type('form').send({ csrf: transfer.csrf, to: 'Bob', amount: '25' }).expect(200),
+    );
+    expect(sent.text).toContain('Sent 25 EUR to Bob');
+  });
+
+  it('asks for a new face login after 5 minutes, then returns to /transfer', async () => {
+    sandbox.clock.advance(301_000);
+    const stale = await browser.get('/transfer').expect(302);
+    expect(stale.headers.location).toBe('/login?returnTo=%2Ftransfer');
+    const { html } = await page(browser, '/login?returnTo=%2Ftransfer');
+    expect(html).toContain('Confirm it is you');
+    const res = await faceLogin(browser, sandboxMedia(), { returnTo: '/transfer' });
+    expect(res.headers.location).toBe('/transfer');
+    await browser.get('/transfer').expect(200);
+    // returnTo cannot leave the site.
+    const evil = await faceLogin(browser, sandboxMedia(), { returnTo: '//evil.example/' });
+    expect(evil.headers.location).toBe('/account');
+  });
+
+  it('answers a provider failure with a plain 502 page and logs no one in', async () => {
+    const other = request.agent(example.app);
+    sandbox.faults.inject('alice.authentication', { status: 500 });
+    const res = await faceLogin(other, sandboxMedia(), { email });
+    sandbox.faults.clear();
+    expect(res.status).toBe(502);
+    expect(res.text).toContain('could not reach the face check service');
+    expect(res.text).not.toMatch(/Injected|ERR_|alice authentication/);
+    expect((await other.get('/account')).status).toBe(302);
+  });
+
+  it('never shows a backend token or the API key to the browser', () => {
+    const all = seen.join('\n');
+    expect(all).not.toContain(sandbox.alice.apiKey);
+    const jwts = all.match(/eyJ[\w-]+\.[\w-]+\.[\w-]+/g) ?? [];
+    expect(jwts.length).toBeGreaterThan(0);
+    for (const jwt of jwts) expect(decodeJwt(jwt).kind).toBe('USER_TOKEN');
+  });
+
+  it('serves pages with a strict CSP that allows only the SDK origin for scripts', async () => {
+    const res = await request(example.app).get('/register').expect(200);
+    const csp = String(res.headers['content-security-policy']);
+    expect(csp).toContain("default-src 'none'");
+    expect(csp).toContain(`script-src 'self' ${sandbox.url}`);
+    expect(csp).not.toContain('unsafe-inline');
+  });
+});
