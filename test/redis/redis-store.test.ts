@@ -179,3 +179,31 @@ describe('RedisStore', () => {
     }
   });
 });
+
+describe('RedisStore behind ephemeralSession (two app instances)', () => {
+  it('starts one session for 50 concurrent requests spread over two instances, and fails closed without Redis', async () => {
+    const { startSandbox } = await import('@passport-idv/sandbox');
+    const { ephemeralSession } = await import('@passport-idv/ephemeral-session');
+    const sandbox = await startSandbox();
+    const second = await connect();
+    try {
+      const prefix = `${runPrefix}handoff:`;
+      const instances = [client, second].map((c) =>
+        ephemeralSession({ ...sandbox.idv, clock: sandbox.clock, store: new RedisStore({ client: c, prefix }) }),
+      );
+      const handoffs = await Promise.all(
+        Array.from({ length: 50 }, (_, i) => instances[i % 2]!.start({ user: { id: 'shared' } } as never)),
+      );
+      expect(new Set(handoffs.map((h) => h.sessionId)).size).toBe(1);
+      expect(sandbox.requests.count({ route: 'idv.sessions' })).toBe(1);
+
+      await second.close();
+      const error = await instances[1]!.start({ user: { id: 'someone-else' } } as never).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(StoreError);
+      expect(sandbox.requests.count({ route: 'idv.sessions' })).toBe(1);
+    } finally {
+      if (second.isOpen) await second.close();
+      await sandbox.close();
+    }
+  });
+});
