@@ -37,6 +37,8 @@ export interface TestAppOptions {
    * tests can read reason codes. `'standard'`: `failureRedirect: '/signup'` and `failureMessage: true`.
    */
   callback?: 'custom' | 'standard';
+  /** The express-session store (default its MemoryStore). */
+  sessionStore?: session.Store;
 }
 
 /** A real Express app with express-session and Passport, signing up with the sandbox. */
@@ -66,7 +68,14 @@ export function createTestApp(options: TestAppOptions) {
 
   // biome-ignore lint/suspicious/noExplicitAny: Express 4 and 5 apps share this wiring; their types differ.
   const app: any = options.framework === 'express4' ? express4() : express();
-  app.use(session({ secret: 'test-session-secret', resave: false, saveUninitialized: false }));
+  app.use(
+    session({
+      secret: 'test-session-secret',
+      resave: false,
+      saveUninitialized: false,
+      ...(options.sessionStore ? { store: options.sessionStore } : {}),
+    }),
+  );
   app.use(passport.initialize());
   app.use(passport.session());
   app.get('/auth/authenteq', (req: express.Request, res: express.Response, next: express.NextFunction) =>

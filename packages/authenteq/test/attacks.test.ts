@@ -1,5 +1,6 @@
 import { MemoryStore, type Store, StoreError } from '@passport-idv/core';
 import { type Sandbox, startSandbox } from '@passport-idv/sandbox';
+import session from 'express-session';
 import supertest from 'supertest';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { browser, CALLBACK_URL, createTestApp, local, start } from './app.js';
@@ -110,6 +111,18 @@ describe('state store failures fail closed', () => {
     const res = await agent.get('/auth/authenteq');
     expect(res.status).toBe(503);
     expect(res.body).toEqual({ error: new StoreError('x').code });
+    expect(res.headers.location).toBeUndefined();
+  });
+
+  it('a session store that cannot save: 503 and no redirect (the state is saved before the redirect)', async () => {
+    class FailingSessions extends session.MemoryStore {
+      override set(_sid: string, _data: session.SessionData, callback?: (error?: unknown) => void): void {
+        callback?.(new Error('session store down'));
+      }
+    }
+    const agent = browser(createTestApp({ sandbox, sessionStore: new FailingSessions() }).app);
+    const res = await agent.get('/auth/authenteq');
+    expect(res.status).toBe(503);
     expect(res.headers.location).toBeUndefined();
   });
 
