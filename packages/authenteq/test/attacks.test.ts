@@ -18,11 +18,16 @@ beforeEach(() => {
 
 const tokenCalls = () => sandbox.requests.count({ route: 'authenteq.token' });
 
+const sessionOnly = (): Store | undefined => undefined;
+const memoryStore = (): Store | undefined => new MemoryStore({ clock: sandbox.clock });
+
 describe.each([
-  ['the session', (): Store | undefined => undefined],
-  ['a store', (): Store | undefined => new MemoryStore({ clock: sandbox.clock })],
-] as const)('state attacks, states kept in %s: zero token calls', (_, makeStore) => {
-  const app = () => createTestApp({ sandbox, strategy: { store: makeStore() } }).app;
+  ['express5', 'the session', sessionOnly],
+  ['express5', 'a store', memoryStore],
+  ['express4', 'the session', sessionOnly],
+  ['express4', 'a store', memoryStore],
+] as const)('state attacks on %s, states kept in %s: zero token calls', (framework, _, makeStore) => {
+  const app = () => createTestApp({ sandbox, framework, strategy: { store: makeStore() } }).app;
 
   it('missing state', async () => {
     const agent = browser(app());
@@ -69,7 +74,7 @@ describe.each([
   });
 
   it('expired state (clock moved past stateTTL)', async () => {
-    const agent = browser(createTestApp({ sandbox, strategy: { store: makeStore(), stateTTL: 60 } }).app);
+    const agent = browser(createTestApp({ sandbox, framework, strategy: { store: makeStore(), stateTTL: 60 } }).app);
     const callback = await sandbox.authenteq.complete(await start(agent), 'adult');
     sandbox.clock.advance(60_001);
     const res = await agent.get(local(callback));
