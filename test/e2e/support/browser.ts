@@ -1,0 +1,40 @@
+import { mkdirSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
+import { onTestFailed } from 'vitest';
+
+/** Debian's Chromium, driven headless; `npx playwright install` cannot run here, so no bundled browser is used. */
+export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+
+const FAILURES = fileURLToPath(new URL('../failures/', import.meta.url));
+
+/** Starts Chromium with the flags a closed-network CI machine needs. */
+export function launchBrowser(): Promise<Browser> {
+  return chromium.launch({
+    executablePath: CHROMIUM_PATH,
+    headless: true,
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--no-first-run',
+    ],
+  });
+}
+
+/**
+ * A fresh browser context (its own cookies) and page for one test; if the test fails, a full-page screenshot is saved
+ * to `test/e2e/failures/<name>.png`.
+ */
+export async function openPage(browser: Browser, name: string): Promise<{ context: BrowserContext; page: Page }> {
+  const context = await browser.newContext({ viewport: { width: 1100, height: 800 } });
+  const page = await context.newPage();
+  page.setDefaultTimeout(10_000);
+  onTestFailed(async () => {
+    mkdirSync(FAILURES, { recursive: true });
+    await page.screenshot({ path: `${FAILURES}${name.replace(/[^\w-]+/g, '-')}.png`, fullPage: true }).catch(() => {});
+  });
+  return { context, page };
+}
