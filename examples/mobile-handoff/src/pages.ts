@@ -52,7 +52,8 @@ export function handoffPage(chrome: Chrome, handoffUrl: string, expiresAt: strin
 <p class="muted">The link works until ${escapeHtml(until)} UTC. If the code does not scan, open this link on your phone:</p>
 <p><code>${escapeHtml(handoffUrl)}</code></p>
 <p><a class="button" href="${escapeHtml(handoffUrl)}" rel="noreferrer">Open on this device instead</a></p>
-<p class="muted">Pressing "Verify on your phone" again while this link is valid shows the same session.</p>`,
+<p class="muted">Pressing "Verify on your phone" again while this link is valid shows the same session.</p>
+<p><a href="/">Back to your account</a></p>`,
     chrome,
   );
 }

@@ -149,4 +149,19 @@ describe('mobile-handoff example', () => {
     expect(home.text).not.toContain('<script>x');
     expect(home.text).toContain('&lt;script&gt;x&lt;/script&gt;');
   });
+
+  it('links back to the demo page, serves its stylesheet, and answers unknown pages in plain words', async () => {
+    const { app: withHome } = createApp({
+      idv: sandbox.idv,
+      sessionSecret: 'test',
+      clock: sandbox.clock,
+      homeURL: 'http://127.0.0.1:3000/',
+    });
+    const home = await request(withHome).get('/').expect(200);
+    expect(home.text).toContain('href="http://127.0.0.1:3000/"');
+    const css = await request(withHome).get('/style.css').expect(200);
+    expect(css.headers['content-type']).toMatch(/^text\/css/);
+    const missing = await request(withHome).get('/nope').expect(404);
+    expect(missing.text).toContain('There is nothing at this address.');
+  });
 });

@@ -195,6 +195,19 @@ describe('IDV sandbox: /capture and /mobile pages', () => {
     expect(await res.text()).toContain('Your photos were sent');
   });
 
+  it('answers 400 to an unknown capture step and records nothing', async () => {
+    const authorization = await token();
+    const { id } = await session(authorization);
+    const res = await fetch(`${sandbox.idv.host}/mobile`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({ authorization, sessionId: id, step: 'fingerprint' }),
+      redirect: 'manual',
+    });
+    expect(res.status).toBe(400);
+    expect(sandbox.idv.getSession(id)).toMatchObject({ status: 'created', steps: {} });
+  });
+
   it('refuses /mobile with a token that did not start the session, an unknown session or an expired token', async () => {
     const first = await token(120);
     const { id } = await session(first);
