@@ -52,10 +52,15 @@ export class Child {
     return answer as Promise<T & Answer>;
   }
 
-  /** CPU time used so far by the child, in ms. */
-  async cpuMs(): Promise<number> {
+  /** CPU time used so far by the child (user + system), and the system part, in ms. */
+  async cpu(): Promise<{ total: number; system: number }> {
     const { user, system } = await this.ask<{ user: number; system: number }>('cpu');
-    return (user + system) / 1000;
+    return { total: (user + system) / 1000, system: system / 1000 };
+  }
+
+  /** CPU time (user + system) used so far by the child, in ms. */
+  async cpuMs(): Promise<number> {
+    return (await this.cpu()).total;
   }
 
   /** Asks the child to exit and waits for it (a `--cpu-prof` profile is written on the way out). */

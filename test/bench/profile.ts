@@ -40,13 +40,15 @@ export function bucket(frame: ProfileNode['callFrame']): string {
 }
 
 /** Summarises one `.cpuprofile`. */
-export function summarise(profile: CpuProfile, label: string): string {
+export function summarise(profile: CpuProfile, label: string, flows: number): string {
   const byId = new Map(profile.nodes.map((node) => [node.id, node]));
   const parent = new Map<number, number>();
   for (const node of profile.nodes) for (const child of node.children ?? []) parent.set(child, node.id);
   const self = new Map<string, number>();
   const inclusive = new Map<string, number>();
   const hot = new Map<string, number>();
+  const oursInclusive = new Map<string, number>();
+  const underOurs = new Map<string, number>();
   let total = 0;
   let busy = 0;
   profile.samples.forEach((id, i) => {
@@ -58,38 +60,65 @@ export function summarise(profile: CpuProfile, label: string): string {
     if (own === '(idle)') return;
     busy += ms;
     self.set(own, (self.get(own) ?? 0) + ms);
-    const { functionName, url, lineNumber } = node.callFrame;
-    const where = `${functionName || '(anonymous)'} ${url ? `${shortUrl(url)}:${lineNumber + 1}` : ''}`.trim();
+    const where = describe(node.callFrame);
     hot.set(where, (hot.get(where) ?? 0) + ms);
     const seen = new Set<string>();
+    const ourFrames = new Set<string>();
     for (let at: number | undefined = id; at !== undefined; at = parent.get(at)) {
       const frame = byId.get(at);
-      if (frame) seen.add(bucket(frame.callFrame));
+      if (!frame) continue;
+      const name = bucket(frame.callFrame);
+      seen.add(name);
+      if (name.startsWith('@passport-idv/')) ourFrames.add(describe(frame.callFrame));
     }
     for (const name of seen) inclusive.set(name, (inclusive.get(name) ?? 0) + ms);
+    for (const name of ourFrames) oursInclusive.set(name, (oursInclusive.get(name) ?? 0) + ms);
+    if (ourFrames.size > 0) underOurs.set(where, (underOurs.get(where) ?? 0) + ms);
   });
   const pct = (ms: number) => `${fixed((ms / busy) * 100, 1)}%`;
+  const perFlow = (ms: number) => fixed((ms * 1000) / flows, 0);
   const top = (map: Map<string, number>, n: number) => [...map.entries()].sort((a, b) => b[1] - a[1]).slice(0, n);
   return [
-    heading(`profile: ${label} (${fixed(busy, 0)} ms busy of ${fixed(total, 0)} ms sampled)`),
+    heading(
+      `profile: ${label}: ${fixed(busy, 0)} ms busy of ${fixed(total, 0)} ms sampled, ${fixed((busy * 1000) / flows, 0)} µs per flow`,
+    ),
     table([
-      ['self time by package', 'ms', 'share'],
-      ...top(self, 14).map(([name, ms]) => [name, fixed(ms, 0), pct(ms)]),
+      ['self time by package', 'µs/flow', 'share'],
+      ...top(self, 14).map(([name, ms]) => [name, perFlow(ms), pct(ms)]),
     ]),
     '',
     table([
-      ['inclusive time (package + what it called)', 'ms', 'share'],
+      ['inclusive time (package + what it called)', 'µs/flow', 'share'],
       ...top(inclusive, 30)
         .filter(([name]) => !name.startsWith('(') && !name.startsWith('node:'))
         .slice(0, 12)
-        .map(([name, ms]) => [name, fixed(ms, 0), pct(ms)]),
+        .map(([name, ms]) => [name, perFlow(ms), pct(ms)]),
     ]),
     '',
     table([
-      ['hottest functions (self)', 'ms', 'share'],
-      ...top(hot, 20).map(([name, ms]) => [name, fixed(ms, 0), pct(ms)]),
+      ['hottest functions (self)', 'µs/flow', 'share'],
+      ...top(hot, 20).map(([name, ms]) => [name, perFlow(ms), pct(ms)]),
     ]),
+    ...(oursInclusive.size === 0
+      ? []
+      : [
+          '',
+          table([
+            ['@passport-idv functions (inclusive)', 'µs/flow', 'share'],
+            ...top(oursInclusive, 20).map(([name, ms]) => [name, perFlow(ms), pct(ms)]),
+          ]),
+          '',
+          table([
+            ['what runs under @passport-idv frames (self)', 'µs/flow', 'share'],
+            ...top(underOurs, 20).map(([name, ms]) => [name, perFlow(ms), pct(ms)]),
+          ]),
+        ]),
   ].join('\n');
+}
+
+function describe(frame: ProfileNode['callFrame']): string {
+  const { functionName, url, lineNumber } = frame;
+  return `${functionName || '(anonymous)'} ${url ? `${shortUrl(url)}:${lineNumber + 1}` : ''}`.trim();
 }
 
 function shortUrl(url: string): string {
@@ -115,14 +144,15 @@ export async function runProfile(
         ]);
         const jars = Array.from({ length: settings.concurrency }, () => new CookieJar());
         const iteration = (vu: number) => signupFlow(app.url, jars[vu] as CookieJar);
-        await runLoad({ concurrency: settings.concurrency, durationMs: settings.warmupMs, iteration });
+        const warm = await runLoad({ concurrency: settings.concurrency, durationMs: settings.warmupMs, iteration });
         const result = await runLoad({ concurrency: settings.concurrency, durationMs: settings.windowMs, iteration });
         await app.child.close();
-        log(`  ${variant}: ${result.ok} flows profiled`);
+        const flows = warm.ok + result.ok + 1;
+        log(`  ${variant}: ${flows} flows profiled`);
         const file = readdirSync(dir).find((name) => name.endsWith('.cpuprofile'));
         if (!file) throw new Error(`no profile written for ${variant}`);
         const profile = JSON.parse(readFileSync(path.join(dir, file), 'utf8')) as CpuProfile;
-        out.push(summarise(profile, `${variant}, ${result.ok} flows incl. ${settings.warmupMs} ms warm-up`));
+        out.push(summarise(profile, `${variant}, ${flows} flows`, flows));
       } catch (error) {
         out.push(`${variant}: ${(error as Error).message}`);
       } finally {

@@ -55,7 +55,7 @@ async function main(): Promise<void> {
 
   const signupSettings = quick
     ? { concurrency: 8, warmupMs: 300, windowMs: 500, rounds: 1 }
-    : { concurrency: 8, warmupMs: 2_000, windowMs: 2_500, rounds: 4 };
+    : { concurrency: 8, warmupMs: 2_000, windowMs: 800, rounds: 12 };
   if (values.profile) {
     print(await runProfile({ ...signupSettings, windowMs: quick ? 1_000 : 8_000 }, variants, log));
     return;
@@ -70,14 +70,16 @@ async function main(): Promise<void> {
     log('face login…');
     const faceSettings = quick
       ? { concurrency: 8, warmupMs: 300, windowMs: 500, rounds: 1 }
-      : { concurrency: 8, warmupMs: 1_500, windowMs: 2_000, rounds: 3 };
+      : { concurrency: 8, warmupMs: 1_500, windowMs: 1_000, rounds: 5 };
     results.face = await runFace(faceSettings, { face: wants('face'), guard: wants('guard') }, log);
     print(faceTables(results.face, faceSettings));
   }
   if (wants('memory')) {
     log('memory…');
-    const total = quick ? 5_000 : 100_000;
-    results.memory = await runMemory({ concurrency: 16, total, storeBound: 10_000 }, log);
+    const settings = quick
+      ? { concurrency: 16, total: 5_000, sessionTotal: 2_000, storeBound: 4_000 }
+      : { concurrency: 16, total: 100_000, sessionTotal: 20_000, storeBound: 100_000 };
+    results.memory = await runMemory(settings, log);
     print(memoryTable(results.memory));
   }
   print(`\ntotal time ${((performance.now() - started) / 1000).toFixed(1)} s`);

@@ -25,7 +25,11 @@ export interface SignupFigures {
   failed: number;
   elapsedMs: number;
   cpuMs: number;
+  /** The kernel's part of `cpuMs` (mostly loopback TCP). */
+  systemMs: number;
   latencies: number[];
+  /** CPU ms per flow and flows per second of each round: the table prints their medians (robust to a busy machine). */
+  rounds: { cpuPerFlow: number; rate: number }[];
   firstFailure?: string;
 }
 
@@ -91,7 +95,16 @@ export async function runSignup(
   const figures = new Map<SignupVariant, SignupFigures>();
   try {
     for (const variant of variants) {
-      const entry: SignupFigures = { variant, ok: 0, failed: 0, elapsedMs: 0, cpuMs: 0, latencies: [] };
+      const entry: SignupFigures = {
+        variant,
+        ok: 0,
+        failed: 0,
+        elapsedMs: 0,
+        cpuMs: 0,
+        systemMs: 0,
+        latencies: [],
+        rounds: [],
+      };
       figures.set(variant, entry);
       try {
         const app = await startSignupApp({ kind: 'signup', variant, providerURL: provider.url });
@@ -120,9 +133,17 @@ export async function runSignup(
         const app = apps.get(variant);
         const entry = figures.get(variant);
         if (!app || !entry) continue;
-        const cpuBefore = await app.child.cpuMs();
+        const cpuBefore = await app.child.cpu();
         const result = await load(app.url, settings, settings.windowMs);
-        entry.cpuMs += (await app.child.cpuMs()) - cpuBefore;
+        const cpuAfter = await app.child.cpu();
+        entry.cpuMs += cpuAfter.total - cpuBefore.total;
+        entry.systemMs += cpuAfter.system - cpuBefore.system;
+        if (result.ok > 0) {
+          entry.rounds.push({
+            cpuPerFlow: (cpuAfter.total - cpuBefore.total) / result.ok,
+            rate: (result.ok / result.elapsedMs) * 1000,
+          });
+        }
         entry.ok += result.ok;
         entry.failed += result.failed;
         entry.elapsedMs += result.elapsedMs;
@@ -139,8 +160,12 @@ export async function runSignup(
 
 /** The section 1 table. */
 export function signupTable(figures: readonly SignupFigures[], settings: SignupSettings): string {
-  const cpuPerFlow = (f: SignupFigures | undefined) => (f && f.ok > 0 ? f.cpuMs / f.ok : Number.NaN);
-  const rate = (f: SignupFigures | undefined) => (f && f.elapsedMs > 0 ? (f.ok / f.elapsedMs) * 1000 : Number.NaN);
+  const cpuPerFlow = (f: SignupFigures | undefined) => percentile(f?.rounds.map((r) => r.cpuPerFlow) ?? [], 50);
+  const rate = (f: SignupFigures | undefined) => percentile(f?.rounds.map((r) => r.rate) ?? [], 50);
+  const spread = (f: SignupFigures) => {
+    const values = f.rounds.map((r) => r.cpuPerFlow);
+    return `${fixed(Math.min(...values), 2)}–${fixed(Math.max(...values), 2)}`;
+  };
   const peer = figures.find((f) => f.variant === 'passport-oauth2');
   const reference = figures.find((f) => f.variant === 'reference');
   const rows = [
@@ -165,6 +190,8 @@ export function signupTable(figures: readonly SignupFigures[], settings: SignupS
       fixed(percentile(f.latencies, 50), 2),
       fixed(percentile(f.latencies, 99), 2),
       fixed(cpuPerFlow(f), 3),
+      spread(f),
+      fixed(f.ok > 0 ? f.systemMs / f.ok : Number.NaN, 3),
       ratio(cpuPerFlow(f), cpuPerFlow(peer)),
       ratio(cpuPerFlow(f), cpuPerFlow(reference)),
       ratio(rate(f), rate(peer)),
@@ -179,7 +206,8 @@ export function signupTable(figures: readonly SignupFigures[], settings: SignupS
   return [
     heading('1. Sign-up flow: start → provider → callback → logged in (session id changed)'),
     `${settings.concurrency} virtual users, ${settings.rounds} alternated rounds × ${settings.windowMs} ms per variant, after ${settings.warmupMs} ms warm-up each.`,
-    'CPU = user + system time of the app process only, per completed flow. Lower is better; ×1.00 = equal.',
+    'CPU = user + system time of the app process only, per completed flow: the median of the rounds (min–max beside it);',
+    'flows/s: the median of the rounds. Lower CPU is better; ×1.00 = equal. "of which sys": kernel time (loopback TCP).',
     '',
     table(rows),
     ...notes,
