@@ -151,6 +151,33 @@ describe('Alice emulator: tokens', () => {
     expect(res.body).toEqual({ detail: 'Invalid token' });
   });
 
+  it('refuses malformed Authorization headers and a missing apikey with the documented body', async () => {
+    const missing = await call('GET', '/login_token');
+    expect(missing.body).toEqual({ detail: 'Missing apikey header' });
+    const login = await loginToken();
+    for (const header of [login, `Basic ${login}`, 'Bearer', `Bearer ${login} extra`]) {
+      const res = await call('GET', '/backend_token', undefined, { headers: { authorization: header } });
+      expect(res.status, header.slice(0, 12)).toBe(401);
+    }
+    // A token signed by someone else (or tampered with) is refused.
+    const [head, payload] = login.split('.');
+    const forged = `${head}.${payload}.${'A'.repeat(43)}`;
+    expect((await call('GET', '/backend_token', forged)).body).toEqual({ detail: 'Invalid token' });
+    expect(sandbox.requests.count({ route: 'alice.backend_token', credential: 'invalid' })).toBeGreaterThan(0);
+  });
+
+  it('refuses bad version headers and list parameters with 400', async () => {
+    const { userId } = sandbox.alice.enroll();
+    const backendUser = await token(`/backend_token/${userId}`);
+    const id = sandbox.alice.authenticate(userId);
+    const bad = await call('GET', `/user/authentication/${id}`, backendUser, {
+      headers: { 'alice-authentication-version': '3' },
+    });
+    expect(bad.status).toBe(400);
+    expect((await call('GET', '/user/authentications?page=0', backendUser)).status).toBe(400);
+    expect((await call('GET', '/user/authentications?page_size=x', backendUser)).status).toBe(400);
+  });
+
   it('refuses a per-user token for an unknown user with 404', async () => {
     const res = await call('GET', '/user_token/00000000-0000-0000-0000-000000000000', await loginToken());
     expect(res.status).toBe(404);
