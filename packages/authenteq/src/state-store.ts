@@ -94,7 +94,7 @@ export class StateKeeper {
 
   /**
    * Takes the state out (whatever happens next, it cannot be used again) and says whether it was valid for this
-   * session. Rejects with a `StoreError` if the store or the session store fails.
+   * session. Rejects with a `StoreError` if the store fails.
    */
   async consume(
     req: SessionRequest,
@@ -114,11 +114,12 @@ export class StateKeeper {
     } else {
       entry = slot.states?.[state];
       if (entry === undefined || !Object.hasOwn(slot.states!, state)) return { ok: false, reason: 'unknown' };
+      // Removed from this request's session before any upstream call; express-session persists the removal with the
+      // response, whatever it is. A same-session replay racing this request could still pass here, but it can only
+      // log the same browser in and the provider spends the code once; use a store for strict single use.
       const states = { ...slot.states };
       delete states[state];
       slot.states = states;
-      // Persist the removal now, before any upstream call, so a replay racing this request finds nothing.
-      await saveSession(req);
     }
     if (!(typeof entry.expiresAt === 'number' && entry.expiresAt > this.#clock.now())) {
       return { ok: false, reason: 'expired' };

@@ -63,6 +63,17 @@ describe('token endpoint failures', () => {
     await expectNobody(agent);
   });
 
+  it('the state stays spent after an upstream error: the replay makes no token call', async () => {
+    const { agent, callback } = await prepared();
+    sandbox.faults.inject('authenteq.token', { status: 503, times: 1 });
+    expect((await agent.get(callback)).status).toBe(502);
+    sandbox.requests.clear();
+    const replay = await agent.get(callback);
+    expect(replay.status).toBe(403);
+    expect(replay.body.failure.code).toBe('state_invalid');
+    expect(count('authenteq.token')).toBe(0);
+  });
+
   it('a hung token endpoint → 504 within the configured timeout', async () => {
     const { agent, callback } = await prepared({ timeout: 300 });
     sandbox.faults.inject('authenteq.token', { hang: true });
