@@ -1,7 +1,7 @@
 /**
  * `npm run bench`: the benchmark of issue 8 §1, every figure from this one run on this machine.
  *
- *   node test/dist/bench/run.js [--quick] [--only signup,face,guard,memory] [--variants a,b] [--profile] [--json FILE]
+ *   node test/dist/bench/run.js [--quick] [--only signup,calls,face,guard,memory] [--variants a,b] [--profile] [--json FILE]
  *
  * `--quick` is a short smoke run (figures are noisy); `--variants` picks sign-up variants (authenteq,
  * passport-oauth2, openid-client, reference); `--profile` profiles the sign-up app of each variant (default: ours
@@ -13,10 +13,11 @@ import { parseArgs } from 'node:util';
 import { type FaceFigures, faceTables, runFace } from './face-bench.js';
 import { type MemoryFigures, memoryTable, runMemory } from './memory-bench.js';
 import { runProfile } from './profile.js';
-import { SIGNUP_VARIANTS, type SignupVariant } from './signup-apps.js';
+import { type CallFigures, providerCallTable, runProviderCalls } from './provider-call-bench.js';
+import { DEFAULT_SIGNUP_VARIANTS, SIGNUP_VARIANTS, type SignupVariant } from './signup-apps.js';
 import { runSignup, type SignupFigures, signupTable } from './signup-bench.js';
 
-const SECTIONS = ['signup', 'face', 'guard', 'memory'] as const;
+const SECTIONS = ['signup', 'calls', 'face', 'guard', 'memory'] as const;
 type Section = (typeof SECTIONS)[number];
 
 async function main(): Promise<void> {
@@ -35,9 +36,9 @@ async function main(): Promise<void> {
     if (!(SECTIONS as readonly string[]).includes(name)) throw new Error(`--only takes ${SECTIONS.join(', ')}`);
   }
   const wants = (section: Section) => only.has(section);
-  const variants = (values.variants?.split(',') ?? (values.profile ? ['authenteq', 'reference'] : SIGNUP_VARIANTS)).map(
-    (v) => v.trim(),
-  ) as SignupVariant[];
+  const variants = (
+    values.variants?.split(',') ?? (values.profile ? ['authenteq', 'reference'] : DEFAULT_SIGNUP_VARIANTS)
+  ).map((v) => v.trim()) as SignupVariant[];
   for (const variant of variants) {
     if (!(SIGNUP_VARIANTS as readonly string[]).includes(variant)) {
       throw new Error(`--variants takes ${SIGNUP_VARIANTS.join(', ')}`);
@@ -60,11 +61,19 @@ async function main(): Promise<void> {
     print(await runProfile({ ...signupSettings, windowMs: quick ? 1_000 : 8_000 }, variants, log));
     return;
   }
-  const results: { signup?: SignupFigures[]; face?: FaceFigures; memory?: MemoryFigures } = {};
+  const results: { signup?: SignupFigures[]; calls?: CallFigures; face?: FaceFigures; memory?: MemoryFigures } = {};
   if (wants('signup')) {
     log('sign-up flow…');
     results.signup = await runSignup(signupSettings, variants, log);
     print(signupTable(results.signup, signupSettings));
+  }
+  if (wants('calls')) {
+    log('provider calls…');
+    const callSettings = quick
+      ? { concurrency: 8, calls: 300, rounds: 1 }
+      : { concurrency: 8, calls: 2_000, rounds: 5 };
+    results.calls = await runProviderCalls(callSettings);
+    print(providerCallTable(results.calls, callSettings));
   }
   if (wants('face') || wants('guard')) {
     log('face login…');

@@ -7,6 +7,7 @@
  * JSON, or 401).
  */
 import { randomBytes } from 'node:crypto';
+import { pathToFileURL } from 'node:url';
 import { AuthenteqStrategy } from '@passport-idv/authenteq';
 import { MemoryStore } from '@passport-idv/core';
 import express, { type Express, type NextFunction, type Request, type Response } from 'express';
@@ -29,7 +30,12 @@ declare module 'express-session' {
 }
 
 /** The sign-up variants, in the order the tables print them. */
-export const SIGNUP_VARIANTS = ['authenteq', 'passport-oauth2', 'openid-client', 'reference'] as const;
+export const SIGNUP_VARIANTS = ['authenteq', 'passport-oauth2', 'openid-client', 'reference', 'authenteq-alt'] as const;
+/**
+ * `authenteq-alt` runs only when asked for with `--variants`: `AuthenteqStrategy` loaded from the built module named
+ * by `BENCH_AUTHENTEQ_ALT` (e.g. a patched copy of `packages/authenteq/dist/index.js`), to measure a change A/B.
+ */
+export const DEFAULT_SIGNUP_VARIANTS = SIGNUP_VARIANTS.filter((variant) => variant !== 'authenteq-alt');
 export type SignupVariant = (typeof SIGNUP_VARIANTS)[number];
 
 /** How to build one sign-up app. */
@@ -107,11 +113,19 @@ export async function createSignupApp(spec: SignupAppSpec, appURL: string): Prom
   const stats: Record<string, () => number> = {};
 
   switch (spec.variant) {
-    case 'authenteq': {
+    case 'authenteq':
+    case 'authenteq-alt': {
+      let Strategy = AuthenteqStrategy;
+      if (spec.variant === 'authenteq-alt') {
+        const alt = process.env.BENCH_AUTHENTEQ_ALT;
+        if (!alt) throw new Error('authenteq-alt needs BENCH_AUTHENTEQ_ALT=<path of a built index.js>');
+        Strategy = ((await import(pathToFileURL(alt).href)) as { AuthenteqStrategy: typeof AuthenteqStrategy })
+          .AuthenteqStrategy;
+      }
       const store =
         spec.stateStore === 'memory' ? new MemoryStore({ maxEntries: spec.storeBound ?? 100_000 }) : undefined;
       if (store) stats.storeEntries = () => store.size;
-      const strategy = new AuthenteqStrategy(
+      const strategy = new Strategy(
         {
           clientID: CLIENT_ID,
           clientSecret: CLIENT_SECRET,

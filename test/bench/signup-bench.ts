@@ -175,6 +175,8 @@ export function signupTable(figures: readonly SignupFigures[], settings: SignupS
       'p50 ms',
       'p99 ms',
       'CPU ms/flow',
+      'min–max',
+      'of which sys',
       'CPU vs oauth2',
       'CPU vs ref',
       'flows/s vs oauth2',
