@@ -146,12 +146,14 @@ export class AuthenteqStrategy extends Strategy {
     }
     const state = await this._states.issue(req, returnTo);
     const url = new URL(this._authorizationURL);
-    url.searchParams.set('response_type', 'code');
-    url.searchParams.set('client_id', this._clientID);
-    url.searchParams.set('redirect_uri', this._callbackURL);
-    url.searchParams.set('scope', this._scope);
-    url.searchParams.set('state', state);
-    if (this._backURL !== undefined) url.searchParams.set('back_url', this._backURL);
+    const params = new URLSearchParams(url.search);
+    params.set('response_type', 'code');
+    params.set('client_id', this._clientID);
+    params.set('redirect_uri', this._callbackURL);
+    params.set('scope', this._scope);
+    params.set('state', state);
+    if (this._backURL !== undefined) params.set('back_url', this._backURL);
+    url.search = params.toString(); // one serialisation, not one per parameter
     // The state must be stored before the browser can come back with it.
     await saveSession(req);
     log('redirecting to the identity server');
