@@ -177,8 +177,15 @@ export function createApp(options: SignUpAppOptions): SignUpApp {
   });
 
   app.get('/auth/authenteq', (req, res, next) => {
-    // The session cookie must be set on the host Authenteq sends the browser back to (localhost ≠ 127.0.0.1).
-    if (req.get('host') !== callback.host) return res.redirect(new URL('/auth/authenteq', callback).href);
+    // The session cookie must be set on the host Authenteq sends the browser back to: on a developer machine,
+    // move a visitor from localhost to 127.0.0.1 (or back) first. Only between loopback names, so a proxy that
+    // rewrites Host can never cause a redirect loop.
+    const host = req.get('host') ?? '';
+    if (host !== callback.host && isLoopback(host) && isLoopback(callback.host)) {
+      const target = new URL('/auth/authenteq', callback);
+      target.search = new URL(req.originalUrl, 'http://localhost').search; // keeps ?returnTo=
+      return res.redirect(target.href);
+    }
     passport.authenticate('authenteq', { returnTo: req.query.returnTo })(req, res, next);
   });
 
@@ -222,6 +229,10 @@ export function createApp(options: SignUpAppOptions): SignUpApp {
   });
 
   return { app, strategy };
+}
+
+function isLoopback(host: string): boolean {
+  return /^(localhost|127\.0\.0\.1|\[::1\])(:\d+)?$/i.test(host);
 }
 
 function errorStatus(error: unknown): number {

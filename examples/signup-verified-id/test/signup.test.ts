@@ -140,9 +140,16 @@ describe('examples/signup-verified-id', () => {
     expect((await browser.get('/account')).headers.location).toBe('/signup');
   });
 
-  it('sends a visitor on another host name to the callback host before starting', async () => {
-    const res = await supertest(app()).get('/auth/authenteq').set('host', 'localhost:3001');
+  it('moves a visitor from localhost to the loopback host of the callback before starting', async () => {
+    const local = createApp({
+      authenteq: { ...sandbox.authenteq, callbackURL: 'http://127.0.0.1:3001/auth/authenteq/callback' },
+      sessionSecret: 'test-secret',
+    }).app;
+    const res = await supertest(local).get('/auth/authenteq?returnTo=%2Faccount').set('host', 'localhost:3001');
     expect(res.status).toBe(302);
-    expect(res.headers.location).toBe('http://app.test/auth/authenteq');
+    expect(res.headers.location).toBe('http://127.0.0.1:3001/auth/authenteq?returnTo=%2Faccount');
+    // any other host name starts the flow as is (no redirect loop behind a proxy)
+    const proxied = await supertest(app()).get('/auth/authenteq').set('host', 'internal:8080');
+    expect(proxied.headers.location).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/authenteq\/authorize\?/);
   });
 });
