@@ -79,6 +79,19 @@ describe('examples/signup-verified-id', () => {
     expect((await browser.get('/signup')).headers.location).toBe('/account');
   });
 
+  it('returns to a same-site returnTo after sign-up, and ignores an off-site one', async () => {
+    for (const [returnTo, expected] of [
+      ['/account?welcome=1', '/account?welcome=1'],
+      ['https://evil.example/', '/account'],
+    ]) {
+      const browser = visitor();
+      const start = await browser.get(`/auth/authenteq?returnTo=${encodeURIComponent(returnTo!)}`);
+      const callback = new URL(await sandbox.authenteq.complete(start.headers.location as string, 'adult'));
+      const res = await browser.get(`${callback.pathname}${callback.search}`);
+      expect(res.headers.location).toBe(expected);
+    }
+  });
+
   it('escapes the verified name and document it shows', async () => {
     const browser = visitor();
     await signUp(browser, 'markup');
