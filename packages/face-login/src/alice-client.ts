@@ -38,7 +38,10 @@ export interface AliceClientOptions {
   useCache?: boolean;
   /** Milliseconds for each call, retries included. Default 10,000. */
   timeout?: number;
-  /** Where tokens are cached, per kind and per user. Default: a {@link MemoryStore} on `clock`. Use a RedisStore for several instances. */
+  /**
+   * Where tokens are cached, per kind and per user. Default: a {@link MemoryStore} on `clock`. Use a RedisStore for
+   * several instances: they then share the tokens, and one instance fetches a token while the others wait for it.
+   */
   tokenStore?: Store;
   /** The report version asked for by {@link AliceClient.getReport}. Default `1`. */
   reportVersion?: AliceResultVersion;
@@ -112,8 +115,9 @@ export class AliceClient {
     }
     if (typeof clock.now !== 'function') invalidOption('clock must have a now() method');
     const tokenStore = options.tokenStore ?? new MemoryStore({ clock, maxEntries: 10_000 });
-    if (typeof tokenStore.get !== 'function' || typeof tokenStore.set !== 'function')
-      invalidOption('tokenStore must be a Store');
+    for (const method of ['get', 'set', 'add', 'delete'] as const) {
+      if (typeof tokenStore[method] !== 'function') invalidOption('tokenStore must be a Store');
+    }
     this.baseURL = baseURL.replace(/\/+$/, '');
     this.#apiKey = apiKey;
     this.#useCache = useCache === true;
@@ -126,6 +130,8 @@ export class AliceClient {
       marginMs: refreshMargin * 1000,
       account: `${this.baseURL} ${apiKey}`,
       fetch: (kind, userId) => this.#fetchToken(kind, userId),
+      // A user token's fetch may wait for a LOGIN_TOKEN first: two calls, each within `timeout`.
+      lockMs: 2 * timeout + 1_000,
     });
   }
 

@@ -1,4 +1,5 @@
-import { createHash } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
+import { setTimeout as delay } from 'node:timers/promises';
 import { type Clock, ProviderResponseError, type Store, StoreError } from '@passport-idv/core';
 import { decodeJwt } from 'jose';
 
@@ -14,10 +15,17 @@ interface CachedToken {
 /** Fetches a fresh token of a kind (for a user). */
 export type TokenFetcher = (kind: AliceTokenKind, userId: string | undefined) => Promise<string>;
 
+/** Polling of a token another instance is fetching: the first wait and the longest, in real milliseconds. */
+const FIRST_POLL_MS = 5;
+const MAX_POLL_MS = 50;
+
 /**
  * Alice tokens cached per kind and per user in a {@link Store} (so one Redis serves several app instances), used
- * until `exp - margin` on the injected clock, with one request in flight per token in this process however many
- * callers wait. Unlike the official SDK it never uses a token past its expiry.
+ * until `exp - margin` on the injected clock. One request is in flight per token however many callers wait, in this
+ * process (callers share one promise) and across processes sharing the store: the fetcher holds a lock taken with
+ * the store's atomic `add`, and the others poll the cache for its result. If no token appears within `lockMs` (the
+ * holder died or hangs), a waiter fetches one itself rather than wait longer. Unlike the official SDK it never uses a
+ * token past its expiry.
  */
 export class TokenCache {
   readonly #store: Store;
@@ -25,6 +33,7 @@ export class TokenCache {
   readonly #marginMs: number;
   readonly #prefix: string;
   readonly #fetch: TokenFetcher;
+  readonly #lockMs: number;
   readonly #inflight = new Map<string, Promise<string>>();
 
   constructor(options: {
@@ -34,11 +43,14 @@ export class TokenCache {
     /** Distinguishes accounts sharing one store; hashed, never stored as is. */
     account: string;
     fetch: TokenFetcher;
+    /** Real milliseconds a fetch may hold the lock, and so the longest another instance waits for it. */
+    lockMs: number;
   }) {
     this.#store = options.store;
     this.#clock = options.clock;
     this.#marginMs = options.marginMs;
     this.#fetch = options.fetch;
+    this.#lockMs = options.lockMs;
     const account = createHash('sha256').update(options.account).digest('hex').slice(0, 16);
     this.#prefix = `passport-idv:alice:${account}:token:`;
   }
@@ -70,10 +82,46 @@ export class TokenCache {
     return undefined;
   }
 
-  async #load(key: string, kind: AliceTokenKind, userId: string | undefined): Promise<string> {
-    const now = this.#clock.now();
+  /** The cached token if it has more than the margin left. */
+  async #fresh(key: string): Promise<string | undefined> {
     const cached = await this.#read(key);
-    if (cached && cached.exp * 1000 - this.#marginMs > now) return cached.token;
+    return cached && cached.exp * 1000 - this.#marginMs > this.#clock.now() ? cached.token : undefined;
+  }
+
+  async #load(key: string, kind: AliceTokenKind, userId: string | undefined): Promise<string> {
+    const lockKey = `${key}:lock`;
+    // Real time: the lock's TTL runs on the store's clock, which for Redis is real time.
+    const deadline = performance.now() + this.#lockMs;
+    for (let wait = FIRST_POLL_MS; ; wait = Math.min(wait * 2, MAX_POLL_MS)) {
+      const cached = await this.#fresh(key);
+      if (cached !== undefined) return cached;
+      const owner = randomUUID();
+      if (await guard(() => this.#store.add(lockKey, owner, this.#lockMs))) {
+        try {
+          // Another instance may have stored one between our read and our lock.
+          return (await this.#fresh(key)) ?? (await this.#fetchAndCache(key, kind, userId));
+        } finally {
+          await this.#unlock(lockKey, owner);
+        }
+      }
+      // Another instance is fetching it: poll for its result, within bounds.
+      if (performance.now() + wait > deadline) break;
+      await delay(wait);
+    }
+    // The holder took too long (or died holding the lock): fetch one ourselves rather than keep the user waiting.
+    return this.#fetchAndCache(key, kind, userId);
+  }
+
+  /** Releases the lock if it is still ours (it may have expired and been taken by another instance meanwhile). */
+  async #unlock(lockKey: string, owner: string): Promise<void> {
+    try {
+      if ((await this.#store.get(lockKey)) === owner) await this.#store.delete(lockKey);
+    } catch {
+      // The lock expires on its own.
+    }
+  }
+
+  async #fetchAndCache(key: string, kind: AliceTokenKind, userId: string | undefined): Promise<string> {
     const token = await this.#fetch(kind, userId);
     let exp: unknown;
     try {

@@ -1,0 +1,97 @@
+import { MemoryStore, ProviderTimeoutError, type Store } from '@passport-idv/core';
+import { type Sandbox, startSandbox } from '@passport-idv/sandbox';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { AliceClient, type AliceClientOptions } from '../src/index.js';
+
+// Two AliceClients on one store stand for two app instances sharing one Redis.
+let sandbox: Sandbox;
+
+beforeAll(async () => {
+  sandbox = await startSandbox({ port: 0 });
+});
+afterAll(() => sandbox.close());
+beforeEach(() => {
+  sandbox.faults.clear();
+  sandbox.clock.reset();
+  sandbox.requests.clear();
+});
+
+function client(tokenStore: Store, options: Partial<AliceClientOptions> = {}) {
+  return new AliceClient({
+    apiKey: sandbox.alice.apiKey,
+    baseURL: sandbox.alice.baseURL,
+    clock: sandbox.clock,
+    tokenStore,
+    ...options,
+  });
+}
+
+const count = (route: string) => sandbox.requests.count({ route });
+
+/** A store whose token locks are always held by someone else (an instance that died holding them). */
+function lockedForever(inner: Store): Store {
+  return {
+    get: (key) => inner.get(key),
+    set: (key, value, ttl) => inner.set(key, value, ttl),
+    add: (key, value, ttl) => (key.endsWith(':lock') ? Promise.resolve(false) : inner.add(key, value, ttl)),
+    take: (key) => inner.take(key),
+    delete: (key) => inner.delete(key),
+  };
+}
+
+describe('AliceClient token cache shared by two instances', () => {
+  it('200 concurrent face logins over two clients sharing one store cost one LOGIN_TOKEN in all', async () => {
+    const store = new MemoryStore({ clock: sandbox.clock });
+    const instances = [client(store), client(store)];
+    const users = Array.from({ length: 20 }, () => sandbox.alice.enroll().userId);
+    // A face login: begin (USER_TOKEN for the SDK), the SDK authenticates, the server reads the authentication.
+    const logins = await Promise.all(
+      Array.from({ length: 200 }, async (_, i) => {
+        const alice = instances[i % 2]!;
+        const userId = users[i % users.length]!;
+        await alice.getUserToken(userId);
+        const authenticationId = sandbox.alice.authenticate(userId);
+        return alice.getAuthentication(userId, authenticationId);
+      }),
+    );
+    expect(logins.every((result) => result.liveness !== undefined)).toBe(true);
+    expect(count('alice.login_token')).toBe(1);
+    // Per user too: one USER_TOKEN and one BACKEND_TOKEN_WITH_USER_ID each, whichever instance asked first.
+    expect(count('alice.user_token')).toBe(users.length);
+    expect(count('alice.backend_token_with_user_id')).toBe(users.length);
+    expect(count('alice.authentication')).toBe(200);
+  });
+
+  it('a waiting instance fetches the token itself when the holder fails, and is not failed with it', async () => {
+    const store = new MemoryStore({ clock: sandbox.clock });
+    const [a, b] = [client(store, { timeout: 300 }), client(store, { timeout: 300 })];
+    const { userId } = sandbox.alice.enroll();
+    sandbox.faults.inject('alice.login_token', { hang: true, times: 1 });
+    const first = a.getUserToken(userId).catch((e: unknown) => e);
+    // Let the first client take the lock before the second one asks.
+    while (count('alice.login_token') === 0) await new Promise((resolve) => setImmediate(resolve));
+    const second = await b.getUserToken(userId);
+    expect(await first).toBeInstanceOf(ProviderTimeoutError);
+    expect(typeof second).toBe('string');
+    expect(count('alice.login_token')).toBe(2);
+  });
+
+  it('waits a bounded time for a lock that is never released, then fetches', async () => {
+    const store = lockedForever(new MemoryStore({ clock: sandbox.clock }));
+    const alice = client(store, { timeout: 100 }); // the wait is bounded by 2 × timeout + 1 s
+    const { userId } = sandbox.alice.enroll();
+    const started = performance.now();
+    const token = await alice.getUserToken(userId);
+    const elapsed = performance.now() - started;
+    expect(typeof token).toBe('string');
+    expect(elapsed).toBeGreaterThanOrEqual(1_100); // 2 × 100 ms + 1 s for the USER_TOKEN's lock
+    expect(elapsed).toBeLessThan(5_000);
+    expect(count('alice.login_token')).toBe(1);
+    expect(count('alice.user_token')).toBe(1);
+    // It was cached for every instance: another one gets it at once.
+    const again = performance.now();
+    expect(await client(store, { timeout: 100 }).getUserToken(userId)).toBe(token);
+    expect(performance.now() - again).toBeLessThan(500);
+    expect(count('alice.user_token')).toBe(1);
+  });
+});
