@@ -1,5 +1,8 @@
 import { randomBytes } from 'node:crypto';
+import { RedisStore } from '@passport-idv/redis';
 import { startSandbox } from '@passport-idv/sandbox';
+import { RedisStore as SessionRedisStore } from 'connect-redis';
+import { createClient } from 'redis';
 import { createApp, type FaceLoginAppOptions } from './app.js';
 
 // Runs the example alone: against the real Alice Onboarding when ALICE_API_KEY is set (ALICE_BASE_URL optional,
@@ -17,9 +20,25 @@ if (process.env.ALICE_API_KEY) {
   alice = sandbox.alice;
 }
 
+// With REDIS_URL, sessions, attempts, used authentication ids, rate limits and Alice tokens live in Redis, so several
+// instances can serve the app (give them all the same SESSION_SECRET).
+let redis: ReturnType<typeof createClient> | undefined;
+let stores: Pick<FaceLoginAppOptions, 'store' | 'sessionStore'> = {};
+if (process.env.REDIS_URL) {
+  // Fail fast while Redis is away (requests get a 503) instead of queueing commands until it returns.
+  redis = createClient({ url: process.env.REDIS_URL, disableOfflineQueue: true });
+  redis.on('error', (error: Error) => console.error(`Redis: ${error.message}`));
+  await redis.connect();
+  stores = {
+    store: new RedisStore({ client: redis, prefix: 'passport-idv:face-login:' }),
+    sessionStore: new SessionRedisStore({ client: redis, prefix: 'face-login:sess:' }),
+  };
+}
+
 const { app, client } = createApp({
   alice,
   sessionSecret: process.env.SESSION_SECRET ?? randomBytes(32).toString('hex'),
+  ...stores,
   ...(sandbox ? { clock: sandbox.clock } : {}),
 });
 const server = app.listen(port, '127.0.0.1', () => {
@@ -27,6 +46,7 @@ const server = app.listen(port, '127.0.0.1', () => {
   console.log(
     sandbox ? `Alice Onboarding: the local sandbox at ${client.baseURL}` : `Alice Onboarding: ${client.baseURL}`,
   );
+  if (redis) console.log('Sessions and face-login stores: Redis (REDIS_URL)');
 });
 server.on('error', (error: NodeJS.ErrnoException) => {
   console.error(error.code === 'EADDRINUSE' ? `Port ${port} is in use: set PORT to another one.` : error.message);
@@ -35,6 +55,7 @@ server.on('error', (error: NodeJS.ErrnoException) => {
 const stop = () => {
   server.close();
   void sandbox?.close();
+  void redis?.close();
 };
 process.once('SIGINT', stop);
 process.once('SIGTERM', stop);
