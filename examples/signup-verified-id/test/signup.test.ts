@@ -19,7 +19,7 @@ beforeEach(() => {
 
 function app(extra: Partial<SignUpAppOptions> = {}) {
   return createApp({
-    authenteq: { ...sandbox.authenteq, callbackURL: CALLBACK, timeout: 500 },
+    authenteq: { ...sandbox.authenteq, callbackURL: CALLBACK },
     sessionSecret: 'test-secret',
     clock: sandbox.clock,
     ...extra,

@@ -15,9 +15,9 @@ beforeEach(() => {
 
 const count = (route: string) => sandbox.requests.count({ route });
 
-/** Starts a flow, completes the identity check as `adult`, returns the agent and the callback path. */
+/** Starts a flow (provider calls time out after 5 s unless `strategy.timeout` says otherwise), completes the identity check as `adult`, returns the agent and the callback path. */
 async function prepared(strategy = {}) {
-  const agent = browser(createTestApp({ sandbox, strategy: { timeout: 300, ...strategy } }).app);
+  const agent = browser(createTestApp({ sandbox, strategy: { timeout: 5_000, ...strategy } }).app);
   const callback = local(await sandbox.authenteq.complete(await start(agent), 'adult'));
   return { agent, callback };
 }
@@ -83,7 +83,7 @@ describe('token endpoint failures', () => {
     expect(res.status).toBe(504);
     expect(res.body.error).toBe('ERR_PROVIDER_TIMEOUT');
     expect(elapsed).toBeGreaterThanOrEqual(250);
-    expect(elapsed).toBeLessThan(1_500);
+    expect(elapsed).toBeLessThan(2_300); // the deadline, with room for a loaded CI machine
     await expectNobody(agent);
   });
 });
@@ -156,7 +156,7 @@ describe('details endpoint failures', () => {
     const started = performance.now();
     const res = await agent.get(callback);
     expect(res.status).toBe(504);
-    expect(performance.now() - started).toBeLessThan(1_500);
+    expect(performance.now() - started).toBeLessThan(2_300);
     await expectNobody(agent);
   });
 
