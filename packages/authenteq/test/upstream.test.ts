@@ -52,7 +52,7 @@ describe('token endpoint failures', () => {
     ['a malformed body', { malformed: true }, 502],
     ['a body without token', { body: { access_token: 'x' } }, 502],
     ['a dropped connection', { drop: true }, 502],
-  ])('%s → no login, %d, one token call (never retried)', async (_, fault, status) => {
+  ])('%s → no login, an error status (502), one token call (never retried)', async (_, fault, status) => {
     const { agent, callback } = await prepared();
     sandbox.faults.inject('authenteq.token', fault);
     const res = await agent.get(callback);
