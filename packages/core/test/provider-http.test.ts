@@ -19,7 +19,7 @@ let connections = 0;
 let server: Server;
 let base: string;
 
-function route(req: IncomingMessage, res: ServerResponse, body: string): void {
+function route(req: IncomingMessage, res: ServerResponse, body: string): unknown {
   const path = new URL(req.url ?? '/', 'http://x').pathname;
   const count = (hits.get(path) ?? 0) + 1;
   hits.set(path, count);
