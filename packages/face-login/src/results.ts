@@ -89,6 +89,11 @@ export function parseAuthentication(
   authenticationId: string,
 ): AliceAuthentication {
   const auth = unwrap(body, 'authentication');
+  // Neither version's score fields: not an authentication at all (a provider fault, 502), unlike a score that is
+  // present but unusable (null, a string, out of range), which refuses the login.
+  if (!['face_liveness', 'face_matching', 'liveness_result', 'match_result'].some((key) => key in auth)) {
+    throw new ShapeError('the authentication has no scores');
+  }
   return toAuthentication(auth, requested, authenticationId);
 }
 

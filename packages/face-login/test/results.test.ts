@@ -20,6 +20,18 @@ describe('result parsing', () => {
     expect(score(1.5, 1)).toBeUndefined();
   });
 
+  it('refuses as a wrong shape an authentication with no score field of either version', () => {
+    const noScores = { authentication: { authentication_id: 'a', created_at: '2020-10-27T10:29:00' } };
+    expect(() => parseAuthentication(noScores, 1, 'a')).toThrow('no scores');
+    expect(() => parseAuthentication({ nothing: true }, 0, 'a')).toThrow('no scores');
+    const unusable = parseAuthentication(
+      { authentication: { ...noScores.authentication, face_liveness: null } },
+      1,
+      'a',
+    );
+    expect(unusable).toMatchObject({ version: 1, liveness: undefined, matching: undefined });
+  });
+
   it('normalises V0 and V1 authentications to 0–100, V0 match from normalized', () => {
     const v0 = parseAuthentication(
       {

@@ -238,7 +238,7 @@ describe('FaceLoginStrategy: provider failures → no login, 502/504', () => {
   it.each([
     ['5xx', { status: 500 }, 502],
     ['malformed body', { malformed: true }, 502],
-    ['wrong shape', { body: { nothing: true } }, 401],
+    ['wrong shape (no scores at all)', { body: { nothing: true } }, 502],
   ] as const)('%s', async (_name, fault, status) => {
     const { agent, id } = await attempt();
     sandbox.faults.inject('alice.authentication', fault);
