@@ -1,1 +1,5 @@
-export {};
+export { AUTHENTEQ_CALLBACK_URL, authenteqApp, localPath, type SignupUser } from './authenteq-app.js';
+export { captureDebug } from './debug.js';
+export { jsonErrors, type RejectionWatch, watchRejections } from './errors.js';
+export { type FaceLoginAppOptions, faceLoginApp } from './face-login-app.js';
+export { handoffApp } from './handoff-app.js';

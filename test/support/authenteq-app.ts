@@ -1,0 +1,81 @@
+import { AuthenteqStrategy, type AuthenteqStrategyOptions } from '@passport-idv/authenteq';
+import type { Sandbox } from '@passport-idv/sandbox';
+import express from 'express';
+import session from 'express-session';
+import { Passport } from 'passport';
+import { jsonErrors } from './errors.js';
+
+/** The callback URL the sign-up test apps use; register it with `startSandbox({ authenteq: { redirectURIs } })`. */
+export const AUTHENTEQ_CALLBACK_URL = 'http://app.test/auth/authenteq/callback';
+
+/** A user as the sign-up test app keeps it. */
+export interface SignupUser {
+  id: string;
+  name: string;
+}
+
+/**
+ * A real Express 5 app with express-session and Passport signing up with `AuthenteqStrategy` against the sandbox:
+ *
+ * - `GET /auth/authenteq?returnTo=` → 302 to the identity server;
+ * - `GET /auth/authenteq/callback` → 200 `{user, authInfo, sid}`, a failure as `{failure: {code, message}}` with its
+ *   status, an error as `{error: <code>}` with its status;
+ * - `GET /me` → `{user, sid}`.
+ *
+ * @example
+ * ```ts
+ * const { app } = authenteqApp(sandbox, { timeout: 300 });
+ * const agent = supertest.agent(app);
+ * const authorize = (await agent.get('/auth/authenteq')).headers.location;
+ * ```
+ */
+export function authenteqApp(sandbox: Sandbox, options: Partial<AuthenteqStrategyOptions> = {}) {
+  const passport = new Passport();
+  const strategy = new AuthenteqStrategy(
+    {
+      clientID: sandbox.authenteq.clientID,
+      clientSecret: sandbox.authenteq.clientSecret,
+      authorizationURL: sandbox.authenteq.authorizationURL,
+      tokenURL: sandbox.authenteq.tokenURL,
+      detailsURL: sandbox.authenteq.detailsURL,
+      callbackURL: AUTHENTEQ_CALLBACK_URL,
+      clock: sandbox.clock,
+      ...options,
+      passReqToCallback: false,
+    },
+    (profile, done) => done(null, { id: profile.id, name: profile.displayName }),
+  );
+  passport.use(strategy);
+  passport.serializeUser((user, done) => done(null, user));
+  passport.deserializeUser((user: Express.User, done) => done(null, user));
+
+  const app = express();
+  app.use(session({ secret: 'attack-suite-session-secret', resave: false, saveUninitialized: false }));
+  app.use(passport.initialize());
+  app.use(passport.session());
+  app.get('/auth/authenteq', (req, res, next) =>
+    passport.authenticate('authenteq', { returnTo: req.query.returnTo })(req, res, next),
+  );
+  app.get('/auth/authenteq/callback', (req, res, next) => {
+    passport.authenticate(
+      'authenteq',
+      (error: unknown, user: Express.User | false, info: unknown, status: number | undefined) => {
+        if (error) return next(error);
+        if (!user) return res.status(status ?? 401).json({ failure: info });
+        req.logIn(user, (loginError) => {
+          if (loginError) return next(loginError);
+          res.json({ user, authInfo: info, sid: req.sessionID });
+        });
+      },
+    )(req, res, next);
+  });
+  app.get('/me', (req, res) => res.json({ user: req.user ?? null, sid: req.sessionID }));
+  app.use(jsonErrors);
+  return { app, strategy };
+}
+
+/** The path and query of an absolute URL, to request it on a supertest agent. */
+export function localPath(url: string): string {
+  const parsed = new URL(url);
+  return `${parsed.pathname}${parsed.search}`;
+}
