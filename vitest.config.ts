@@ -22,7 +22,14 @@ export default defineConfig({
         extends: true,
         test: { name: 'integration', include: ['test/integration/**/*.test.ts', 'examples/*/test/**/*.test.ts'] },
       },
-      { extends: true, test: { name: 'redis', include: ['test/redis/**/*.test.ts'], fileParallelism: false } },
+      {
+        extends: true,
+        test: {
+          name: 'redis',
+          include: ['test/redis/**/*.test.ts', 'test/multi-instance/**/*.test.ts'],
+          fileParallelism: false,
+        },
+      },
       {
         extends: true,
         test: { name: 'e2e', include: ['test/e2e/**/*.test.ts'], fileParallelism: false, testTimeout: 60_000 },

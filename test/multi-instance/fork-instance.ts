@@ -1,0 +1,90 @@
+import { fork } from 'node:child_process';
+import { existsSync, readdirSync, statSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import type { InstanceConfig } from './instance.js';
+
+const root = new URL('../../', import.meta.url);
+/** The compiled instance entry (`npm run build` compiles `test/` with `tsconfig.build.json`). */
+const script = new URL('test/dist/multi-instance/instance.js', root);
+
+/** A running instance: its URL, and how to stop it. */
+export interface ForkedInstance {
+  url: string;
+  /** Stops the process and waits for it to exit. */
+  close(): Promise<void>;
+}
+
+function newest(dir: URL): number {
+  let latest = 0;
+  for (const entry of readdirSync(dir, { withFileTypes: true, recursive: true })) {
+    if (entry.isFile() && entry.name.endsWith('.ts') && !entry.name.endsWith('.test.ts')) {
+      latest = Math.max(latest, statSync(`${entry.parentPath}/${entry.name}`).mtimeMs);
+    }
+  }
+  return latest;
+}
+
+/**
+ * Throws unless the instance entry and the packages it runs are built and newer than their sources: a child process
+ * runs the compiled `dist`, not the TypeScript the test process runs.
+ */
+export function assertBuilt(): void {
+  const built: [URL, URL][] = [[script, new URL('test/multi-instance/', root)]];
+  for (const pkg of ['core', 'authenteq', 'face-login', 'ephemeral-session', 'redis']) {
+    built.push([new URL(`packages/${pkg}/dist/index.js`, root), new URL(`packages/${pkg}/src/`, root)]);
+  }
+  for (const [output, sources] of built) {
+    if (!existsSync(output) || statSync(output).mtimeMs < newest(sources)) {
+      throw new Error(
+        `${fileURLToPath(output)} is missing or older than its sources: run \`npm run build\` first ` +
+          '(`npm run test:redis` does).',
+      );
+    }
+  }
+}
+
+/**
+ * Forks one app instance (see `instance.ts`) and resolves once it listens.
+ *
+ * @example
+ * ```ts
+ * const a = await forkInstance({ name: 'A', sessionSecret, redisURL, prefix, ...providers });
+ * await fetch(`${a.url}/me`);
+ * await a.close();
+ * ```
+ */
+export function forkInstance(config: InstanceConfig): Promise<ForkedInstance> {
+  const child = fork(script, [], {
+    env: { ...process.env, PASSPORT_IDV_INSTANCE: JSON.stringify(config) },
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  });
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  const close = async () => {
+    if (child.exitCode === null && child.signalCode === null) {
+      if (child.connected) child.send({ type: 'exit' });
+      else child.kill();
+      const timer = setTimeout(() => child.kill('SIGKILL'), 5_000);
+      await exited;
+      clearTimeout(timer);
+    }
+  };
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      void close();
+      reject(new Error(`instance ${config.name} did not start within 15 s`));
+    }, 15_000);
+    child.on('message', (message: { type?: string; url?: string; message?: string }) => {
+      if (message.type === 'ready' && typeof message.url === 'string') {
+        clearTimeout(timer);
+        resolve({ url: message.url, close });
+      } else if (message.type === 'failed') {
+        clearTimeout(timer);
+        reject(new Error(`instance ${config.name} failed to start: ${message.message}`));
+      }
+    });
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`instance ${config.name} exited (${code}) before it was ready`));
+    });
+  });
+}
