@@ -3,7 +3,7 @@
  * redirects, each through a real Express + express-session + Passport app against the sandbox.
  */
 import { MemoryStore } from '@passport-idv/core';
-import { type Sandbox, startSandbox } from '@passport-idv/sandbox';
+import { type AuthenteqIdentityId, type Sandbox, startSandbox } from '@passport-idv/sandbox';
 import supertest from 'supertest';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { AUTHENTEQ_CALLBACK_URL, authenteqApp, localPath } from '../support/index.js';
@@ -29,7 +29,7 @@ function browser(options: Parameters<typeof authenteqApp>[1] = {}): { agent: Age
 }
 
 /** Starts a sign-up in `agent` and completes the identity check as `identity`; returns the callback path. */
-async function callbackFor(agent: Agent, identity = 'adult', returnTo?: string): Promise<string> {
+async function callbackFor(agent: Agent, identity: AuthenteqIdentityId = 'adult', returnTo?: string): Promise<string> {
   const start = await agent.get('/auth/authenteq').query(returnTo === undefined ? {} : { returnTo });
   expect(start.status).toBe(302);
   return localPath(await sandbox.authenteq.complete(start.headers.location as string, identity));
