@@ -40,6 +40,8 @@ export interface MemoryCase {
   done: number;
   failed: number;
   seconds: number;
+  /** CPU of the app process per request, µs. */
+  cpuMicros: number;
   before?: Snapshot;
   after?: Snapshot;
   skipped?: string;
@@ -67,7 +69,9 @@ async function measure(
   const warm = await runLoad({ concurrency: settings.concurrency, total: WARMUP, iteration });
   if (warm.ok === 0) throw new Error(warm.firstFailure ?? 'nothing succeeded');
   entry.before = await child.ask<Snapshot & Record<string, unknown>>('mem');
+  const cpuBefore = await child.cpuMs();
   const result: LoadResult = await runLoad({ concurrency: settings.concurrency, total, iteration });
+  entry.cpuMicros = (((await child.cpuMs()) - cpuBefore) * 1000) / Math.max(1, result.ok);
   entry.after = await child.ask<Snapshot & Record<string, unknown>>('mem');
   entry.done = result.ok;
   entry.failed = result.failed;
@@ -76,7 +80,7 @@ async function measure(
 }
 
 function newCase(name: string, store: string, bound: string): MemoryCase {
-  return { name, store, bound, done: 0, failed: 0, seconds: 0 };
+  return { name, store, bound, done: 0, failed: 0, seconds: 0, cpuMicros: Number.NaN };
 }
 
 /** Times `MemoryStore.add` on a store filled to half its bound, then on one filled to its bound. */
@@ -171,6 +175,7 @@ export function memoryTable(figures: MemoryFigures): string {
       'bound',
       'done',
       'per s',
+      'CPU µs/req',
       'RSS before → after',
       'heap before → after',
       'store entries',
@@ -195,6 +200,7 @@ export function memoryTable(figures: MemoryFigures): string {
       c.bound,
       `${c.done}${c.failed ? ` (${c.failed} failed)` : ''}`,
       fixed(c.done / c.seconds, 0),
+      fixed(c.cpuMicros, 0),
       `${mib(c.before.rss)} → ${mib(c.after.rss)}`,
       `${mib(c.before.heapUsed)} → ${mib(c.after.heapUsed)}`,
       c.after.storeEntries === undefined ? '–' : String(c.after.storeEntries),

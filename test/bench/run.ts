@@ -79,7 +79,7 @@ async function main(): Promise<void> {
     log('face login…');
     const faceSettings = quick
       ? { concurrency: 8, warmupMs: 300, windowMs: 500, rounds: 1 }
-      : { concurrency: 8, warmupMs: 1_500, windowMs: 1_000, rounds: 5 };
+      : { concurrency: 8, warmupMs: 1_500, windowMs: 800, rounds: 6 };
     results.face = await runFace(faceSettings, { face: wants('face'), guard: wants('guard') }, log);
     print(faceTables(results.face, faceSettings));
   }
@@ -87,7 +87,7 @@ async function main(): Promise<void> {
     log('memory…');
     const settings = quick
       ? { concurrency: 16, total: 5_000, sessionTotal: 2_000, storeBound: 4_000 }
-      : { concurrency: 16, total: 100_000, sessionTotal: 20_000, storeBound: 100_000 };
+      : { concurrency: 16, total: 100_000, sessionTotal: 10_000, storeBound: 100_000 };
     results.memory = await runMemory(settings, log);
     print(memoryTable(results.memory));
   }
