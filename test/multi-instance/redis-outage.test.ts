@@ -21,7 +21,14 @@ import { waitFor } from './wait.js';
 const machineRedisURL = process.env.REDIS_URL;
 if (!machineRedisURL) throw new Error('REDIS_URL is not set: run with REDIS_URL=redis://127.0.0.1:6379');
 
-type Client = ReturnType<typeof createClient>;
+/** A client as a deployment should make it: fail fast while Redis is away, reconnect on its own (quickly here). */
+const newClient = (url: string) =>
+  createClient({
+    url,
+    disableOfflineQueue: true,
+    socket: { connectTimeout: 2_000, reconnectStrategy: (retries: number) => Math.min(20 * (retries + 1), 200) },
+  });
+type Client = ReturnType<typeof newClient>;
 const CALLBACK_URL = 'http://app.test/auth/authenteq/callback';
 const prefix = `passport-idv-test:${randomUUID()}:`;
 let owned: OwnedRedis;
@@ -36,12 +43,7 @@ let C: string;
 const count = (route: string) => sandbox.requests.count({ route });
 
 async function client(url: string): Promise<Client> {
-  // As a deployment should: fail fast while Redis is away, reconnect on its own (quickly, for the test).
-  const c = createClient({
-    url,
-    disableOfflineQueue: true,
-    socket: { connectTimeout: 2_000, reconnectStrategy: (retries: number) => Math.min(20 * (retries + 1), 200) },
-  });
+  const c = newClient(url);
   c.on('error', () => undefined);
   await c.connect();
   clients.push(c);
