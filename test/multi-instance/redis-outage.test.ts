@@ -8,7 +8,7 @@ import { createClient } from 'redis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createInstanceApp, type InstanceAppOptions } from './app.js';
 import { Browser } from './browser.js';
-import { OwnedRedis } from './owned-redis.js';
+import { OwnedRedis, ping } from './owned-redis.js';
 import { waitFor } from './wait.js';
 
 // Redis goes away under running instances: every flow must fail closed (a 503, nobody logged in, no upstream call
@@ -214,6 +214,8 @@ describe('Redis down under running instances', () => {
   });
 
   it('a Redis that stops answering fails closed after the command timeout, and recovers when it answers again', async () => {
+    if (!(await ping(owned.port))) await owned.start(); // whatever the test before left
+    await waitFor(() => ownedClients.every((c) => c.isReady), { what: 'the clients to connect' });
     const { userId } = sandbox.alice.enroll();
     const face = await faceAttempt(A, userId);
     const signup = await authenteqAttempt(B);
