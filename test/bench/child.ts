@@ -45,6 +45,11 @@ export class Child {
     });
   }
 
+  /** The child's process id. */
+  get pid(): number | undefined {
+    return this.#process.pid;
+  }
+
   /** Sends `{type}` and resolves to the child's answer of the same type. */
   ask<T extends Record<string, unknown>>(type: string): Promise<T & Answer> {
     const answer = this.#wait(type);

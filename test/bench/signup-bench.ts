@@ -5,6 +5,7 @@
  */
 import { Child } from './child.js';
 import { CookieJar, type LoadResult, request, runLoad } from './driver.js';
+import { InstructionCounter, type Instructions } from './perf-counter.js';
 import { fixed, heading, percentile, ratio, table } from './report.js';
 import { SIGNUP_VARIANTS, type SignupAppSpec, type SignupVariant } from './signup-apps.js';
 
@@ -30,6 +31,8 @@ export interface SignupFigures {
   latencies: number[];
   /** CPU ms per flow and flows per second of each round: the table prints their medians (robust to a busy machine). */
   rounds: { cpuPerFlow: number; rate: number }[];
+  /** Instructions retired by the app process over all measured rounds (Linux `perf`), if available. */
+  instructions?: Instructions;
   firstFailure?: string;
 }
 
@@ -126,6 +129,12 @@ export async function runSignup(
       if (app) await load(app.url, settings, settings.warmupMs);
     }
     log(`  warmed up ${running.join(', ')}; ${settings.rounds} rounds of ${settings.windowMs} ms per variant`);
+    // Each app is idle outside its own windows, so one count over all rounds is the count of its flows.
+    const counters = new Map<SignupVariant, InstructionCounter>();
+    for (const variant of running) {
+      const counter = await InstructionCounter.attach(apps.get(variant)?.child.pid);
+      if (counter) counters.set(variant, counter);
+    }
     for (let round = 0; round < settings.rounds; round++) {
       // Alternate: each round starts with the next variant, so none always runs first or last.
       const order = running.map((_, i) => running[(i + round) % running.length] as SignupVariant);
@@ -150,6 +159,11 @@ export async function runSignup(
         entry.latencies.push(...result.latencies);
         entry.firstFailure ??= result.firstFailure;
       }
+    }
+    for (const [variant, counter] of counters) {
+      const entry = figures.get(variant);
+      const counted = await counter.stop();
+      if (entry && counted) entry.instructions = counted;
     }
   } finally {
     await Promise.all([...apps.values()].map((app) => app.child.close()));
@@ -205,6 +219,35 @@ export function signupTable(figures: readonly SignupFigures[], settings: SignupS
     ...figures.filter((f) => f.skipped).map((f) => `  ${f.variant}: not measured (${f.skipped})`),
     ...figures.filter((f) => f.firstFailure).map((f) => `  first failure of ${f.variant}: ${f.firstFailure}`),
   ];
+  const perFlow = (f: SignupFigures | undefined, part: 'user' | 'kernel' | 'total') => {
+    if (!f?.instructions || f.ok === 0) return Number.NaN;
+    const { user, kernel } = f.instructions;
+    return (part === 'user' ? user : part === 'kernel' ? kernel : user + kernel) / f.ok / 1e6;
+  };
+  const counted = figures.filter((f) => !f.skipped && f.instructions);
+  const instructionRows = [
+    ['variant', 'M instr/flow', 'user', 'kernel', 'vs oauth2', 'vs ref', 'user vs oauth2', 'user vs ref'],
+    ...counted.map((f) => [
+      f.variant,
+      fixed(perFlow(f, 'total'), 2),
+      fixed(perFlow(f, 'user'), 2),
+      fixed(perFlow(f, 'kernel'), 2),
+      ratio(perFlow(f, 'total'), perFlow(peer, 'total')),
+      ratio(perFlow(f, 'total'), perFlow(reference, 'total')),
+      ratio(perFlow(f, 'user'), perFlow(peer, 'user')),
+      ratio(perFlow(f, 'user'), perFlow(reference, 'user')),
+    ]),
+  ];
+  const instructions =
+    counted.length === 0
+      ? ['', 'Instructions per flow: not counted (Linux `perf stat` with hardware counters is not available here).']
+      : [
+          '',
+          'Instructions retired by the app process per flow (Linux perf, all measured rounds; millions). Steadier than CPU',
+          'time when other work shares the machine; "user" is the JavaScript side, "kernel" mostly loopback TCP.',
+          '',
+          table(instructionRows),
+        ];
   return [
     heading('1. Sign-up flow: start → provider → callback → logged in (session id changed)'),
     `${settings.concurrency} virtual users, ${settings.rounds} alternated rounds × ${settings.windowMs} ms per variant, after ${settings.warmupMs} ms warm-up each.`,
@@ -212,6 +255,7 @@ export function signupTable(figures: readonly SignupFigures[], settings: SignupS
     'flows/s: the median of the rounds. Lower CPU is better; ×1.00 = equal. "of which sys": kernel time (loopback TCP).',
     '',
     table(rows),
+    ...instructions,
     ...notes,
   ].join('\n');
 }
