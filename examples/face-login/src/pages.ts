@@ -98,23 +98,23 @@ export function loginPage(
   sdk: SdkTag,
   options: { returnTo: string; stepUp: boolean; message?: string | undefined },
 ): string {
+  const intro = chrome.user
+    ? `<p>The page you opened needs a face login from the last 5 minutes. Take a new selfie to confirm it is you,
+<strong>${escapeHtml(chrome.user.email)}</strong>.</p>`
+    : '<p>Enter your email, then take a selfie. We compare it with the face you enrolled.</p>';
   const email = chrome.user
-    ? `<p>Confirm it is you, <strong>${escapeHtml(chrome.user.email)}</strong>, with a new selfie.</p>`
+    ? ''
     : `<label for="email">Email</label>
 <input id="email" name="email" type="email" required maxlength="200" autocomplete="email">`;
   return layout(
     options.stepUp ? 'Confirm it is you' : 'Log in',
     chrome,
     `<h1>${options.stepUp ? 'Confirm it is you' : 'Log in with your face'}</h1>
-<p>${
-      options.stepUp
-        ? 'This page needs a face login from the last 5 minutes. Take a selfie to continue.'
-        : 'Enter your email, then take a selfie. We compare it with the face you enrolled.'
-    }</p>
+${intro}
 ${notice(options.message)}
 <div data-face="login" data-csrf="${escapeHtml(chrome.csrf)}">
 ${email}
-<button id="face-start" type="button">Log in with my face</button>
+<button id="face-start" type="button">${chrome.user ? 'Confirm with my face' : 'Log in with my face'}</button>
 <p id="face-status" aria-live="polite"></p>
 </div>
 <form id="face-done" method="post" action="/login/face">
@@ -125,6 +125,12 @@ ${email}
 ${chrome.user ? '' : '<p class="muted">No account yet? <a href="/register">Register</a>.</p>'}`,
     sdkScripts(sdk),
   );
+}
+
+/** A time for people: `2026-11-22 00:37 UTC`. */
+function readableTime(ms: number): string {
+  const iso = new Date(ms).toISOString();
+  return `${iso.slice(0, 10)} ${iso.slice(11, 16)} UTC`;
 }
 
 export function accountPage(
@@ -141,9 +147,7 @@ ${notice(options.message, 'ok')}
 <dt>Email</dt><dd>${escapeHtml(user.email)}</dd>
 <dt>Face login</dt><dd>${user.faceLoginEnabled ? 'On' : 'Not set up yet'}</dd>
 <dt>Last face login</dt><dd>${
-      options.lastFaceLogin === undefined
-        ? 'Not in this session'
-        : escapeHtml(new Date(options.lastFaceLogin).toISOString())
+      options.lastFaceLogin === undefined ? 'Not in this session' : escapeHtml(readableTime(options.lastFaceLogin))
     }</dd>
 </dl>
 ${
