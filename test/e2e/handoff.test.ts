@@ -54,7 +54,7 @@ describe('continue on your phone (browser)', () => {
     // The link, as a phone opens it: the provider's handoff page, then the phone capture of that session.
     await page.goto(link);
     await page.getByRole('heading', { name: 'Continue on your phone' }).waitFor();
-    await page.getByRole('link', { name: 'Continue on this device instead' }).click();
+    await page.getByRole('link', { name: 'Continue on this device' }).click();
     await page.getByRole('heading', { name: 'Verify your identity' }).waitFor();
     expect(new URL(page.url()).pathname).toBe('/idv/mobile');
     expect(await page.locator('main').textContent()).toContain(session.id);

@@ -38,11 +38,12 @@ URL-encoded, as the provider documents: <code>/capture?url=&lt;url-encoded mobil
       200,
       'Continue on your phone',
       `<h1>Continue on your phone</h1>
-<p>Scan this code with your phone's camera to continue the verification there.</p>
+<p>On a computer? Scan this code with your phone's camera to continue the verification there.</p>
 <div style="max-width:16rem">${renderSVG(link, { border: 2 })}</div>
 <p class="muted">Or open this link on your phone:</p>
 <p><code>${escapeHtml(link)}</code></p>
-<p><a class="button" href="${escapeHtml(link)}">Continue on this device instead</a></p>
+<p>Already on your phone, or no phone at hand? Continue here.</p>
+<p><a class="button" href="${escapeHtml(link)}">Continue on this device</a></p>
 <p class="muted">The link works until its ephemeral token expires.</p>`,
     );
   });
