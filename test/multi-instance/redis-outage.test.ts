@@ -1,9 +1,11 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import util from 'node:util';
 import { RedisStore } from '@passport-idv/redis';
 import { type Sandbox, startSandbox } from '@passport-idv/sandbox';
 import { RedisStore as SessionRedisStore } from 'connect-redis';
+import createDebug from 'debug';
 import { createClient } from 'redis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createInstanceApp, type InstanceAppOptions } from './app.js';
@@ -41,6 +43,9 @@ let B: string;
 let C: string;
 
 const count = (route: string) => sandbox.requests.count({ route });
+const logs: string[] = [];
+createDebug.enable('passport-idv:*');
+createDebug.log = (...args: unknown[]) => logs.push(util.format(...args));
 
 async function client(url: string): Promise<Client> {
   const c = newClient(url);
@@ -177,6 +182,18 @@ describe('Redis down under running instances', () => {
     const fresh = sandbox.alice.authenticate(userId);
     expectStoreFailure(await onC.browser.post(C, '/login/face', { authenticationId: fresh }));
     // Not one call that could lead to a login left the app.
+    // The failures were logged, without a secret, a state or an authentication id.
+    const secrets = [
+      sandbox.authenteq.clientSecret,
+      sandbox.alice.apiKey,
+      sandbox.idv.apiKey,
+      new URL(signup.callback, 'http://x').searchParams.get('state') ?? 'no state',
+      new URL(signup.callback, 'http://x').searchParams.get('code') ?? 'no code',
+      face.authenticationId,
+      fresh,
+    ];
+    expect(logs.join('\n')).toMatch(/ERR_STORE|store/i);
+    for (const secret of secrets) expect(logs.join('\n')).not.toContain(secret);
     for (const route of [
       'authenteq.token',
       'authenteq.details',
