@@ -80,6 +80,25 @@ describe('sign up with a verified ID (browser)', () => {
     await context.close();
   });
 
+  it('a name full of markup is shown as text and runs nothing', async () => {
+    const { context, page } = await openPage(browser, 'signup-markup');
+    const dialogs: string[] = [];
+    page.on('dialog', (dialog) => {
+      dialogs.push(dialog.message());
+      void dialog.dismiss();
+    });
+    await toIdentityPage(page);
+    await page.getByRole('button', { name: /name contains HTML/ }).click();
+
+    const heading = page.getByRole('heading', { level: 1 });
+    await heading.waitFor();
+    expect(page.url()).toBe(`${demo.urls.signup}/account`);
+    expect(await heading.textContent()).toContain('<script>alert("given")</script>');
+    expect(await page.locator('main img, main script').count()).toBe(0);
+    expect(dialogs).toEqual([]);
+    await context.close();
+  });
+
   it('"Back to the site" on the identity page returns to the sign-up page', async () => {
     const { context, page } = await openPage(browser, 'signup-back');
     await toIdentityPage(page);
