@@ -51,20 +51,27 @@ describe('continue on your phone (browser)', () => {
     expect(await page.locator('main code').textContent()).toBe(link);
     expect(demo.sandbox.idv.listSessions()).toHaveLength(1);
 
-    // The link, as a phone opens it: the provider's handoff page, then the phone capture of that session.
-    await page.goto(link);
-    await page.getByRole('heading', { name: 'Continue on your phone' }).waitFor();
-    await page.getByRole('link', { name: 'Continue on this device' }).click();
-    await page.getByRole('heading', { name: 'Verify your identity' }).waitFor();
-    expect(new URL(page.url()).pathname).toBe('/idv/mobile');
-    expect(await page.locator('main').textContent()).toContain(session.id);
+    // The link, as a phone opens it (its own browser, none of the computer's cookies): the provider's handoff page,
+    // then the phone capture of that session.
+    const { context: phone, page: phonePage } = await openPage(browser, 'handoff-phone', {
+      viewport: { width: 390, height: 844 },
+      isMobile: true,
+      hasTouch: true,
+    });
+    await phonePage.goto(link);
+    await phonePage.getByRole('heading', { name: 'Continue on your phone' }).waitFor();
+    await phonePage.getByRole('link', { name: 'Continue on this device' }).click();
+    await phonePage.getByRole('heading', { name: 'Verify your identity' }).waitFor();
+    expect(new URL(phonePage.url()).pathname).toBe('/idv/mobile');
+    expect(await phonePage.locator('main').textContent()).toContain(session.id);
 
-    await page.getByRole('button', { name: 'Take the photo' }).click();
-    await page.getByText('— done').first().waitFor();
-    await page.getByRole('button', { name: 'Take the selfie' }).click();
-    await page.getByText('Your photos were sent.').waitFor();
+    await phonePage.getByRole('button', { name: 'Take the photo' }).click();
+    await phonePage.getByText('— done').first().waitFor();
+    await phonePage.getByRole('button', { name: 'Take the selfie' }).click();
+    await phonePage.getByText('Your photos were sent.').waitFor();
     expect(demo.sandbox.idv.getSession(session.id)?.status).toBe('completed');
-    await expectNoSecrets(page, secrets);
+    await expectNoSecrets(phonePage, secrets);
+    await phone.close();
     await context.close();
   });
 
