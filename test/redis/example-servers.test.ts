@@ -4,6 +4,7 @@ import net from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { createClient } from 'redis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { OwnedRedis } from '../multi-instance/owned-redis.js';
 import { waitFor } from '../multi-instance/wait.js';
 
 // With REDIS_URL set, each example's server and the demo keep their sessions (connect-redis) and passport-idv stores
@@ -36,17 +37,27 @@ function freePort(): Promise<number> {
   });
 }
 
-/** GET without keep-alive (so servers stop promptly); resolves to the session id of the cookie set, if any. */
-function sessionIdFrom(url: string): Promise<{ status: number; sid: string | undefined }> {
+/**
+ * GET without keep-alive (so servers stop promptly), with a cookie if given: the status, the page, and the cookie
+ * set with its session id.
+ */
+function sessionIdFrom(
+  url: string,
+  sendCookie?: string,
+): Promise<{ status: number; sid: string | undefined; cookie: string | undefined; body: string }> {
   return new Promise((resolve, reject) => {
     http
-      .get(url, { agent: false }, (res) => {
-        res.resume();
+      .get(url, { agent: false, headers: sendCookie ? { cookie: sendCookie } : {} }, (res) => {
+        let body = '';
+        res.setEncoding('utf8');
+        res.on('data', (chunk: string) => {
+          body += chunk;
+        });
         const cookie = (res.headers['set-cookie'] ?? []).map((line) => line.split(';')[0] ?? '').find(Boolean);
         // express-session: name=s:<sid>.<signature>, URI-encoded.
         const value = cookie === undefined ? '' : decodeURIComponent(cookie.slice(cookie.indexOf('=') + 1));
         const sid = value.startsWith('s:') ? value.slice(2, value.lastIndexOf('.')) : undefined;
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, sid }));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, sid, cookie, body }));
       })
       .on('error', reject);
   });
@@ -60,9 +71,12 @@ async function expectSessionInRedis(prefix: string, sid: string | undefined): Pr
   expect(await redis.exists(key)).toBe(1);
 }
 
-async function runServer(script: string): Promise<{ url: string; output: () => string; stop(): Promise<void> }> {
+async function runServer(
+  script: string,
+  redis = redisURL,
+): Promise<{ url: string; output: () => string; stop(): Promise<void> }> {
   const port = await freePort();
-  const env: NodeJS.ProcessEnv = { ...process.env, REDIS_URL: redisURL, PORT: String(port), SANDBOX_PORT: '0' };
+  const env: NodeJS.ProcessEnv = { ...process.env, REDIS_URL: redis, PORT: String(port), SANDBOX_PORT: '0' };
   // The sandbox, not a real provider, whatever the machine has set.
   for (const name of Object.keys(env)) {
     if (/^(ALICE|IDV|AUTHENTEQ)_/.test(name)) delete env[name];
@@ -140,6 +154,42 @@ describe('the examples on Redis when REDIS_URL is set', () => {
       }
     } finally {
       await demo.close();
+    }
+  });
+
+  it('the example servers fail closed while their Redis is down, and recover when it returns', async () => {
+    const owned = await OwnedRedis.start();
+    const servers = await Promise.all([
+      runServer('examples/face-login/dist/server.js', owned.url),
+      runServer('examples/mobile-handoff/dist/server.js', owned.url),
+    ]);
+    const pages = (['/login', '/'] as const).map((path, i) => `${servers[i]?.url}${path}`);
+    try {
+      // Sessions made while Redis is up...
+      const cookies = await Promise.all(pages.map(async (page) => (await sessionIdFrom(page)).cookie ?? ''));
+      await owned.kill();
+      for (const [i, page] of pages.entries()) {
+        // ...cannot be read while it is down: an error page (polled: a server notices the lost connection first).
+        let answer = await sessionIdFrom(page, cookies[i]);
+        await waitFor(
+          async () => {
+            answer = await sessionIdFrom(page, cookies[i]);
+            return answer.status >= 500;
+          },
+          { what: `${page} to fail` },
+        );
+        expect(answer.sid, page).toBeUndefined();
+      }
+      await owned.start();
+      for (const page of pages) {
+        await waitFor(async () => (await sessionIdFrom(page)).status === 200, {
+          what: `${page} to work again`,
+          timeout: 15_000,
+        });
+      }
+    } finally {
+      await Promise.all(servers.map((server) => server.stop()));
+      await owned.kill();
     }
   });
 });
