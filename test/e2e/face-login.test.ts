@@ -104,6 +104,13 @@ describe('log in with your face, then step up (browser)', () => {
     await page.getByText('Sent 25 EUR to DE89 3704 0044 0532 0130 00').waitFor();
     await expectNoSecrets(page, secrets);
     await saveDocScreenshot(page, 'face-login');
+
+    // Five minutes later the face login is too old for a transfer: the page asks for a new one.
+    demo.sandbox.clock.advance(5 * 60_000 + 1_000);
+    await page.getByRole('link', { name: 'Back to your account' }).click();
+    await page.getByRole('link', { name: 'Transfer money' }).click();
+    await page.getByRole('heading', { name: 'Confirm it is you' }).waitFor();
+    expect(new URL(page.url()).pathname).toBe('/login');
     await context.close();
   });
 
