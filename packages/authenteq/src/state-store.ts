@@ -1,5 +1,5 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
-import { type Clock, isRecord, type Store, StoreError } from '@passport-idv/core';
+import { type Clock, isRecord, MemoryStore, type Store, StoreError } from '@passport-idv/core';
 import { SessionRequiredError } from './errors.js';
 
 /** What is kept with a state until the callback. */
@@ -58,11 +58,18 @@ export class StateKeeper {
   readonly #store: Store | undefined;
   readonly #ttlMs: number;
   readonly #clock: Clock;
+  /**
+   * Session mode: hashes of the states spent by this process, until they would have expired anyway. Concurrent
+   * callbacks of one browser each read their own copy of the session, so the session alone cannot make a state
+   * single-use; this does, within one process (several instances: use a `store`).
+   */
+  readonly #spent: MemoryStore | undefined;
 
   constructor(store: Store | undefined, ttlMs: number, clock: Clock) {
     this.#store = store;
     this.#ttlMs = ttlMs;
     this.#clock = clock;
+    this.#spent = store === undefined ? new MemoryStore({ clock, maxEntries: 100_000 }) : undefined;
   }
 
   /** Creates and records a new state for this session; rejects with a `StoreError` if the store fails. */
@@ -115,11 +122,13 @@ export class StateKeeper {
       entry = slot.states?.[state];
       if (entry === undefined || !Object.hasOwn(slot.states!, state)) return { ok: false, reason: 'unknown' };
       // Removed from this request's session before any upstream call; express-session persists the removal with the
-      // response, whatever it is. A same-session replay racing this request could still pass here, but it can only
-      // log the same browser in and the provider spends the code once; use a store for strict single use.
+      // response, whatever it is. A replay racing this request reads an older copy of the session: the spent set
+      // refuses it.
       const states = { ...slot.states };
       delete states[state];
       slot.states = states;
+      const left = typeof entry.expiresAt === 'number' ? entry.expiresAt - this.#clock.now() : 0;
+      if (left > 0 && !(await this.#spent!.add(hash(state), 1, left))) return { ok: false, reason: 'unknown' };
     }
     if (!(typeof entry.expiresAt === 'number' && entry.expiresAt > this.#clock.now())) {
       return { ok: false, reason: 'expired' };
