@@ -1,5 +1,6 @@
 /**
- * Instructions retired by a process, counted by Linux `perf stat` attached to its pid. Unlike CPU time, the count
+ * Instructions retired by a process's main thread, counted by Linux `perf stat -t` attached to it (helper threads,
+ * whose work swings with the machine's load, are left out). Unlike CPU time, the count
  * hardly moves when other work shares the machine, so it compares variants well on a busy box. Optional: where
  * `perf` or the hardware counters are missing, {@link perfAvailable} says so and the column stays empty.
  */
@@ -55,10 +56,10 @@ export class InstructionCounter {
     this.#output = run.output;
   }
 
-  /** Attaches to `pid`; resolves once `perf` has had time to attach, or to `undefined` without `perf`. */
+  /** Attaches to the main thread of `pid`; resolves once `perf` has had time to attach, or to `undefined` without `perf`. */
   static async attach(pid: number | undefined): Promise<InstructionCounter | undefined> {
     if (pid === undefined || !(await perfAvailable())) return undefined;
-    const counter = new InstructionCounter(perfStat(['-p', String(pid)]));
+    const counter = new InstructionCounter(perfStat(['-t', String(pid)]));
     await new Promise((resolve) => setTimeout(resolve, 300));
     return counter;
   }

@@ -243,8 +243,9 @@ export function signupTable(figures: readonly SignupFigures[], settings: SignupS
       ? ['', 'Instructions per flow: not counted (Linux `perf stat` with hardware counters is not available here).']
       : [
           '',
-          'Instructions retired by the app process per flow (Linux perf, all measured rounds; millions). Steadier than CPU',
-          'time when other work shares the machine; "user" is the JavaScript side, "kernel" mostly loopback TCP.',
+          "Instructions retired by the app's main thread per flow (Linux perf over all measured rounds; millions): steadier",
+          'than CPU time when other work shares the machine (repeat runs agree within ~3%). Helper threads (parallel GC,',
+          'JIT) are left out. "kernel": the syscalls the thread makes (mostly loopback TCP).',
           '',
           table(instructionRows),
         ];
