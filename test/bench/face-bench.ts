@@ -8,6 +8,7 @@ import { type Sandbox, startSandbox } from '@passport-idv/sandbox';
 import { Child } from './child.js';
 import { CookieJar, type LoadResult, request, runLoad } from './driver.js';
 import type { FaceAppSpec } from './face-app.js';
+import { InstructionCounter } from './perf-counter.js';
 import { fixed, heading, percentile, ratio, table } from './report.js';
 
 /** The settings of the face sections. */
@@ -27,6 +28,9 @@ export interface Measured {
   latencies: number[];
   /** Per round: CPU ms per iteration and iterations per second (the tables print their medians). */
   rounds: { cpuPer: number; rate: number }[];
+  /** Main-thread instructions (Linux perf) over the windows that were counted, and their iterations. */
+  instructions?: number;
+  counted: number;
   firstFailure?: string;
 }
 
@@ -82,7 +86,21 @@ function add(into: Measured, result: LoadResult, cpuMs: number): void {
   into.firstFailure ??= result.firstFailure;
 }
 
-const empty = (): Measured => ({ ok: 0, failed: 0, elapsedMs: 0, cpuMs: 0, latencies: [], rounds: [] });
+/** Runs one window of load, adding its figures (CPU and, where perf works, main-thread instructions) to `into`. */
+async function measured(child: Child, run: () => Promise<LoadResult>, into: Measured): Promise<LoadResult> {
+  const counter = await InstructionCounter.attach(child.pid);
+  const cpuBefore = await child.cpuMs();
+  const result = await run();
+  add(into, result, (await child.cpuMs()) - cpuBefore);
+  const counted = await counter?.stop();
+  if (counted && result.ok > 0) {
+    into.instructions = (into.instructions ?? 0) + counted.user + counted.kernel;
+    into.counted += result.ok;
+  }
+  return result;
+}
+
+const empty = (): Measured => ({ ok: 0, failed: 0, elapsedMs: 0, cpuMs: 0, latencies: [], rounds: [], counted: 0 });
 
 /** Runs sections 2 (`face`) and 3 (`guard`). */
 export async function runFace(
@@ -113,9 +131,7 @@ export async function runFace(
       const logins = { ...empty(), upstream: 0, byRoute: {} as Record<string, number> };
       for (let round = 0; round < settings.rounds; round++) {
         sandbox.requests.clear();
-        const cpuBefore = await child.cpuMs();
-        const result = await login(settings.windowMs);
-        add(logins, result, (await child.cpuMs()) - cpuBefore);
+        await measured(child, () => login(settings.windowMs), logins);
         for (const entry of sandbox.requests.entries) {
           logins.upstream++;
           logins.byRoute[entry.route] = (logins.byRoute[entry.route] ?? 0) + 1;
@@ -144,9 +160,7 @@ export async function runFace(
       for (let round = 0; round < settings.rounds; round++) {
         for (let i = 0; i < GUARD_ROUTES.length; i++) {
           const route = GUARD_ROUTES[(i + round) % GUARD_ROUTES.length] as GuardRoute;
-          const cpuBefore = await child.cpuMs();
-          const result = await hit(route, settings.windowMs);
-          add(guard[route], result, (await child.cpuMs()) - cpuBefore);
+          await measured(child, () => hit(route, settings.windowMs), guard[route]);
         }
       }
       figures.guard = guard;
@@ -165,6 +179,8 @@ const rate = (m: Measured) =>
     m.rounds.map((r) => r.rate),
     50,
   );
+const kiloInstructions = (m: Measured) =>
+  m.instructions === undefined || m.counted === 0 ? Number.NaN : m.instructions / m.counted / 1000;
 const cpuPer = (m: Measured) =>
   percentile(
     m.rounds.map((r) => r.cpuPer),
@@ -183,12 +199,22 @@ export function faceTables(figures: FaceFigures, settings: FaceSettings): string
       'logins/s and CPU (of the app process) per login: medians of the rounds. A login = begin + SDK authentication + POST.',
       '',
       table([
-        ['logins/s', 'p50 ms', 'p99 ms', 'CPU ms/login', 'upstream requests/login (target 1.0)', 'logins', 'failed'],
+        [
+          'logins/s',
+          'p50 ms',
+          'p99 ms',
+          'CPU ms/login',
+          'M instr/login',
+          'upstream requests/login (target 1.0)',
+          'logins',
+          'failed',
+        ],
         [
           fixed(rate(logins), 0),
           fixed(percentile(logins.latencies, 50), 2),
           fixed(percentile(logins.latencies, 99), 2),
           fixed(cpuPer(logins), 3),
+          fixed(kiloInstructions(logins) / 1000, 2),
           fixed(perLogin, 3),
           String(logins.ok),
           String(logins.failed),
@@ -213,6 +239,9 @@ export function faceTables(figures: FaceFigures, settings: FaceSettings): string
         'CPU µs/req',
         'CPU vs bare',
         'CPU vs isAuthenticated',
+        'k instr/req',
+        'instr vs bare',
+        'instr vs isAuthenticated',
         'req/s vs bare',
       ],
     ];
@@ -226,6 +255,9 @@ export function faceTables(figures: FaceFigures, settings: FaceSettings): string
         fixed(cpuPer(m) * 1000, 0),
         ratio(cpuPer(m), cpuPer(guard['/bare'])),
         ratio(cpuPer(m), cpuPer(guard['/authed'])),
+        fixed(kiloInstructions(m), 0),
+        ratio(kiloInstructions(m), kiloInstructions(guard['/bare'])),
+        ratio(kiloInstructions(m), kiloInstructions(guard['/authed'])),
         ratio(rate(m), rate(guard['/bare'])),
       ]);
     }
