@@ -30,12 +30,23 @@ declare module 'express-session' {
 }
 
 /** The sign-up variants, in the order the tables print them. */
-export const SIGNUP_VARIANTS = ['authenteq', 'passport-oauth2', 'openid-client', 'reference', 'authenteq-alt'] as const;
+export const SIGNUP_VARIANTS = [
+  'authenteq',
+  'passport-oauth2',
+  'openid-client',
+  'reference',
+  'reference-passport',
+  'authenteq-alt',
+] as const;
 /**
- * `authenteq-alt` runs only when asked for with `--variants`: `AuthenteqStrategy` loaded from the built module named
- * by `BENCH_AUTHENTEQ_ALT` (e.g. a patched copy of `packages/authenteq/dist/index.js`), to measure a change A/B.
+ * Two variants run only when asked for with `--variants`: `reference-passport` (the reference's handlers, but with
+ * `passport.initialize()`, `passport.session()` and `req.logIn()` instead of its own regenerate + save: what Passport
+ * itself costs) and `authenteq-alt` (`AuthenteqStrategy` loaded from the built module named by
+ * `BENCH_AUTHENTEQ_ALT`, e.g. a patched copy of `packages/authenteq/dist/index.js`, to measure a change A/B).
  */
-export const DEFAULT_SIGNUP_VARIANTS = SIGNUP_VARIANTS.filter((variant) => variant !== 'authenteq-alt');
+export const DEFAULT_SIGNUP_VARIANTS = SIGNUP_VARIANTS.filter(
+  (variant) => variant !== 'authenteq-alt' && variant !== 'reference-passport',
+);
 export type SignupVariant = (typeof SIGNUP_VARIANTS)[number];
 
 /** How to build one sign-up app. */
@@ -201,13 +212,24 @@ export async function createSignupApp(spec: SignupAppSpec, appURL: string): Prom
       break;
     }
     case 'reference':
+    case 'reference-passport': {
+      let passport: InstanceType<typeof Passport> | undefined;
+      if (spec.variant === 'reference-passport') {
+        passport = new Passport();
+        passport.serializeUser((user, done) => done(null, user));
+        passport.deserializeUser((user: BenchUser, done) => done(null, user));
+        app.use(passport.initialize());
+        app.use(passport.session());
+      }
       referenceRoutes(app, {
         authorizationURL,
         tokenURL: new URL(tokenURL),
         detailsURL: new URL(detailsURL),
         callbackURL,
+        withPassport: passport !== undefined,
       });
       break;
+    }
   }
   finish(app);
   return {
@@ -224,6 +246,8 @@ interface ReferenceConfig {
   tokenURL: URL;
   detailsURL: URL;
   callbackURL: string;
+  /** Log in with Passport's `req.logIn()` (which regenerates and saves the session) instead of by hand. */
+  withPassport: boolean;
 }
 
 /** The same flow by hand: what the strategy does, minus Passport and minus everything optional. */
@@ -265,6 +289,13 @@ function referenceRoutes(app: Express, config: ReferenceConfig): void {
         const profile = peerProfile(body);
         if (profile === undefined) return res.redirect('/failed');
         const user = toUser(profile);
+        if (config.withPassport) {
+          req.logIn(user, (error) => {
+            if (error) return next(error);
+            res.redirect('/me');
+          });
+          return;
+        }
         req.session.regenerate((regenerateError) => {
           if (regenerateError) return next(regenerateError);
           req.session.benchUser = user;
@@ -277,7 +308,8 @@ function referenceRoutes(app: Express, config: ReferenceConfig): void {
       .catch(next);
   });
   app.get('/me', (req, res) => {
-    if (req.session.benchUser) res.json(req.session.benchUser);
+    const user = config.withPassport ? req.user : req.session.benchUser;
+    if (user) res.json(user);
     else res.sendStatus(401);
   });
 }
