@@ -200,13 +200,15 @@ export class FaceLoginStrategy extends Strategy {
     for (const [key, limit] of limitKeys) {
       if (await this._limiter?.limited(key, limit)) return this._fail('rate_limited');
     }
-    // Single use, before any upstream call: the id (by anyone, ever within its useful life) and this attempt.
+    // Single use, before any upstream call: the id (by anyone, ever within its useful life), then this attempt. Only
+    // the request that spent the id takes the attempt: of a double submit (on any instances) the loser must not take
+    // the attempt from under the winner, or neither would log in.
     const fresh = await guard(() =>
       this._store.add(`passport-idv:face-login:used:${id}`, 1, 2 * this._maxAgeMs + 60_000),
     );
+    if (!fresh) return this._refuse('authentication_id_used', limitKeys);
     delete session[ATTEMPT_KEY];
     const open = await guard(() => this._store.take(this._attemptKey(attempt.id as string)));
-    if (!fresh) return this._refuse('authentication_id_used', limitKeys);
     if (open === undefined) return this._fail('no_attempt');
 
     let authentication: Awaited<ReturnType<AliceClient['getAuthentication']>>;
