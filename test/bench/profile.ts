@@ -6,7 +6,10 @@
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { startSandbox } from '@passport-idv/sandbox';
+import type { Child } from './child.js';
 import { CookieJar, runLoad } from './driver.js';
+import { faceLogin, startFaceApp } from './face-bench.js';
 import { fixed, heading, table } from './report.js';
 import type { SignupVariant } from './signup-apps.js';
 import { type SignupSettings, signupFlow, startProvider, startSignupApp } from './signup-bench.js';
@@ -80,15 +83,15 @@ export function summarise(profile: CpuProfile, label: string, flows: number): st
   const top = (map: Map<string, number>, n: number) => [...map.entries()].sort((a, b) => b[1] - a[1]).slice(0, n);
   return [
     heading(
-      `profile: ${label}: ${fixed(busy, 0)} ms busy of ${fixed(total, 0)} ms sampled, ${fixed((busy * 1000) / flows, 0)} µs per flow`,
+      `profile: ${label}: ${fixed(busy, 0)} ms busy of ${fixed(total, 0)} ms sampled, ${fixed((busy * 1000) / flows, 0)} µs per iteration (a sign-up flow or a face login)`,
     ),
     table([
-      ['self time by package', 'µs/flow', 'share'],
+      ['self time by package', 'µs/iter', 'share'],
       ...top(self, 14).map(([name, ms]) => [name, perFlow(ms), pct(ms)]),
     ]),
     '',
     table([
-      ['inclusive time (package + what it called)', 'µs/flow', 'share'],
+      ['inclusive time (package + what it called)', 'µs/iter', 'share'],
       ...top(inclusive, 30)
         .filter(([name]) => !name.startsWith('(') && !name.startsWith('node:'))
         .slice(0, 12)
@@ -96,7 +99,7 @@ export function summarise(profile: CpuProfile, label: string, flows: number): st
     ]),
     '',
     table([
-      ['hottest functions (self)', 'µs/flow', 'share'],
+      ['hottest functions (self)', 'µs/iter', 'share'],
       ...top(hot, 20).map(([name, ms]) => [name, perFlow(ms), pct(ms)]),
     ]),
     ...(oursInclusive.size === 0
@@ -104,12 +107,12 @@ export function summarise(profile: CpuProfile, label: string, flows: number): st
       : [
           '',
           table([
-            ['@passport-idv functions (inclusive)', 'µs/flow', 'share'],
+            ['@passport-idv functions (inclusive)', 'µs/iter', 'share'],
             ...top(oursInclusive, 20).map(([name, ms]) => [name, perFlow(ms), pct(ms)]),
           ]),
           '',
           table([
-            ['what runs under @passport-idv frames (self)', 'µs/flow', 'share'],
+            ['what runs under @passport-idv frames (self)', 'µs/iter', 'share'],
             ...top(underOurs, 20).map(([name, ms]) => [name, perFlow(ms), pct(ms)]),
           ]),
         ]),
@@ -126,41 +129,80 @@ function shortUrl(url: string): string {
   return cut >= 0 ? url.slice(cut + 1) : url.replace(/^file:\/\//, '');
 }
 
-/** Profiles the sign-up apps of our strategy and of the reference; returns the printed summaries. */
+/** Drives one app under `--cpu-prof` (warm-up included in the profile) and summarises its profile. */
+async function profileApp(
+  label: string,
+  start: (execArgv: string[]) => Promise<{ child: Child; url: string }>,
+  iterationFor: (url: string) => (vu: number) => Promise<true | string>,
+  settings: SignupSettings,
+  log: (line: string) => void,
+): Promise<string> {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'bench-prof-'));
+  try {
+    const app = await start(['--cpu-prof', `--cpu-prof-dir=${dir}`]);
+    const iteration = iterationFor(app.url);
+    const warm = await runLoad({ concurrency: settings.concurrency, durationMs: settings.warmupMs, iteration });
+    const result = await runLoad({ concurrency: settings.concurrency, durationMs: settings.windowMs, iteration });
+    await app.child.close();
+    const count = warm.ok + result.ok + 1;
+    log(`  ${label}: ${count} profiled`);
+    const file = readdirSync(dir).find((name) => name.endsWith('.cpuprofile'));
+    if (!file) throw new Error(`no profile written for ${label}`);
+    const profile = JSON.parse(readFileSync(path.join(dir, file), 'utf8')) as CpuProfile;
+    return summarise(profile, `${label}, ${count} iterations`, count);
+  } catch (error) {
+    return `${label}: ${(error as Error).message}`;
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/**
+ * Profiles the sign-up app of each of `variants` and, with `face`, the face-login app under logins; returns the
+ * printed summaries (figures per flow, or per login).
+ */
 export async function runProfile(
   settings: SignupSettings,
   variants: readonly SignupVariant[],
+  face: boolean,
   log: (line: string) => void,
 ): Promise<string> {
-  const provider = await startProvider();
   const out: string[] = [];
-  try {
-    for (const variant of variants) {
-      const dir = mkdtempSync(path.join(os.tmpdir(), `bench-prof-${variant}-`));
-      try {
-        const app = await startSignupApp({ kind: 'signup', variant, providerURL: provider.url }, [
-          '--cpu-prof',
-          `--cpu-prof-dir=${dir}`,
-        ]);
-        const jars = Array.from({ length: settings.concurrency }, () => new CookieJar());
-        const iteration = (vu: number) => signupFlow(app.url, jars[vu] as CookieJar);
-        const warm = await runLoad({ concurrency: settings.concurrency, durationMs: settings.warmupMs, iteration });
-        const result = await runLoad({ concurrency: settings.concurrency, durationMs: settings.windowMs, iteration });
-        await app.child.close();
-        const flows = warm.ok + result.ok + 1;
-        log(`  ${variant}: ${flows} flows profiled`);
-        const file = readdirSync(dir).find((name) => name.endsWith('.cpuprofile'));
-        if (!file) throw new Error(`no profile written for ${variant}`);
-        const profile = JSON.parse(readFileSync(path.join(dir, file), 'utf8')) as CpuProfile;
-        out.push(summarise(profile, `${variant}, ${flows} flows`, flows));
-      } catch (error) {
-        out.push(`${variant}: ${(error as Error).message}`);
-      } finally {
-        rmSync(dir, { recursive: true, force: true });
+  const jars = Array.from({ length: settings.concurrency }, () => new CookieJar());
+  if (variants.length > 0) {
+    const provider = await startProvider();
+    try {
+      for (const variant of variants) {
+        out.push(
+          await profileApp(
+            `sign-up ${variant}`,
+            (execArgv) => startSignupApp({ kind: 'signup', variant, providerURL: provider.url }, execArgv),
+            (url) => (vu) => signupFlow(url, jars[vu] as CookieJar),
+            settings,
+            log,
+          ),
+        );
       }
+    } finally {
+      await provider.child.close();
     }
-  } finally {
-    await provider.child.close();
+  }
+  if (face) {
+    const sandbox = await startSandbox();
+    try {
+      const users = jars.map((_, i) => sandbox.alice.enroll({ email: `profile${i}@example.com` }).userId);
+      out.push(
+        await profileApp(
+          'face login',
+          (execArgv) => startFaceApp(sandbox, undefined, execArgv),
+          (url) => (vu) => faceLogin(sandbox, url, jars[vu] as CookieJar, users[vu] as string),
+          settings,
+          log,
+        ),
+      );
+    } finally {
+      await sandbox.close();
+    }
   }
   return out.join('\n');
 }

@@ -58,7 +58,16 @@ async function main(): Promise<void> {
     ? { concurrency: 8, warmupMs: 300, windowMs: 500, rounds: 1 }
     : { concurrency: 8, warmupMs: 2_000, windowMs: 800, rounds: 10 };
   if (values.profile) {
-    print(await runProfile({ ...signupSettings, windowMs: quick ? 1_000 : 8_000 }, variants, log));
+    // `--only face` profiles the face-login app; otherwise the sign-up variants (and face too if named).
+    const signupVariants = values.only === undefined || wants('signup') ? variants : [];
+    print(
+      await runProfile(
+        { ...signupSettings, windowMs: quick ? 1_000 : 8_000 },
+        signupVariants,
+        wants('face') && values.only !== undefined,
+        log,
+      ),
+    );
     return;
   }
   const results: { signup?: SignupFigures[]; calls?: CallFigures; face?: FaceFigures; memory?: MemoryFigures } = {};
