@@ -221,4 +221,26 @@ describe('two app instances sharing one Redis', () => {
     expect(theirs.body.sessionId).not.toBe(later.body.sessionId);
     expect(count('idv.sessions')).toBe(2);
   });
+
+  it('the face-login rate limit counts failures on both instances together', async () => {
+    const { userId } = sandbox.alice.enroll();
+    // Five spoofs (the default per-user limit), alternating between the instances.
+    for (let i = 0; i < 5; i++) {
+      const browser = new Browser();
+      await browser.post(i % 2 ? A : B, '/login/face/begin', { aliceUserId: userId });
+      const spoof = sandbox.alice.authenticate(userId, { live: false });
+      const refused = await browser.post(i % 2 ? B : A, '/login/face', { authenticationId: spoof });
+      expect(refused.body.failure).toMatchObject({ code: 'liveness_too_low' });
+    }
+    for (const instance of [A, B]) {
+      const browser = new Browser();
+      await browser.post(instance, '/login/face/begin', { aliceUserId: userId });
+      const genuine = await browser.post(instance, '/login/face', {
+        authenticationId: sandbox.alice.authenticate(userId),
+      });
+      expect(genuine.status).toBe(429);
+      expect(genuine.body.failure).toMatchObject({ code: 'rate_limited' });
+      expect((await browser.get(instance, '/me')).body.user).toBeNull();
+    }
+  });
 });
