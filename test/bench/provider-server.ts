@@ -9,7 +9,9 @@
  *   (with the client secret in the body or as HTTP Basic).
  * - `GET /details` with `Authorization: Bearer <token>` → the documented `{croppedDocs, details}` body.
  *
- * Started by `run.ts` with `fork()`; it sends `{ type: 'ready', url }` over IPC and answers `{ type: 'stats' }`.
+ * Every path may carry a `/v/<name>` prefix naming the client, so the connections each app opens can be counted
+ * (keep-alive reuse). Started by `run.ts` with `fork()`; it sends `{ type: 'ready', url }` over IPC and answers
+ * `{ type: 'stats' }` with the request counts and, per client, `{ connections, calls }`.
  */
 import { randomBytes } from 'node:crypto';
 import http from 'node:http';
@@ -28,6 +30,25 @@ const MAX_ENTRIES = 200_000;
 const codes = new Map<string, Grant>();
 const tokens = new Map<string, number>();
 const counts = { authorize: 0, token: 0, details: 0, rejected: 0 };
+/** Per client name (the `/v/<name>` prefix): connections it opened for token/details calls, and those calls. */
+const clients: Record<string, { connections: number; calls: number }> = {};
+const tagged = new WeakSet<object>();
+
+/** Strips an optional `/v/<name>` prefix; counts an app's connections by the first token/details call on them. */
+function route(req: http.IncomingMessage, pathname: string): string {
+  const match = /^\/v\/([\w-]+)(\/.*)$/.exec(pathname);
+  const path = match?.[2] ?? pathname;
+  const name = match?.[1];
+  if (name !== undefined && (path === '/token' || path === '/details')) {
+    const client = (clients[name] ??= { connections: 0, calls: 0 });
+    client.calls++;
+    if (!tagged.has(req.socket)) {
+      tagged.add(req.socket);
+      client.connections++;
+    }
+  }
+  return path;
+}
 const details = JSON.stringify(detailsBody());
 
 /** Keeps a map bounded by dropping its oldest entries (a benchmark abandons codes by design). */
@@ -108,7 +129,8 @@ function tokenRequest(req: http.IncomingMessage, res: http.ServerResponse, body:
 
 const server = http.createServer((req, res) => {
   const url = new URL(req.url ?? '/', 'http://provider.local');
-  if (req.method === 'GET' && url.pathname === '/authorize') {
+  const path = route(req, url.pathname);
+  if (req.method === 'GET' && path === '/authorize') {
     const redirectUri = url.searchParams.get('redirect_uri');
     if (url.searchParams.get('client_id') !== CLIENT_ID || redirectUri === null) {
       return reject(res, 400, 'invalid_request');
@@ -125,13 +147,13 @@ const server = http.createServer((req, res) => {
     res.end();
     return;
   }
-  if (req.method === 'POST' && url.pathname === '/token') {
+  if (req.method === 'POST' && path === '/token') {
     const chunks: Buffer[] = [];
     req.on('data', (chunk: Buffer) => chunks.push(chunk));
     req.on('end', () => tokenRequest(req, res, Buffer.concat(chunks).toString('utf8')));
     return;
   }
-  if (req.method === 'GET' && url.pathname === '/details') {
+  if (req.method === 'GET' && path === '/details') {
     const auth = req.headers.authorization ?? '';
     const expiresAt = auth.startsWith('Bearer ') ? tokens.get(auth.slice(7)) : undefined;
     if (expiresAt === undefined || expiresAt <= Date.now()) return reject(res, 401, 'invalid_token');
@@ -149,7 +171,7 @@ server.listen(0, '127.0.0.1', () => {
 });
 
 process.on('message', (message: { type?: string }) => {
-  if (message.type === 'stats') process.send?.({ type: 'stats', counts });
+  if (message.type === 'stats') process.send?.({ type: 'stats', counts, clients });
   if (message.type === 'exit') server.close(() => process.exit(0));
 });
 process.on('disconnect', () => process.exit(0));

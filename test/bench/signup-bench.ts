@@ -31,6 +31,8 @@ export interface SignupFigures {
   latencies: number[];
   /** CPU ms per flow and flows per second of each round: the table prints their medians (robust to a busy machine). */
   rounds: { cpuPerFlow: number; rate: number }[];
+  /** Provider connections the app opened and token/details calls it made, over the whole run (warm-up included). */
+  provider?: { connections: number; calls: number };
   /** Instructions retired by the app process over all measured rounds (Linux `perf`), if available. */
   instructions?: Instructions;
   firstFailure?: string;
@@ -110,7 +112,7 @@ export async function runSignup(
       };
       figures.set(variant, entry);
       try {
-        const app = await startSignupApp({ kind: 'signup', variant, providerURL: provider.url });
+        const app = await startSignupApp({ kind: 'signup', variant, providerURL: `${provider.url}/v/${variant}` });
         apps.set(variant, app);
         const verified = await verify(app.url);
         if (verified !== true) {
@@ -160,6 +162,13 @@ export async function runSignup(
         entry.firstFailure ??= result.firstFailure;
       }
     }
+    const { clients } = await provider.child.ask<{ clients: Record<string, { connections: number; calls: number }> }>(
+      'stats',
+    );
+    for (const [variant, client] of Object.entries(clients)) {
+      const entry = figures.get(variant as SignupVariant);
+      if (entry) entry.provider = client;
+    }
     for (const [variant, counter] of counters) {
       const entry = figures.get(variant);
       const counted = await counter.stop();
@@ -196,6 +205,7 @@ export function signupTable(figures: readonly SignupFigures[], settings: SignupS
       'flows/s vs oauth2',
       'flows',
       'failed',
+      'provider conns/calls',
     ],
   ];
   for (const f of figures) {
@@ -213,6 +223,7 @@ export function signupTable(figures: readonly SignupFigures[], settings: SignupS
       ratio(rate(f), rate(peer)),
       String(f.ok),
       String(f.failed),
+      f.provider ? `${f.provider.connections}/${f.provider.calls}` : '–',
     ]);
   }
   const notes = [
@@ -254,6 +265,7 @@ export function signupTable(figures: readonly SignupFigures[], settings: SignupS
     `${settings.concurrency} virtual users, ${settings.rounds} alternated rounds × ${settings.windowMs} ms per variant, after ${settings.warmupMs} ms warm-up each.`,
     'CPU = user + system time of the app process only, per completed flow: the median of the rounds (min–max beside it);',
     'flows/s: the median of the rounds. Lower CPU is better; ×1.00 = equal. "of which sys": kernel time (loopback TCP).',
+    '"provider conns/calls": connections the app opened to the provider / token and details calls it made (keep-alive).',
     '',
     table(rows),
     ...instructions,
