@@ -5,6 +5,7 @@
  * - parent `{type:'init', spec}` → `{type:'ready', url}` (or `{type:'failed', message}`);
  * - `{type:'cpu'}` → `{type:'cpu', user, system}` (µs, `process.cpuUsage()`);
  * - `{type:'mem'}` → `{type:'mem', rss, heapUsed, ...stats}` after a full GC;
+ * - `{type:'stats'}` → `{type:'stats', ...stats}` (the app's counters, no GC);
  * - `{type:'exit'}` → closes and exits (a `--cpu-prof` profile is written then).
  */
 import http from 'node:http';
@@ -16,6 +17,7 @@ type Message =
   | { type: 'init'; spec: SignupAppSpec | FaceAppSpec }
   | { type: 'cpu' }
   | { type: 'mem' }
+  | { type: 'stats' }
   | { type: 'exit' };
 
 const server = http.createServer();
@@ -55,6 +57,12 @@ process.on('message', (message: Message) => {
     }
     case 'mem':
       memory().catch((error: unknown) => send({ type: 'failed', message: (error as Error).message }));
+      break;
+    case 'stats':
+      Promise.resolve(built?.stats() ?? {}).then(
+        (stats) => send({ type: 'stats', ...stats }),
+        (error: unknown) => send({ type: 'failed', message: (error as Error).message }),
+      );
       break;
     case 'exit':
       server.closeAllConnections();

@@ -6,11 +6,13 @@
  * {authenticationId}` → 200 or 401, and three routes for the guard comparison: `GET /protected`
  * (`requireFaceLogin`), `GET /authed` (`req.isAuthenticated()`), `GET /bare`.
  */
-import { MemoryStore } from '@passport-idv/core';
-import { AliceClient, FaceLoginStrategy, requireFaceLogin } from '@passport-idv/face-login';
+
+import { pathToFileURL } from 'node:url';
+import * as faceLogin from '@passport-idv/face-login';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import session from 'express-session';
 import { Passport } from 'passport';
+import { CountingStore } from './counting-store.js';
 import { sessionStats } from './session-stats.js';
 import type { BuiltApp } from './signup-apps.js';
 
@@ -28,8 +30,15 @@ interface FaceUser {
 
 /** Builds the face-login app. */
 export async function createFaceApp(spec: FaceAppSpec): Promise<BuiltApp> {
-  const client = new AliceClient({ apiKey: spec.alice.apiKey, baseURL: spec.alice.baseURL });
-  const store = new MemoryStore({ maxEntries: spec.storeBound ?? 100_000 });
+  // An A/B hook: BENCH_FACE_LOGIN_ALT names a patched build of @passport-idv/face-login to run instead.
+  const alt = process.env.BENCH_FACE_LOGIN_ALT;
+  const { AliceClient, FaceLoginStrategy, requireFaceLogin } = alt
+    ? ((await import(pathToFileURL(alt).href)) as typeof faceLogin)
+    : faceLogin;
+  // Counting stores (core's MemoryStore underneath, the packages' defaults) show how many store calls a login makes.
+  const tokenStore = new CountingStore({ maxEntries: 10_000 });
+  const client = new AliceClient({ apiKey: spec.alice.apiKey, baseURL: spec.alice.baseURL, tokenStore });
+  const store = new CountingStore({ maxEntries: spec.storeBound ?? 100_000 });
   const strategy = new FaceLoginStrategy({ client, store }, (aliceUserId, _result, done) =>
     done(null, { id: aliceUserId } satisfies FaceUser),
   );
@@ -79,6 +88,11 @@ export async function createFaceApp(spec: FaceAppSpec): Promise<BuiltApp> {
   });
   return {
     app,
-    stats: async () => ({ ...(await sessionStats(sessions)), storeEntries: store.size }),
+    stats: async () => ({
+      ...(await sessionStats(sessions)),
+      storeEntries: store.size,
+      storeCalls: store.calls,
+      tokenStoreCalls: tokenStore.calls,
+    }),
   };
 }

@@ -37,7 +37,13 @@ export interface Measured {
 /** What sections 2 and 3 measured. */
 export interface FaceFigures {
   skipped?: string;
-  logins?: Measured & { upstream: number; byRoute: Record<string, number> };
+  logins?: Measured & {
+    upstream: number;
+    byRoute: Record<string, number>;
+    /** Calls to the strategy's store and to the token store during the measured rounds. */
+    storeCalls: number;
+    tokenStoreCalls: number;
+  };
   guard?: Record<GuardRoute, Measured>;
 }
 
@@ -128,10 +134,21 @@ export async function runFace(
     if (warm.ok === 0) return { skipped: `no face login succeeded: ${warm.firstFailure}` };
     const figures: FaceFigures = {};
     if (sections.face) {
-      const logins = { ...empty(), upstream: 0, byRoute: {} as Record<string, number> };
+      const logins = {
+        ...empty(),
+        upstream: 0,
+        byRoute: {} as Record<string, number>,
+        storeCalls: 0,
+        tokenStoreCalls: 0,
+      };
+      type StoreStats = { storeCalls: number; tokenStoreCalls: number };
       for (let round = 0; round < settings.rounds; round++) {
         sandbox.requests.clear();
+        const before = await child.ask<StoreStats>('stats');
         await measured(child, () => login(settings.windowMs), logins);
+        const after = await child.ask<StoreStats>('stats');
+        logins.storeCalls += after.storeCalls - before.storeCalls;
+        logins.tokenStoreCalls += after.tokenStoreCalls - before.tokenStoreCalls;
         for (const entry of sandbox.requests.entries) {
           logins.upstream++;
           logins.byRoute[entry.route] = (logins.byRoute[entry.route] ?? 0) + 1;
@@ -220,6 +237,10 @@ export function faceTables(figures: FaceFigures, settings: FaceSettings): string
           String(logins.failed),
         ],
       ]),
+      `  store calls per login (each a round trip with RedisStore): strategy store ${fixed(
+        logins.storeCalls / Math.max(1, logins.ok),
+        2,
+      )}, token store ${fixed(logins.tokenStoreCalls / Math.max(1, logins.ok), 2)}`,
       `  upstream by route: ${
         Object.entries(logins.byRoute)
           .map(([route, count]) => `${route} ${fixed(count / Math.max(1, logins.ok), 3)}/login`)
