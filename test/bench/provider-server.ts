@@ -40,7 +40,8 @@ function route(req: http.IncomingMessage, pathname: string): string {
   const path = match?.[2] ?? pathname;
   const name = match?.[1];
   if (name !== undefined && (path === '/token' || path === '/details')) {
-    const client = (clients[name] ??= { connections: 0, calls: 0 });
+    const client = clients[name] ?? { connections: 0, calls: 0 };
+    clients[name] = client;
     client.calls++;
     if (!tagged.has(req.socket)) {
       tagged.add(req.socket);
