@@ -257,7 +257,7 @@ export function signupTable(figures: readonly SignupFigures[], settings: SignupS
       : [
           '',
           "Instructions retired by the app's main thread per flow (Linux perf over all measured rounds; millions): steadier",
-          'than CPU time when other work shares the machine (repeat runs agree within ~3%). "kernel": the syscalls the',
+          'than CPU time when other work shares the machine (repeats within ~1% when quiet). "kernel": the syscalls the',
           'thread makes (mostly loopback TCP). "all threads" adds V8\'s helpers (parallel GC, JIT), noisier under load.',
           '',
           table(instructionRows),
