@@ -5,8 +5,8 @@ import type { Store } from './store.js';
 /** Options of {@link MemoryStore}. */
 export interface MemoryStoreOptions {
   /**
-   * The most entries kept. When full, expired entries are swept and, if that is not enough, the oldest entries are
-   * evicted: memory stays bounded whatever arrives, and an evicted state or attempt simply fails closed.
+   * The most entries kept. When full, the oldest 1% are evicted in one go (expired ones are swept a few at a time on
+   * every write): memory stays bounded whatever arrives, and an evicted state or attempt simply fails closed.
    * Default 100,000.
    */
   maxEntries?: number;
@@ -40,6 +40,7 @@ const SWEEP_PER_WRITE = 4;
 export class MemoryStore implements Store {
   readonly #entries = new Map<string, Entry>();
   readonly #maxEntries: number;
+  readonly #evictBatch: number;
   readonly #clock: Clock;
 
   constructor(options: MemoryStoreOptions = {}) {
@@ -47,6 +48,7 @@ export class MemoryStore implements Store {
     if (!Number.isSafeInteger(maxEntries) || maxEntries < 1) invalidOption('maxEntries must be a positive integer');
     if (typeof clock?.now !== 'function') invalidOption('clock must have a now() method');
     this.#maxEntries = maxEntries;
+    this.#evictBatch = Math.max(1, Math.floor(maxEntries / 100));
     this.#clock = clock;
   }
 
@@ -101,9 +103,11 @@ export class MemoryStore implements Store {
     // Delete first so a rewritten key moves to the end of the insertion order (the eviction order).
     this.#entries.delete(key);
     if (this.#entries.size >= this.#maxEntries) {
-      this.#sweep(now, Number.POSITIVE_INFINITY);
+      // Full: evict a batch of the oldest entries at once, so the writes that follow find room without a scan of the
+      // whole map (a full store must not make every write O(n)). Insertion order is close to expiry order.
+      let evict = this.#entries.size - this.#maxEntries + this.#evictBatch;
       for (const oldest of this.#entries.keys()) {
-        if (this.#entries.size < this.#maxEntries) break;
+        if (evict-- <= 0) break;
         this.#entries.delete(oldest);
       }
     }

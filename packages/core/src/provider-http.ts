@@ -76,58 +76,79 @@ const httpsAgent = new https.Agent(agentOptions);
  */
 export async function providerRequest<T = unknown>(request: ProviderRequest<T>): Promise<ProviderResponse<T>> {
   const timeout = request.timeout ?? 10_000;
-  const deadline = AbortSignal.timeout(timeout);
-  const signal = request.signal ? AbortSignal.any([deadline, request.signal]) : deadline;
+  // One timer per call (cheaper than AbortSignal.timeout), cleared as soon as the call settles.
+  const deadline = new AbortController();
+  const timer = setTimeout(() => deadline.abort(), timeout);
+  timer.unref();
+  const signal = request.signal ? AbortSignal.any([deadline.signal, request.signal]) : deadline.signal;
   const retries = request.method === 'GET' ? Math.max(0, request.retries ?? 2) : 0;
   const retryDelay = request.retryDelay ?? 100;
   const started = performance.now();
   const prepared = prepare(request);
-  for (let attempt = 0; ; attempt++) {
-    try {
-      const response = await send(request, prepared, signal, deadline, timeout);
-      log('%s %s → %d in %dms', request.provider, request.operation, response.status, elapsed(started));
-      return response;
-    } catch (error) {
-      if (!(error instanceof ProviderError)) throw error;
-      const retryable =
-        error instanceof ProviderNetworkError ||
-        (error instanceof ProviderStatusError && (error.upstreamStatus === 429 || (error.upstreamStatus ?? 0) >= 500));
-      const wait = retryDelay * 2 ** attempt * (0.5 + Math.random());
-      const remaining = timeout - (performance.now() - started);
-      if (!retryable || attempt >= retries || wait >= remaining) {
-        log('%s %s failed (%s) in %dms', request.provider, request.operation, error.code, elapsed(started));
-        throw error;
-      }
-      log('%s %s: %s, retry %d', request.provider, request.operation, error.code, attempt + 1);
+  try {
+    for (let attempt = 0; ; attempt++) {
       try {
-        await delay(wait, undefined, { signal });
-      } catch {
-        throw timeoutError(request, timeout);
+        const response = await send(request, prepared, signal, deadline.signal, timeout);
+        log('%s %s → %d in %dms', request.provider, request.operation, response.status, elapsed(started));
+        return response;
+      } catch (error) {
+        if (!(error instanceof ProviderError)) throw error;
+        const retryable =
+          error instanceof ProviderNetworkError ||
+          (error instanceof ProviderStatusError &&
+            (error.upstreamStatus === 429 || (error.upstreamStatus ?? 0) >= 500));
+        const wait = retryDelay * 2 ** attempt * (0.5 + Math.random());
+        const remaining = timeout - (performance.now() - started);
+        if (!retryable || attempt >= retries || wait >= remaining) {
+          log('%s %s failed (%s) in %dms', request.provider, request.operation, error.code, elapsed(started));
+          throw error;
+        }
+        log('%s %s: %s, retry %d', request.provider, request.operation, error.code, attempt + 1);
+        try {
+          await delay(wait, undefined, { signal });
+        } catch {
+          throw abortError(request, deadline.signal, timeout, signal.reason);
+        }
       }
     }
+  } finally {
+    clearTimeout(timer);
   }
 }
 
 interface Prepared {
-  url: URL;
+  isHttps: boolean;
+  /** `http.request` options: a plain object, so Node does not convert a `URL` on every call. */
+  target: { protocol: string; hostname: string; port: string; path: string };
   headers: Record<string, string | number>;
   body: Buffer | undefined;
 }
 
+/** A random, per-process prefix: boundaries need to be unlikely in the body, not secret. */
+const BOUNDARY_PREFIX = `----passport-idv-${randomBytes(12).toString('hex')}-`;
+let boundaries = 0;
+
 function prepare(request: ProviderRequest<unknown>): Prepared {
   const url = new URL(request.url);
+  const isHttps = url.protocol === 'https:';
+  const target = {
+    protocol: url.protocol,
+    hostname: url.hostname.startsWith('[') ? url.hostname.slice(1, -1) : url.hostname,
+    port: url.port,
+    path: `${url.pathname}${url.search}`,
+  };
   const headers: Record<string, string | number> = { accept: 'application/json', ...request.headers };
   let body: Buffer | undefined;
   if (request.json !== undefined) {
     body = Buffer.from(JSON.stringify(request.json));
     headers['content-type'] = 'application/json';
   } else if (request.multipart !== undefined) {
-    const boundary = `----passport-idv-${randomBytes(12).toString('hex')}`;
+    const boundary = `${BOUNDARY_PREFIX}${(boundaries = (boundaries + 1) % Number.MAX_SAFE_INTEGER)}`;
     body = multipartBody(request.multipart, boundary);
     headers['content-type'] = `multipart/form-data; boundary=${boundary}`;
   }
   if (body !== undefined) headers['content-length'] = body.length;
-  return { url, headers, body };
+  return { isHttps, target, headers, body };
 }
 
 function multipartBody(parts: Record<string, string | MultipartFile>, boundary: string): Buffer {
@@ -162,8 +183,7 @@ function send<T>(
       reject(abortError(request, deadline, timeout, signal.reason));
       return;
     }
-    const { url } = prepared;
-    const isHttps = url.protocol === 'https:';
+    const { isHttps } = prepared;
     let settled = false;
     const finish = (fn: () => void) => {
       if (settled) return;
@@ -171,7 +191,8 @@ function send<T>(
       signal.removeEventListener('abort', onAbort);
       fn();
     };
-    const req = (isHttps ? https : http).request(url, {
+    const req = (isHttps ? https : http).request({
+      ...prepared.target,
       method: request.method,
       headers: prepared.headers,
       agent: isHttps ? httpsAgent : httpAgent,
