@@ -69,11 +69,10 @@ export class AuthenteqStrategy extends Strategy {
   private readonly _states: StateKeeper;
   private readonly _verify: AuthenteqVerify | AuthenteqVerifyWithRequest;
   private readonly _passReqToCallback: boolean;
-  private readonly _authorizationURL: string;
-  private readonly _clientID: string;
+  /** The authorization URL with every parameter but `state`, built once. */
+  private readonly _authorizePrefix: string;
   private readonly _callbackURL: string;
-  private readonly _scope: string;
-  private readonly _backURL: string | undefined;
+  private readonly _callbackOrigin: string;
   private readonly _policy: AuthenteqPolicy;
   private readonly _includeImages: boolean;
   private readonly _clock: Clock;
@@ -117,11 +116,18 @@ export class AuthenteqStrategy extends Strategy {
     this._states = new StateKeeper(options.store, stateTTL * 1000, clock);
     this._verify = verify;
     this._passReqToCallback = passReqToCallback;
-    this._authorizationURL = authorizationURL;
-    this._clientID = options.clientID;
+    const authorize = new URL(authorizationURL);
+    const params = new URLSearchParams(authorize.search);
+    params.set('response_type', 'code');
+    params.set('client_id', options.clientID);
+    params.set('redirect_uri', options.callbackURL);
+    params.set('scope', scope);
+    if (options.backURL !== undefined) params.set('back_url', options.backURL);
+    authorize.search = params.toString();
+    authorize.hash = '';
+    this._authorizePrefix = authorize.href;
     this._callbackURL = options.callbackURL;
-    this._scope = scope;
-    this._backURL = options.backURL;
+    this._callbackOrigin = new URL(options.callbackURL).origin;
     this._policy = { ...policy };
     this._includeImages = includeImages;
     this._clock = clock;
@@ -141,23 +147,16 @@ export class AuthenteqStrategy extends Strategy {
   private async _start(req: Request, options: AuthenteqAuthenticateOptions): Promise<void> {
     let returnTo: string | undefined;
     if (options.returnTo !== undefined) {
-      returnTo = safeReturnTo(options.returnTo, new URL(this._callbackURL).origin, '') || undefined;
+      returnTo = safeReturnTo(options.returnTo, this._callbackOrigin, '') || undefined;
       if (returnTo === undefined) log('returnTo dropped: not a same-origin path');
     }
     const state = await this._states.issue(req, returnTo);
-    const url = new URL(this._authorizationURL);
-    const params = new URLSearchParams(url.search);
-    params.set('response_type', 'code');
-    params.set('client_id', this._clientID);
-    params.set('redirect_uri', this._callbackURL);
-    params.set('scope', this._scope);
-    params.set('state', state);
-    if (this._backURL !== undefined) params.set('back_url', this._backURL);
-    url.search = params.toString(); // one serialisation, not one per parameter
+    // The state is base64url: appended as is to the URL built once in the constructor.
+    const url = `${this._authorizePrefix}&state=${state}`;
     // The state must be stored before the browser can come back with it.
     await saveSession(req);
     log('redirecting to the identity server');
-    this.redirect(url.href);
+    this.redirect(url);
   }
 
   private async _callback(req: Request, query: Record<string, unknown>): Promise<void> {
@@ -244,7 +243,8 @@ export class AuthenteqStrategy extends Strategy {
 }
 
 function queryOf(req: Request): Record<string, unknown> {
-  if (isRecord(req.query)) return req.query;
+  const query: unknown = req.query; // Express 5 parses the query string again on every read of req.query
+  if (isRecord(query)) return query;
   const params = new URL(req.url ?? '/', 'http://localhost').searchParams;
   return Object.fromEntries(params);
 }
