@@ -3,13 +3,14 @@
  * (and `--expose-gc`); speaks over IPC:
  *
  * - parent `{type:'init', spec}` → `{type:'ready', url}` (or `{type:'failed', message}`);
- * - `{type:'cpu'}` → `{type:'cpu', user, system}` (µs, `process.cpuUsage()`);
+ * - `{type:'cpu'}` → `{type:'cpu', user, system, gcMinor, gcMajor, gcMs}` (µs, `process.cpuUsage()`; GCs so far);
  * - `{type:'mem'}` → `{type:'mem', rss, heapUsed, ...stats}` after a full GC;
  * - `{type:'stats'}` → `{type:'stats', ...stats}` (the app's counters, no GC);
  * - `{type:'exit'}` → closes and exits (a `--cpu-prof` profile is written then).
  */
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { constants, type PerformanceEntry, PerformanceObserver } from 'node:perf_hooks';
 import { createFaceApp, type FaceAppSpec } from './face-app.js';
 import { type BuiltApp, createSignupApp, type SignupAppSpec } from './signup-apps.js';
 
@@ -19,6 +20,18 @@ type Message =
   | { type: 'mem' }
   | { type: 'stats' }
   | { type: 'exit' };
+
+/** Garbage collections so far: scavenges (young generation), the others, and their total pause in ms. */
+const gc = { minor: 0, major: 0, ms: 0 };
+new PerformanceObserver((list) => {
+  for (const entry of list.getEntries()) {
+    // Node 20 types `entry` as a plain PerformanceEntry; GC entries carry `detail.kind`.
+    const kind = (entry as PerformanceEntry & { detail?: { kind?: number } }).detail?.kind;
+    if (kind === constants.NODE_PERFORMANCE_GC_MINOR) gc.minor++;
+    else gc.major++;
+    gc.ms += entry.duration;
+  }
+}).observe({ entryTypes: ['gc'] });
 
 const server = http.createServer();
 server.keepAliveTimeout = 30_000;
@@ -52,7 +65,7 @@ process.on('message', (message: Message) => {
       break;
     case 'cpu': {
       const { user, system } = process.cpuUsage();
-      send({ type: 'cpu', user, system });
+      send({ type: 'cpu', user, system, gcMinor: gc.minor, gcMajor: gc.major, gcMs: gc.ms });
       break;
     }
     case 'mem':

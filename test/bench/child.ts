@@ -57,10 +57,13 @@ export class Child {
     return answer as Promise<T & Answer>;
   }
 
-  /** CPU time used so far by the child (user + system), and the system part, in ms. */
-  async cpu(): Promise<{ total: number; system: number }> {
-    const { user, system } = await this.ask<{ user: number; system: number }>('cpu');
-    return { total: (user + system) / 1000, system: system / 1000 };
+  /** CPU time used so far by the child (user + system) and the system part, in ms; its GCs so far. */
+  async cpu(): Promise<{ total: number; system: number; gcMinor: number; gcMajor: number; gcMs: number }> {
+    const answer = await this.ask<{ user: number; system: number; gcMinor: number; gcMajor: number; gcMs: number }>(
+      'cpu',
+    );
+    const { user, system, gcMinor, gcMajor, gcMs } = answer;
+    return { total: (user + system) / 1000, system: system / 1000, gcMinor, gcMajor, gcMs };
   }
 
   /** CPU time (user + system) used so far by the child, in ms. */

@@ -28,6 +28,8 @@ export interface SignupFigures {
   cpuMs: number;
   /** The kernel's part of `cpuMs` (mostly loopback TCP). */
   systemMs: number;
+  /** Garbage collections in the measured windows: scavenges, the others, total pause ms. */
+  gc: { minor: number; major: number; ms: number };
   latencies: number[];
   /** CPU ms per flow and flows per second of each round: the table prints their medians (robust to a busy machine). */
   rounds: { cpuPerFlow: number; rate: number }[];
@@ -107,6 +109,7 @@ export async function runSignup(
         elapsedMs: 0,
         cpuMs: 0,
         systemMs: 0,
+        gc: { minor: 0, major: 0, ms: 0 },
         latencies: [],
         rounds: [],
       };
@@ -149,6 +152,9 @@ export async function runSignup(
         const cpuAfter = await app.child.cpu();
         entry.cpuMs += cpuAfter.total - cpuBefore.total;
         entry.systemMs += cpuAfter.system - cpuBefore.system;
+        entry.gc.minor += cpuAfter.gcMinor - cpuBefore.gcMinor;
+        entry.gc.major += cpuAfter.gcMajor - cpuBefore.gcMajor;
+        entry.gc.ms += cpuAfter.gcMs - cpuBefore.gcMs;
         if (result.ok > 0) {
           entry.rounds.push({
             cpuPerFlow: (cpuAfter.total - cpuBefore.total) / result.ok,
@@ -238,7 +244,19 @@ export function signupTable(figures: readonly SignupFigures[], settings: SignupS
   };
   const counted = figures.filter((f) => !f.skipped && f.instructions);
   const instructionRows = [
-    ['variant', 'M instr/flow', 'user', 'kernel', 'vs oauth2', 'vs ref', 'all threads', 'all vs oauth2', 'all vs ref'],
+    [
+      'variant',
+      'M instr/flow',
+      'user',
+      'kernel',
+      'vs oauth2',
+      'vs ref',
+      'all threads',
+      'all vs oauth2',
+      'all vs ref',
+      'GC/1k flows',
+      'GC ms/flow',
+    ],
     ...counted.map((f) => [
       f.variant,
       fixed(perFlow(f, 'total'), 2),
@@ -249,6 +267,8 @@ export function signupTable(figures: readonly SignupFigures[], settings: SignupS
       fixed(perFlow(f, 'all'), 2),
       ratio(perFlow(f, 'all'), perFlow(peer, 'all')),
       ratio(perFlow(f, 'all'), perFlow(reference, 'all')),
+      `${fixed(((f.gc.minor + f.gc.major) * 1000) / f.ok, 1)} (${fixed((f.gc.major * 1000) / f.ok, 1)} major)`,
+      fixed(f.gc.ms / f.ok, 3),
     ]),
   ];
   const instructions =
@@ -259,6 +279,7 @@ export function signupTable(figures: readonly SignupFigures[], settings: SignupS
           "Instructions retired by the app's main thread per flow (Linux perf over all measured rounds; millions): steadier",
           'than CPU time when other work shares the machine (repeats within ~1% when quiet). "kernel": the syscalls the',
           'thread makes (mostly loopback TCP). "all threads" adds V8\'s helpers (parallel GC, JIT), noisier under load.',
+          'GC: collections per 1,000 flows (of which mark-compact) and their pause per flow, from perf_hooks.',
           '',
           table(instructionRows),
         ];
