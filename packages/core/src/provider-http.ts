@@ -143,7 +143,8 @@ function prepare(request: ProviderRequest<unknown>): Prepared {
     body = Buffer.from(JSON.stringify(request.json));
     headers['content-type'] = 'application/json';
   } else if (request.multipart !== undefined) {
-    const boundary = `${BOUNDARY_PREFIX}${(boundaries = (boundaries + 1) % Number.MAX_SAFE_INTEGER)}`;
+    boundaries = (boundaries + 1) % Number.MAX_SAFE_INTEGER;
+    const boundary = `${BOUNDARY_PREFIX}${boundaries}`;
     body = multipartBody(request.multipart, boundary);
     headers['content-type'] = `multipart/form-data; boundary=${boundary}`;
   }
