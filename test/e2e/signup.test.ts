@@ -40,6 +40,7 @@ describe('sign up with a verified ID (browser)', () => {
     expect(facts).toMatch(/Verified name\s*ANNA MARIA SCHMIDT/);
     expect(facts).toMatch(/Birth date\s*1987-01-12/);
     expect(facts).toMatch(/Document\s*Passport/);
+    expect(facts).toMatch(/Verified at\s*\d{4}-\d\d-\d\d \d\d:\d\d UTC/);
     await expectNoSecrets(page, [demo.sandbox.authenteq.clientSecret]);
     await saveDocScreenshot(page, 'signup');
 

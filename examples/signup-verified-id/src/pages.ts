@@ -69,12 +69,17 @@ ${row('Nationality', user.nationality)}
 ${row('Document', `${DOCUMENT_TYPES[user.document.type] ?? user.document.type} ${user.document.number}`)}
 ${row('Issued by', user.document.issuingCountry)}
 ${row('Valid until', user.document.dateOfExpiry)}
-${row('Verified at', user.verifiedAt)}
+${row('Verified at', readableTime(user.verifiedAt))}
 </dl>
 ${images}
 <p class="muted">Signing up again with the same document finds this same account.</p>`,
     chrome,
   );
+}
+
+/** An ISO time for people: `2026-11-22 00:39 UTC`. */
+function readableTime(iso: string): string {
+  return /^\d{4}-\d\d-\d\dT\d\d:\d\d/.test(iso) ? `${iso.slice(0, 10)} ${iso.slice(11, 16)} UTC` : iso;
 }
 
 /** A plain-words error page. */
