@@ -37,7 +37,14 @@ export interface Context {
 
 export type Handler = (ctx: Context) => void | Promise<void>;
 
+/** Per-route settings of {@link Router.add}. */
+export interface RouteOptions {
+  /** Headers set on every answer of the route, injected faults included (e.g. CORS for browser-called routes). */
+  headers?: Record<string, string>;
+}
+
 interface Route {
+  headers: Record<string, string> | undefined;
   method: string;
   name: string;
   provider: string;
@@ -57,13 +64,14 @@ export class Router {
    * Adds a route. `path` may hold `:param` segments. `name` is what the request log records and what
    * `faults.inject()` takes.
    */
-  add(method: string, path: string, name: string, handler: Handler): void {
+  add(method: string, path: string, name: string, handler: Handler, options: RouteOptions = {}): void {
     const keys: string[] = [];
     const source = path.replace(/:([A-Za-z_]+)/g, (_, key: string) => {
       keys.push(key);
       return '([^/]+)';
     });
     this.#routes.push({
+      headers: options.headers,
       method,
       name,
       provider: name.split('.')[0] ?? 'sandbox',
@@ -109,6 +117,7 @@ export class Router {
     route.keys.forEach((key, i) => {
       params[key] = decodeURIComponent(match[i + 1] ?? '');
     });
+    if (route.headers) for (const [header, value] of Object.entries(route.headers)) res.setHeader(header, value);
     const fault = faults.next(route.name);
     if (fault) {
       if (fault.latency) await new Promise((resolve) => setTimeout(resolve, fault.latency));

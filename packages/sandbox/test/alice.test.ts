@@ -309,6 +309,24 @@ describe('Alice emulator: enrollment and login flow over HTTP', () => {
     expect((await fetch(`${base}/sdk`)).status).toBe(200);
   });
 
+  it('answers CORS on the browser SDK endpoints, injected faults included', async () => {
+    for (const [route, method, path] of [
+      ['alice.authenticate', 'POST', '/user/authenticate'],
+      ['alice.selfie', 'POST', '/user/selfie'],
+      ['alice.user_status', 'GET', '/user/status'],
+    ] as const) {
+      const plain = await fetch(`${base}${path}`, { method, headers: { origin: 'http://localhost:3002' } });
+      expect(plain.status).toBe(401);
+      expect(plain.headers.get('access-control-allow-origin')).toBe('*');
+      sandbox.faults.inject(route, { status: 503, times: 1 });
+      const faulted = await fetch(`${base}${path}`, { method, headers: { origin: 'http://localhost:3002' } });
+      expect(faulted.status).toBe(503);
+      expect(faulted.headers.get('access-control-allow-origin')).toBe('*');
+    }
+    const backend = await fetch(`${base}/user/authentications`, { headers: { origin: 'http://localhost:3002' } });
+    expect(backend.headers.get('access-control-allow-origin')).toBeNull();
+  });
+
   it('applies faults to Alice routes by name', async () => {
     sandbox.faults.inject('alice.login_token', { status: 503, times: 1 });
     expect((await call('GET', '/login_token', undefined, { headers: { apikey: sandbox.alice.apiKey } })).status).toBe(

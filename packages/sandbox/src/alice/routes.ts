@@ -19,11 +19,11 @@ function refuse(ctx: Context, status: number, detail: string): void {
   ctx.send(status, { detail });
 }
 
-/** Browsers call the USER_TOKEN endpoints directly (the client SDK does): they answer any origin, no cookies. */
-function cors(ctx: Context): void {
-  ctx.res.setHeader('access-control-allow-origin', '*');
-  ctx.res.setHeader('vary', 'origin');
-}
+/**
+ * Browsers call the USER_TOKEN endpoints directly (the client SDK does): they answer any origin, no cookies, on every
+ * answer, injected faults included, so the SDK sees the API's status rather than a CORS failure.
+ */
+const CORS = { headers: { 'access-control-allow-origin': '*', vary: 'origin' } };
 
 /**
  * Checks the Bearer token: a live token of this sandbox, of one of the `kinds` the endpoint documents. Logs the
@@ -128,25 +128,35 @@ export function registerRoutes(deps: Deps): void {
         ctx.send(200, {});
       });
   });
-  add('GET', `${base}/user/status`, 'alice.user_status', async (ctx) => {
-    cors(ctx);
-    const claims = await bearer(deps, ctx, ['USER_TOKEN']);
-    if (claims)
-      await guarded(ctx, () => {
-        const user = state.user(claims.userId);
-        ctx.send(200, userStatus(user, state.currentSelfie(user)));
-      });
-  });
-  add('POST', `${base}/user/selfie`, 'alice.selfie', async (ctx) => {
-    cors(ctx);
-    const claims = await bearer(deps, ctx, ['USER_TOKEN']);
-    const media = claims && (await video(ctx));
-    if (claims && media)
-      await guarded(ctx, () => {
-        state.addSelfie(claims.userId, media);
-        ctx.send(201, {});
-      });
-  });
+  add(
+    'GET',
+    `${base}/user/status`,
+    'alice.user_status',
+    async (ctx) => {
+      const claims = await bearer(deps, ctx, ['USER_TOKEN']);
+      if (claims)
+        await guarded(ctx, () => {
+          const user = state.user(claims.userId);
+          ctx.send(200, userStatus(user, state.currentSelfie(user)));
+        });
+    },
+    CORS,
+  );
+  add(
+    'POST',
+    `${base}/user/selfie`,
+    'alice.selfie',
+    async (ctx) => {
+      const claims = await bearer(deps, ctx, ['USER_TOKEN']);
+      const media = claims && (await video(ctx));
+      if (claims && media)
+        await guarded(ctx, () => {
+          state.addSelfie(claims.userId, media);
+          ctx.send(201, {});
+        });
+    },
+    CORS,
+  );
   add('PATCH', `${base}/user/selfie`, 'alice.void_selfie', async (ctx) => {
     const claims = await bearer(deps, ctx, ['BACKEND_TOKEN_WITH_USER_ID']);
     if (claims)
@@ -176,13 +186,18 @@ export function registerRoutes(deps: Deps): void {
         });
     });
   }
-  add('POST', `${base}/user/authenticate`, 'alice.authenticate', async (ctx) => {
-    cors(ctx);
-    const claims = await bearer(deps, ctx, ['USER_TOKEN']);
-    const media = claims && (await video(ctx));
-    if (claims && media)
-      await guarded(ctx, () => ctx.send(200, { authentication_id: state.authenticate(claims.userId, media).id }));
-  });
+  add(
+    'POST',
+    `${base}/user/authenticate`,
+    'alice.authenticate',
+    async (ctx) => {
+      const claims = await bearer(deps, ctx, ['USER_TOKEN']);
+      const media = claims && (await video(ctx));
+      if (claims && media)
+        await guarded(ctx, () => ctx.send(200, { authentication_id: state.authenticate(claims.userId, media).id }));
+    },
+    CORS,
+  );
   add('GET', `${base}/user/authentication/:id`, 'alice.authentication', async (ctx) => {
     const claims = await bearer(deps, ctx, ['BACKEND_TOKEN_WITH_USER_ID']);
     const v = claims && version(ctx, 'alice-authentication-version');
