@@ -136,6 +136,20 @@ describe('the examples on Redis when REDIS_URL is set', () => {
     }
   });
 
+  it('examples/signup-verified-id: sessions and the OAuth state in Redis', async () => {
+    const server = await runServer('examples/signup-verified-id/dist/server.js');
+    try {
+      const { status, sid } = await sessionIdFrom(`${server.url}/auth/authenteq`);
+      expect(status).toBe(302); // the state's session is saved before the redirect
+      await expectSessionInRedis('signup:sess:', sid);
+      // The state itself is in the store (RedisStore); the session only binds this browser to it.
+      const session = JSON.parse((await redis.get(`signup:sess:${sid}`)) ?? '{}');
+      expect(session['passport-idv:authenteq']).toEqual({ binding: expect.any(String) });
+    } finally {
+      await server.stop();
+    }
+  });
+
   it('the demo (startDemo({ redisURL })): every app keeps its sessions in Redis', async () => {
     const { startDemo } = await import('@passport-idv/example-demo');
     const demo = await startDemo({
@@ -162,8 +176,9 @@ describe('the examples on Redis when REDIS_URL is set', () => {
     const servers = await Promise.all([
       runServer('examples/face-login/dist/server.js', owned.url),
       runServer('examples/mobile-handoff/dist/server.js', owned.url),
+      runServer('examples/signup-verified-id/dist/server.js', owned.url),
     ]);
-    const pages = (['/login', '/'] as const).map((path, i) => `${servers[i]?.url}${path}`);
+    const pages = (['/login', '/', '/auth/authenteq'] as const).map((path, i) => `${servers[i]?.url}${path}`);
     try {
       // Sessions made while Redis is up...
       const cookies = await Promise.all(pages.map(async (page) => (await sessionIdFrom(page)).cookie ?? ''));
@@ -182,7 +197,7 @@ describe('the examples on Redis when REDIS_URL is set', () => {
       }
       await owned.start();
       for (const page of pages) {
-        await waitFor(async () => (await sessionIdFrom(page)).status === 200, {
+        await waitFor(async () => [200, 302].includes((await sessionIdFrom(page)).status), {
           what: `${page} to work again`,
           timeout: 15_000,
         });

@@ -1,5 +1,8 @@
 import { randomBytes } from 'node:crypto';
+import { RedisStore } from '@passport-idv/redis';
 import { startSandbox } from '@passport-idv/sandbox';
+import { RedisStore as SessionRedisStore } from 'connect-redis';
+import { createClient } from 'redis';
 import { createApp, type SignUpAppOptions } from './app.js';
 
 // Runs the example alone: against the real Authenteq when AUTHENTEQ_CLIENT_ID, AUTHENTEQ_CLIENT_SECRET and
@@ -29,9 +32,25 @@ if (real.every((value) => value)) {
   authenteq = { ...sandbox.authenteq, callbackURL };
 }
 
+// With REDIS_URL, sessions and OAuth states live in Redis, so several instances can serve the app (give them all the
+// same SESSION_SECRET and AUTHENTEQ_CALLBACK_URL).
+let redis: ReturnType<typeof createClient> | undefined;
+let stores: Pick<SignUpAppOptions, 'store' | 'sessionStore'> = {};
+if (process.env.REDIS_URL) {
+  // Fail fast while Redis is away (requests get an error page) instead of queueing commands until it returns.
+  redis = createClient({ url: process.env.REDIS_URL, disableOfflineQueue: true });
+  redis.on('error', (error: Error) => console.error(`Redis: ${error.message}`));
+  await redis.connect();
+  stores = {
+    store: new RedisStore({ client: redis, prefix: 'passport-idv:signup:' }),
+    sessionStore: new SessionRedisStore({ client: redis, prefix: 'signup:sess:' }),
+  };
+}
+
 const { app } = createApp({
   authenteq,
   sessionSecret: process.env.SESSION_SECRET ?? randomBytes(32).toString('hex'),
+  ...stores,
   ...(sandbox ? { clock: sandbox.clock } : {}),
 });
 const server = app.listen(port, '127.0.0.1', () => {
@@ -42,6 +61,7 @@ const server = app.listen(port, '127.0.0.1', () => {
       ? `Authenteq: the local sandbox at ${sandbox.authenteq.authorizationURL}`
       : `Authenteq: ${authenteq.authorizationURL ?? 'https://identity.authenteq.com/authorize'}`,
   );
+  if (redis) console.log('Sessions and OAuth states: Redis (REDIS_URL)');
 });
 server.on('error', (error: NodeJS.ErrnoException) => {
   console.error(error.code === 'EADDRINUSE' ? `Port ${port} is in use: set PORT to another one.` : error.message);
@@ -50,6 +70,7 @@ server.on('error', (error: NodeJS.ErrnoException) => {
 const stop = () => {
   server.close();
   void sandbox?.close();
+  void redis?.close();
 };
 process.once('SIGINT', stop);
 process.once('SIGTERM', stop);
