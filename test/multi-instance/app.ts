@@ -14,7 +14,7 @@
  * is a 503.
  */
 import { AuthenteqStrategy } from '@passport-idv/authenteq';
-import { type Clock, PassportIdvError, type Store, StoreError } from '@passport-idv/core';
+import { type Clock, failClosedSession, PassportIdvError, type Store } from '@passport-idv/core';
 import { ephemeralSession } from '@passport-idv/ephemeral-session';
 import { AliceClient, FaceLoginStrategy } from '@passport-idv/face-login';
 import express, { type NextFunction, type Request, type Response } from 'express';
@@ -88,17 +88,16 @@ export function createInstanceApp(options: InstanceAppOptions): express.Express 
     next();
   });
   app.use(express.json({ limit: '4kb' }));
-  const sessions = session({
-    secret: options.sessionSecret,
-    store: options.sessionStore,
-    resave: false,
-    saveUninitialized: false,
-    cookie: { httpOnly: true, sameSite: 'lax' },
-  });
   // A session store that cannot load or save a session is a store failure like any other: 503, nobody logged in.
-  app.use((req, res, next) =>
-    sessions(req, res, (error?: unknown) =>
-      next(error ? new StoreError('the session store failed', { cause: error }) : undefined),
+  app.use(
+    failClosedSession(
+      session({
+        secret: options.sessionSecret,
+        store: options.sessionStore,
+        resave: false,
+        saveUninitialized: false,
+        cookie: { httpOnly: true, sameSite: 'lax' },
+      }),
     ),
   );
   app.use(passport.initialize());

@@ -184,7 +184,8 @@ describe('the examples on Redis when REDIS_URL is set', () => {
       const cookies = await Promise.all(pages.map(async (page) => (await sessionIdFrom(page)).cookie ?? ''));
       await owned.kill();
       for (const [i, page] of pages.entries()) {
-        // ...cannot be read while it is down: an error page (polled: a server notices the lost connection first).
+        // ...cannot be read while it is down: a 503 page in plain words (polled: a server notices the lost
+        // connection first), with nothing internal on it.
         let answer = await sessionIdFrom(page, cookies[i]);
         await waitFor(
           async () => {
@@ -193,7 +194,9 @@ describe('the examples on Redis when REDIS_URL is set', () => {
           },
           { what: `${page} to fail` },
         );
+        expect(answer.status, page).toBe(503);
         expect(answer.sid, page).toBeUndefined();
+        expect(answer.body, page).not.toMatch(/Error|ECONN|Redis|\bat \S+ \(|node_modules|stack/i);
       }
       await owned.start();
       for (const page of pages) {

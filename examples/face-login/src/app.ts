@@ -1,5 +1,5 @@
 import { randomBytes, timingSafeEqual } from 'node:crypto';
-import { type Clock, PassportIdvError, type Store, safeReturnTo } from '@passport-idv/core';
+import { type Clock, failClosedSession, PassportIdvError, type Store, safeReturnTo } from '@passport-idv/core';
 import {
   AliceClient,
   FaceLoginStrategy,
@@ -156,15 +156,18 @@ export function createApp(options: FaceLoginAppOptions): FaceLoginApp {
   app.get('/style.css', asset('text/css', STYLESHEET));
   app.get('/face.js', asset('text/javascript', FACE_SCRIPT));
   if (!alice.sdkURL) app.get('/alice-sdk.js', asset('text/javascript', ALICE_SDK_SCRIPT));
+  // A failing session store (Redis down) is a 503, like every other store failure: nobody is logged in.
   app.use(
-    session({
-      name: 'face.sid',
-      secret: sessionSecret,
-      resave: false,
-      saveUninitialized: false,
-      ...(sessionStore ? { store: sessionStore } : {}),
-      cookie: { httpOnly: true, sameSite: 'lax' },
-    }),
+    failClosedSession(
+      session({
+        name: 'face.sid',
+        secret: sessionSecret,
+        resave: false,
+        saveUninitialized: false,
+        ...(sessionStore ? { store: sessionStore } : {}),
+        cookie: { httpOnly: true, sameSite: 'lax' },
+      }),
+    ),
   );
   app.use(passport.initialize());
   app.use(passport.session());
@@ -172,6 +175,7 @@ export function createApp(options: FaceLoginAppOptions): FaceLoginApp {
   app.use(express.json({ limit: '4kb' }));
 
   const csrfOf = (req: Request): string => {
+    if (!req.session) return ''; // the session store failed: the error page has no form to protect
     req.session.csrf ??= randomBytes(32).toString('base64url');
     return req.session.csrf;
   };

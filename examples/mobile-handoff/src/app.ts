@@ -1,5 +1,5 @@
 import { randomBytes, timingSafeEqual } from 'node:crypto';
-import { type Clock, PassportIdvError, type Store } from '@passport-idv/core';
+import { type Clock, failClosedSession, PassportIdvError, type Store } from '@passport-idv/core';
 import { type EphemeralSessionMiddleware, ephemeralSession } from '@passport-idv/ephemeral-session';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import session from 'express-session';
@@ -107,22 +107,25 @@ export function createApp(options: MobileHandoffAppOptions): MobileHandoffApp {
   app.get('/style.css', (_req, res) => {
     res.set('Cache-Control', 'public, max-age=300').type('text/css').send(STYLESHEET);
   });
+  // A failing session store (Redis down) is a 503, like every other store failure: nobody is logged in.
   app.use(
-    session({
-      name: 'handoff.sid',
-      secret: sessionSecret,
-      resave: false,
-      saveUninitialized: false,
-      ...(sessionStore ? { store: sessionStore } : {}),
-      cookie: { httpOnly: true, sameSite: 'lax', secure: 'auto', maxAge: 8 * 3600_000 },
-    }),
+    failClosedSession(
+      session({
+        name: 'handoff.sid',
+        secret: sessionSecret,
+        resave: false,
+        saveUninitialized: false,
+        ...(sessionStore ? { store: sessionStore } : {}),
+        cookie: { httpOnly: true, sameSite: 'lax', secure: 'auto', maxAge: 8 * 3600_000 },
+      }),
+    ),
   );
   app.use(passport.session());
   app.use(express.urlencoded({ extended: false, limit: '4kb' }));
 
   const chrome = (req: Request): Chrome => {
     const user = req.user as DemoUser | undefined;
-    return { userName: user?.name, csrf: req.session.csrf, homeURL };
+    return { userName: user?.name, csrf: req.session?.csrf, homeURL }; // no session if its store failed
   };
 
   app.get('/', (req, res) => {

@@ -1,6 +1,6 @@
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { type AuthenteqPolicy, AuthenteqStrategy, type VerifiedIdentity } from '@passport-idv/authenteq';
-import type { Clock, Store } from '@passport-idv/core';
+import { type Clock, failClosedSession, type Store } from '@passport-idv/core';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import session from 'express-session';
 import { Passport } from 'passport';
@@ -145,16 +145,19 @@ export function createApp(options: SignUpAppOptions): SignUpApp {
   app.get('/authenteq-logo.svg', (_req, res) => {
     res.type('image/svg+xml').set('Cache-Control', 'public, max-age=300').send(LOGO_SVG);
   });
+  // A failing session store (Redis down) is a 503, like every other store failure: nobody is logged in.
   app.use(
-    session({
-      name: 'signup.sid',
-      secret: sessionSecret,
-      resave: false,
-      saveUninitialized: false,
-      ...(sessionStore ? { store: sessionStore } : {}),
-      // Lax, not Strict: the provider sends the browser back with a cross-site top-level GET.
-      cookie: { httpOnly: true, sameSite: 'lax', secure: callback.protocol === 'https:' },
-    }),
+    failClosedSession(
+      session({
+        name: 'signup.sid',
+        secret: sessionSecret,
+        resave: false,
+        saveUninitialized: false,
+        ...(sessionStore ? { store: sessionStore } : {}),
+        // Lax, not Strict: the provider sends the browser back with a cross-site top-level GET.
+        cookie: { httpOnly: true, sameSite: 'lax', secure: callback.protocol === 'https:' },
+      }),
+    ),
   );
   app.use(passport.initialize());
   app.use(passport.session());

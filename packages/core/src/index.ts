@@ -10,6 +10,7 @@ export {
   ProviderTimeoutError,
   StoreError,
 } from './errors.js';
+export { failClosedSession, type Middleware } from './fail-closed-session.js';
 export { createLogger, type Logger } from './log.js';
 export { MemoryStore, type MemoryStoreOptions } from './memory-store.js';
 export {
