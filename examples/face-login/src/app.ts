@@ -154,6 +154,7 @@ export function createApp(options: FaceLoginAppOptions): FaceLoginApp {
   const asset = (type: string, body: string) => (_req: Request, res: Response) =>
     void res.type(type).set('Cache-Control', 'public, max-age=300').send(body);
   app.get('/style.css', asset('text/css', STYLESHEET));
+  app.get('/favicon.ico', (_req, res) => void res.status(204).end());
   app.get('/face.js', asset('text/javascript', FACE_SCRIPT));
   if (!alice.sdkURL) app.get('/alice-sdk.js', asset('text/javascript', ALICE_SDK_SCRIPT));
   // A failing session store (Redis down) is a 503, like every other store failure: nobody is logged in.

@@ -104,6 +104,9 @@ export function createApp(options: MobileHandoffAppOptions): MobileHandoffApp {
     });
     next();
   });
+  app.get('/favicon.ico', (_req, res) => {
+    res.status(204).end();
+  });
   app.get('/style.css', (_req, res) => {
     res.set('Cache-Control', 'public, max-age=300').type('text/css').send(STYLESHEET);
   });

@@ -74,6 +74,9 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
   const authenteq = mountAuthenteq(env, options.authenteq);
   const alice = mountAlice(env, options.alice);
   const idv = mountIdv(env, options.idv);
+  router.add('GET', '/favicon.ico', 'sandbox.favicon', (ctx) => {
+    ctx.res.writeHead(204).end();
+  });
   router.add('GET', '/', 'sandbox.home', (ctx) => {
     ctx.html(
       200,
