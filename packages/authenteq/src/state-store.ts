@@ -1,5 +1,5 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
-import { type Clock, isRecord, MemoryStore, type Store, StoreError } from '@passport-idv/core';
+import { type Clock, isRecord, MemoryStore, type Store, StoreError, storeCall } from '@passport-idv/core';
 import { SessionRequiredError } from './errors.js';
 
 /** What is kept with a state until the callback. */
@@ -167,15 +167,6 @@ function slotOf(req: SessionRequest, create = true): SessionSlot {
   const fresh: SessionSlot = {};
   session[SESSION_KEY] = fresh;
   return fresh;
-}
-
-async function storeCall<T>(call: () => Promise<T>): Promise<T> {
-  try {
-    return await call();
-  } catch (error) {
-    if (error instanceof StoreError) throw error;
-    throw new StoreError('authenteq state: the store failed', { cause: error });
-  }
 }
 
 function sameString(a: string, b: string): boolean {

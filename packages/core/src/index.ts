@@ -24,4 +24,6 @@ export {
   ShapeError,
 } from './provider-http.js';
 export { safeReturnTo } from './safe-return-to.js';
+export { SharedLoader, type SharedLoaderOptions, type SharedLoadSteps } from './shared-load.js';
 export type { Store } from './store.js';
+export { storeCall } from './store-call.js';

@@ -1,6 +1,4 @@
-import { randomUUID } from 'node:crypto';
-import { setTimeout as delay } from 'node:timers/promises';
-import { type Clock, isRecord, ProviderTimeoutError, type Store, StoreError } from '@passport-idv/core';
+import { type Clock, isRecord, ProviderTimeoutError, SharedLoader, type Store, storeCall } from '@passport-idv/core';
 
 /** What the middleware answers with, and what is kept for reuse. */
 export interface Handoff {
@@ -41,72 +39,41 @@ export interface Created {
 export class HandoffReuse {
   readonly #store: Store;
   readonly #clock: Clock;
-  readonly #lockMs: number;
-  readonly #inflight = new Map<string, Promise<Handoff>>();
+  readonly #loader: SharedLoader<Handoff>;
 
   /** `lockMs`: how long a creation may hold the lock (and others wait for it), in real milliseconds. */
   constructor(store: Store, clock: Clock, lockMs: number) {
     this.#store = store;
     this.#clock = clock;
-    this.#lockMs = lockMs;
+    this.#loader = new SharedLoader(store, { lockMs, firstPollMs: 10, maxPollMs: 200 });
   }
 
   get(key: string, create: () => Promise<Created>): Promise<Handoff> {
-    let pending = this.#inflight.get(key);
-    if (pending === undefined) {
-      pending = this.#run(key, create).finally(() => this.#inflight.delete(key));
-      this.#inflight.set(key, pending);
-    }
-    return pending;
-  }
-
-  async #run(key: string, create: () => Promise<Created>): Promise<Handoff> {
-    const lockKey = `${key}:lock`;
-    const deadline = performance.now() + this.#lockMs;
-    for (let wait = 10; ; wait = Math.min(wait * 2, 200)) {
-      const cached = await this.#read(key);
-      if (cached !== undefined) return cached;
-      if (await guard(() => this.#store.add(lockKey, randomUUID(), this.#lockMs))) {
-        try {
-          // Another instance may have stored one between our read and our lock.
-          const stored = await this.#read(key);
-          if (stored !== undefined) return stored;
-          const { handoff, reuseMs } = await create();
-          if (reuseMs > 0) {
-            const stored: Stored = { ...handoff, reuseUntil: this.#clock.now() + reuseMs };
-            await guard(() => this.#store.set(key, stored, reuseMs));
-          }
-          return handoff;
-        } finally {
-          await guard(() => this.#store.delete(lockKey)).catch(() => undefined); // it expires anyway
+    return this.#loader.load(key, {
+      read: () => this.#read(key),
+      create: async () => {
+        const { handoff, reuseMs } = await create();
+        if (reuseMs > 0) {
+          const stored: Stored = { ...handoff, reuseUntil: this.#clock.now() + reuseMs };
+          await storeCall(() => this.#store.set(key, stored, reuseMs));
         }
-      }
-      // Someone else is creating it: wait for their result (or for their lock to go, then try ourselves).
-      if (performance.now() + wait > deadline) {
+        return handoff;
+      },
+      // Someone else held the lock for the whole wait: give up rather than start a second session.
+      onWaitTimeout: async () => {
         throw new ProviderTimeoutError('no session became available in time', {
           provider: 'idv',
           operation: 'start_session',
         });
-      }
-      await delay(wait);
-    }
+      },
+    });
   }
 
   async #read(key: string): Promise<Handoff | undefined> {
-    const value = await guard(() => this.#store.get(key));
+    const value = await storeCall(() => this.#store.get(key));
     // The store's own expiry may run on another clock (Redis keeps real time): the window is checked on ours too.
     if (!isStored(value) || value.reuseUntil <= this.#clock.now()) return undefined;
     const { handoffUrl, sessionId, expiresAt } = value;
     return { handoffUrl, sessionId, expiresAt };
-  }
-}
-
-/** Runs a store operation; any failure becomes a `StoreError` (503), so the caller fails closed. */
-export async function guard<T>(operation: () => Promise<T>): Promise<T> {
-  try {
-    return await operation();
-  } catch (error) {
-    if (error instanceof StoreError) throw error;
-    throw new StoreError('the store failed', { cause: error });
   }
 }

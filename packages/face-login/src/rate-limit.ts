@@ -1,5 +1,5 @@
 import type { Clock, Store } from '@passport-idv/core';
-import { guard } from './token-cache.js';
+import { storeCall } from '@passport-idv/core';
 
 /**
  * Counts failed face logins per key in fixed windows, through a {@link Store} (so instances sharing a Redis share
@@ -24,13 +24,13 @@ export class FailureLimiter {
 
   /** `true` when `key` already had `limit` failures in this window. */
   async limited(key: string, limit: number): Promise<boolean> {
-    return (await guard(() => this.#store.get(this.#slot(key, limit - 1)))) !== undefined;
+    return (await storeCall(() => this.#store.get(this.#slot(key, limit - 1)))) !== undefined;
   }
 
   /** Records one failure of `key`. */
   async record(key: string, limit: number): Promise<void> {
     for (let i = 0; i < limit; i++) {
-      if (await guard(() => this.#store.add(this.#slot(key, i), 1, this.#windowMs))) return;
+      if (await storeCall(() => this.#store.add(this.#slot(key, i), 1, this.#windowMs))) return;
     }
   }
 }

@@ -7,6 +7,7 @@ import {
   MemoryStore,
   ProviderStatusError,
   type Store,
+  storeCall,
   systemClock,
 } from '@passport-idv/core';
 import type { Request } from 'express';
@@ -31,7 +32,6 @@ import {
   type SessionData,
   sessionOf,
 } from './session.js';
-import { guard } from './token-cache.js';
 
 const log = createLogger('face-login');
 
@@ -167,7 +167,7 @@ export class FaceLoginStrategy extends Strategy {
     const userToken = await this._client.getUserToken(aliceUserId);
     const at = this._clock.now();
     const attempt: FaceLoginAttempt = { id: randomBytes(16).toString('base64url'), aliceUserId, at };
-    await guard(() => this._store.set(this._attemptKey(attempt.id), { aliceUserId, at }, this._maxAgeMs));
+    await storeCall(() => this._store.set(this._attemptKey(attempt.id), { aliceUserId, at }, this._maxAgeMs));
     session[ATTEMPT_KEY] = attempt;
     return { userToken, expiresAt: at + this._maxAgeMs };
   }
@@ -203,12 +203,12 @@ export class FaceLoginStrategy extends Strategy {
     // Single use, before any upstream call: the id (by anyone, ever within its useful life), then this attempt. Only
     // the request that spent the id takes the attempt: of a double submit (on any instances) the loser must not take
     // the attempt from under the winner, or neither would log in.
-    const fresh = await guard(() =>
+    const fresh = await storeCall(() =>
       this._store.add(`passport-idv:face-login:used:${id}`, 1, 2 * this._maxAgeMs + 60_000),
     );
     if (!fresh) return this._refuse('authentication_id_used', limitKeys);
     delete session[ATTEMPT_KEY];
-    const open = await guard(() => this._store.take(this._attemptKey(attempt.id as string)));
+    const open = await storeCall(() => this._store.take(this._attemptKey(attempt.id as string)));
     if (open === undefined) return this._fail('no_attempt');
 
     let authentication: Awaited<ReturnType<AliceClient['getAuthentication']>>;

@@ -1,6 +1,5 @@
-import { createHash, randomUUID } from 'node:crypto';
-import { setTimeout as delay } from 'node:timers/promises';
-import { type Clock, ProviderResponseError, type Store, StoreError } from '@passport-idv/core';
+import { createHash } from 'node:crypto';
+import { type Clock, ProviderResponseError, SharedLoader, type Store, storeCall } from '@passport-idv/core';
 import { decodeJwt } from 'jose';
 
 /** The four kinds of Alice token (alice-backend-authentication.txt §1). */
@@ -14,10 +13,6 @@ interface CachedToken {
 
 /** Fetches a fresh token of a kind (for a user). */
 export type TokenFetcher = (kind: AliceTokenKind, userId: string | undefined) => Promise<string>;
-
-/** Polling of a token another instance is fetching: the first wait and the longest, in real milliseconds. */
-const FIRST_POLL_MS = 5;
-const MAX_POLL_MS = 50;
 
 /**
  * Alice tokens cached per kind and per user in a {@link Store} (so one Redis serves several app instances), used
@@ -33,8 +28,7 @@ export class TokenCache {
   readonly #marginMs: number;
   readonly #prefix: string;
   readonly #fetch: TokenFetcher;
-  readonly #lockMs: number;
-  readonly #inflight = new Map<string, Promise<string>>();
+  readonly #loader: SharedLoader<string>;
 
   constructor(options: {
     store: Store;
@@ -50,7 +44,7 @@ export class TokenCache {
     this.#clock = options.clock;
     this.#marginMs = options.marginMs;
     this.#fetch = options.fetch;
-    this.#lockMs = options.lockMs;
+    this.#loader = new SharedLoader(options.store, { lockMs: options.lockMs });
     const account = createHash('sha256').update(options.account).digest('hex').slice(0, 16);
     this.#prefix = `passport-idv:alice:${account}:token:`;
   }
@@ -58,18 +52,16 @@ export class TokenCache {
   /** A token of `kind` (for `userId`) with more than the margin left, from the cache or fetched once. */
   get(kind: AliceTokenKind, userId?: string): Promise<string> {
     const key = this.#key(kind, userId);
-    const pending = this.#inflight.get(key);
-    if (pending) return pending;
-    const loading = this.#load(key, kind, userId).finally(() => this.#inflight.delete(key));
-    this.#inflight.set(key, loading);
-    return loading;
+    const create = () => this.#fetchAndCache(key, kind, userId);
+    // A holder that takes too long (or died holding the lock): fetch one ourselves rather than keep the user waiting.
+    return this.#loader.load(key, { read: () => this.#fresh(key), create, onWaitTimeout: create });
   }
 
   /** Forgets `token` (the API refused it), unless the cache already holds a newer one. */
   async drop(kind: AliceTokenKind, userId: string | undefined, token: string): Promise<void> {
     const key = this.#key(kind, userId);
     const cached = await this.#read(key);
-    if (cached?.token === token) await guard(() => this.#store.delete(key));
+    if (cached?.token === token) await storeCall(() => this.#store.delete(key));
   }
 
   #key(kind: AliceTokenKind, userId: string | undefined): string {
@@ -77,7 +69,7 @@ export class TokenCache {
   }
 
   async #read(key: string): Promise<CachedToken | undefined> {
-    const cached = await guard(() => this.#store.get<CachedToken>(key));
+    const cached = await storeCall(() => this.#store.get<CachedToken>(key));
     if (cached && typeof cached.token === 'string' && typeof cached.exp === 'number') return cached;
     return undefined;
   }
@@ -86,39 +78,6 @@ export class TokenCache {
   async #fresh(key: string): Promise<string | undefined> {
     const cached = await this.#read(key);
     return cached && cached.exp * 1000 - this.#marginMs > this.#clock.now() ? cached.token : undefined;
-  }
-
-  async #load(key: string, kind: AliceTokenKind, userId: string | undefined): Promise<string> {
-    const lockKey = `${key}:lock`;
-    // Real time: the lock's TTL runs on the store's clock, which for Redis is real time.
-    const deadline = performance.now() + this.#lockMs;
-    for (let wait = FIRST_POLL_MS; ; wait = Math.min(wait * 2, MAX_POLL_MS)) {
-      const cached = await this.#fresh(key);
-      if (cached !== undefined) return cached;
-      const owner = randomUUID();
-      if (await guard(() => this.#store.add(lockKey, owner, this.#lockMs))) {
-        try {
-          // Another instance may have stored one between our read and our lock.
-          return (await this.#fresh(key)) ?? (await this.#fetchAndCache(key, kind, userId));
-        } finally {
-          await this.#unlock(lockKey, owner);
-        }
-      }
-      // Another instance is fetching it: poll for its result, within bounds.
-      if (performance.now() + wait > deadline) break;
-      await delay(wait);
-    }
-    // The holder took too long (or died holding the lock): fetch one ourselves rather than keep the user waiting.
-    return this.#fetchAndCache(key, kind, userId);
-  }
-
-  /** Releases the lock if it is still ours (it may have expired and been taken by another instance meanwhile). */
-  async #unlock(lockKey: string, owner: string): Promise<void> {
-    try {
-      if ((await this.#store.get(lockKey)) === owner) await this.#store.delete(lockKey);
-    } catch {
-      // The lock expires on its own.
-    }
   }
 
   async #fetchAndCache(key: string, kind: AliceTokenKind, userId: string | undefined): Promise<string> {
@@ -134,17 +93,7 @@ export class TokenCache {
     }
     const ttl = exp * 1000 - this.#marginMs - this.#clock.now();
     // A token with less than the margin left is used for this call only, never cached.
-    if (ttl > 0) await guard(() => this.#store.set(key, { token, exp } satisfies CachedToken, ttl));
+    if (ttl > 0) await storeCall(() => this.#store.set(key, { token, exp } satisfies CachedToken, ttl));
     return token;
-  }
-}
-
-/** Runs a store call; any failure becomes a {@link StoreError} (503), so callers fail closed. */
-export async function guard<T>(fn: () => Promise<T>): Promise<T> {
-  try {
-    return await fn();
-  } catch (error) {
-    if (error instanceof StoreError) throw error;
-    throw new StoreError('the store did not answer', { cause: error });
   }
 }
