@@ -17,6 +17,7 @@ import { AuthenteqStrategy } from '@passport-idv/authenteq';
 import { type Clock, failClosedSession, PassportIdvError, type Store } from '@passport-idv/core';
 import { ephemeralSession } from '@passport-idv/ephemeral-session';
 import { AliceClient, FaceLoginStrategy } from '@passport-idv/face-login';
+import type { Sandbox } from '@passport-idv/sandbox';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import session from 'express-session';
 import { Passport } from 'passport';
@@ -33,6 +34,23 @@ export interface ProviderConfig {
   };
   alice: { apiKey: string; baseURL: string };
   idv: { host: string; apiKey: string; workflowId: string };
+}
+
+/** The sandbox's credentials and URLs as a {@link ProviderConfig}, with the callback URL every instance shares. */
+export function providerConfig(sandbox: Sandbox, callbackURL: string): ProviderConfig {
+  const { authenteq, alice, idv } = sandbox;
+  return {
+    authenteq: {
+      clientID: authenteq.clientID,
+      clientSecret: authenteq.clientSecret,
+      authorizationURL: authenteq.authorizationURL,
+      tokenURL: authenteq.tokenURL,
+      detailsURL: authenteq.detailsURL,
+      callbackURL,
+    },
+    alice: { apiKey: alice.apiKey, baseURL: alice.baseURL },
+    idv: { host: idv.host, apiKey: idv.apiKey, workflowId: idv.workflowId },
+  };
 }
 
 /** Options of {@link createInstanceApp}. */

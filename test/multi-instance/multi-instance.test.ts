@@ -2,7 +2,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { type Sandbox, startSandbox } from '@passport-idv/sandbox';
 import { createClient } from 'redis';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import type { ProviderConfig } from './app.js';
+import { providerConfig } from './app.js';
 import { Browser } from './browser.js';
 import { assertBuilt, type ForkedInstance, forkInstance } from './fork-instance.js';
 
@@ -53,19 +53,7 @@ beforeAll(async () => {
   }
   sandbox = await startSandbox({ port: 0 });
   sandbox.authenteq.registerRedirectURI(CALLBACK_URL);
-  const { authenteq, alice, idv } = sandbox;
-  const providers: ProviderConfig = {
-    authenteq: {
-      clientID: authenteq.clientID,
-      clientSecret: authenteq.clientSecret,
-      authorizationURL: authenteq.authorizationURL,
-      tokenURL: authenteq.tokenURL,
-      detailsURL: authenteq.detailsURL,
-      callbackURL: CALLBACK_URL,
-    },
-    alice: { apiKey: alice.apiKey, baseURL: alice.baseURL },
-    idv: { host: idv.host, apiKey: idv.apiKey, workflowId: idv.workflowId },
-  };
+  const providers = providerConfig(sandbox, CALLBACK_URL);
   const sessionSecret = randomBytes(32).toString('hex');
   instances = await Promise.all(
     ['A', 'B'].map((name) => forkInstance({ name, sessionSecret, redisURL, prefix, ...providers })),

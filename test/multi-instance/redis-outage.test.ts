@@ -8,7 +8,7 @@ import { RedisStore as SessionRedisStore } from 'connect-redis';
 import createDebug from 'debug';
 import { createClient } from 'redis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createInstanceApp, type InstanceAppOptions } from './app.js';
+import { createInstanceApp, type InstanceAppOptions, providerConfig } from './app.js';
 import { Browser } from './browser.js';
 import { OwnedRedis, ping } from './owned-redis.js';
 import { waitFor } from './wait.js';
@@ -105,18 +105,8 @@ beforeAll(async () => {
   owned = await OwnedRedis.start();
   sandbox = await startSandbox({ port: 0 });
   sandbox.authenteq.registerRedirectURI(CALLBACK_URL);
-  const { authenteq, alice, idv } = sandbox;
   const providers = {
-    authenteq: {
-      clientID: authenteq.clientID,
-      clientSecret: authenteq.clientSecret,
-      authorizationURL: authenteq.authorizationURL,
-      tokenURL: authenteq.tokenURL,
-      detailsURL: authenteq.detailsURL,
-      callbackURL: CALLBACK_URL,
-    },
-    alice: { apiKey: alice.apiKey, baseURL: alice.baseURL },
-    idv: { host: idv.host, apiKey: idv.apiKey, workflowId: idv.workflowId },
+    ...providerConfig(sandbox, CALLBACK_URL),
     sessionSecret: randomBytes(32).toString('hex'),
     clock: sandbox.clock,
     timeout: 2_000,

@@ -1,10 +1,9 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import http from 'node:http';
-import net from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { createClient } from 'redis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { OwnedRedis } from '../multi-instance/owned-redis.js';
+import { freePort, OwnedRedis } from '../multi-instance/owned-redis.js';
 import { waitFor } from '../multi-instance/wait.js';
 
 // With REDIS_URL set, each example's server and the demo keep their sessions (connect-redis) and passport-idv stores
@@ -25,17 +24,6 @@ afterAll(async () => {
   if (written.length > 0) await redis.del(written);
   await redis.close();
 });
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.on('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 /**
  * GET without keep-alive (so servers stop promptly), with a cookie if given: the status, the page, and the cookie
