@@ -1,7 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import http from 'node:http';
 import https from 'node:https';
-import { setTimeout as delay } from 'node:timers/promises';
 import {
   type ProviderCallInfo,
   ProviderError,
@@ -76,11 +75,11 @@ const httpsAgent = new https.Agent(agentOptions);
  */
 export async function providerRequest<T = unknown>(request: ProviderRequest<T>): Promise<ProviderResponse<T>> {
   const timeout = request.timeout ?? 10_000;
-  // One timer per call (cheaper than AbortSignal.timeout), cleared as soon as the call settles.
-  const deadline = new AbortController();
-  const timer = setTimeout(() => deadline.abort(), timeout);
+  // One timer per call, cleared as soon as the call settles; no AbortController unless the caller passes a signal.
+  const control = new CallControl();
+  const timer = setTimeout(() => control.stop(timeoutError(request, timeout)), timeout);
   timer.unref();
-  const signal = request.signal ? AbortSignal.any([deadline.signal, request.signal]) : deadline.signal;
+  const unlisten = request.signal ? listen(request.signal, request, control) : undefined;
   const retries = request.method === 'GET' ? Math.max(0, request.retries ?? 2) : 0;
   const retryDelay = request.retryDelay ?? 100;
   const started = performance.now();
@@ -88,15 +87,16 @@ export async function providerRequest<T = unknown>(request: ProviderRequest<T>):
   try {
     for (let attempt = 0; ; attempt++) {
       try {
-        const response = await send(request, prepared, signal, deadline.signal, timeout);
+        const response = await send(request, prepared, control);
         log('%s %s → %d in %dms', request.provider, request.operation, response.status, elapsed(started));
         return response;
       } catch (error) {
         if (!(error instanceof ProviderError)) throw error;
         const retryable =
-          error instanceof ProviderNetworkError ||
-          (error instanceof ProviderStatusError &&
-            (error.upstreamStatus === 429 || (error.upstreamStatus ?? 0) >= 500));
+          control.stopped === undefined &&
+          (error instanceof ProviderNetworkError ||
+            (error instanceof ProviderStatusError &&
+              (error.upstreamStatus === 429 || (error.upstreamStatus ?? 0) >= 500)));
         const wait = retryDelay * 2 ** attempt * (0.5 + Math.random());
         const remaining = timeout - (performance.now() - started);
         if (!retryable || attempt >= retries || wait >= remaining) {
@@ -104,16 +104,63 @@ export async function providerRequest<T = unknown>(request: ProviderRequest<T>):
           throw error;
         }
         log('%s %s: %s, retry %d', request.provider, request.operation, error.code, attempt + 1);
-        try {
-          await delay(wait, undefined, { signal });
-        } catch {
-          throw abortError(request, deadline.signal, timeout, signal.reason);
-        }
+        await pause(wait, control);
       }
     }
   } finally {
     clearTimeout(timer);
+    unlisten?.();
   }
+}
+
+/**
+ * The deadline and the cancellation of one call. A plain object rather than an `AbortController`: an `EventTarget`
+ * and its listener per call cost more than the rest of the call's bookkeeping, and only a caller's own `signal`
+ * needs one.
+ */
+class CallControl {
+  /** Why the call stopped (its deadline passed, or the caller cancelled it); set once. */
+  stopped: ProviderError | undefined;
+  /** Ends what the call is waiting for now: the request in flight or the pause before a retry. */
+  onStop: ((error: ProviderError) => void) | undefined;
+
+  stop(error: ProviderError): void {
+    if (this.stopped !== undefined) return;
+    this.stopped = error;
+    const onStop = this.onStop;
+    this.onStop = undefined;
+    onStop?.(error);
+  }
+}
+
+/** Stops the call when the caller's `signal` aborts; returns the function that removes the listener. */
+function listen(signal: AbortSignal, request: ProviderCallInfo, control: CallControl): () => void {
+  const onAbort = () =>
+    control.stop(new ProviderNetworkError('the call was cancelled', { ...info(request), cause: signal.reason }));
+  if (signal.aborted) {
+    onAbort();
+    return () => {};
+  }
+  signal.addEventListener('abort', onAbort, { once: true });
+  return () => signal.removeEventListener('abort', onAbort);
+}
+
+/** Waits `ms` before a retry, or rejects as soon as the call is stopped. */
+function pause(ms: number, control: CallControl): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (control.stopped !== undefined) {
+      reject(control.stopped);
+      return;
+    }
+    const timer = setTimeout(() => {
+      control.onStop = undefined;
+      resolve();
+    }, ms);
+    control.onStop = (error) => {
+      clearTimeout(timer);
+      reject(error);
+    };
+  });
 }
 
 interface Prepared {
@@ -172,16 +219,10 @@ function multipartBody(parts: Record<string, string | MultipartFile>, boundary: 
   return Buffer.concat(chunks);
 }
 
-function send<T>(
-  request: ProviderRequest<T>,
-  prepared: Prepared,
-  signal: AbortSignal,
-  deadline: AbortSignal,
-  timeout: number,
-): Promise<ProviderResponse<T>> {
+function send<T>(request: ProviderRequest<T>, prepared: Prepared, control: CallControl): Promise<ProviderResponse<T>> {
   return new Promise((resolve, reject) => {
-    if (signal.aborted) {
-      reject(abortError(request, deadline, timeout, signal.reason));
+    if (control.stopped !== undefined) {
+      reject(control.stopped);
       return;
     }
     const { isHttps } = prepared;
@@ -189,7 +230,7 @@ function send<T>(
     const finish = (fn: () => void) => {
       if (settled) return;
       settled = true;
-      signal.removeEventListener('abort', onAbort);
+      control.onStop = undefined;
       fn();
     };
     const req = (isHttps ? https : http).request({
@@ -198,11 +239,10 @@ function send<T>(
       headers: prepared.headers,
       agent: isHttps ? httpsAgent : httpAgent,
     });
-    const onAbort = () => {
-      finish(() => reject(abortError(request, deadline, timeout, signal.reason)));
+    control.onStop = (error) => {
+      finish(() => reject(error));
       req.destroy();
     };
-    signal.addEventListener('abort', onAbort, { once: true });
     req.on('error', (cause) =>
       finish(() => reject(new ProviderNetworkError('the connection failed', { ...info(request), cause }))),
     );
@@ -227,7 +267,7 @@ function send<T>(
       res.on('end', () =>
         finish(() => {
           try {
-            resolve(interpret(request, res, Buffer.concat(chunks)));
+            resolve(interpret(request, res, chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks)));
           } catch (error) {
             reject(error);
           }
@@ -284,11 +324,6 @@ function info(request: ProviderCallInfo): ProviderCallInfo {
 
 function timeoutError(request: ProviderCallInfo, timeout: number): ProviderTimeoutError {
   return new ProviderTimeoutError(`no answer within ${timeout}ms`, info(request));
-}
-
-function abortError(request: ProviderCallInfo, deadline: AbortSignal, timeout: number, cause: unknown): ProviderError {
-  if (deadline.aborted) return timeoutError(request, timeout);
-  return new ProviderNetworkError('the call was cancelled', { ...info(request), cause });
 }
 
 function elapsed(started: number): number {

@@ -176,6 +176,59 @@ describe('providerRequest', () => {
     expect(error).toMatchObject({ code: 'ERR_PROVIDER_NETWORK', status: 502 });
   });
 
+  describe("the caller's signal", () => {
+    it('an aborted signal makes no call', async () => {
+      const error = await providerRequest({
+        ...call,
+        method: 'GET',
+        url: `${base}/ok`,
+        signal: AbortSignal.abort(),
+      }).catch((e) => e);
+      expect(error).toBeInstanceOf(ProviderNetworkError);
+      expect(error.message).toBe('test op: the call was cancelled');
+      expect(hits.get('/ok')).toBeUndefined();
+    });
+
+    it('aborting cancels a call in flight at once, not at its deadline', async () => {
+      const controller = new AbortController();
+      const started = performance.now();
+      const pending = providerRequest({ ...call, method: 'POST', url: `${base}/hang`, signal: controller.signal });
+      setTimeout(() => controller.abort(), 50);
+      const error = await pending.catch((e) => e);
+      expect(error).toBeInstanceOf(ProviderNetworkError);
+      expect(error).toMatchObject({ code: 'ERR_PROVIDER_NETWORK', status: 502 });
+      expect(performance.now() - started).toBeLessThan(1_000);
+    });
+
+    it('aborting during the pause before a retry stops the retries', async () => {
+      const controller = new AbortController();
+      const pending = providerRequest({
+        ...call,
+        method: 'GET',
+        url: `${base}/503`,
+        retryDelay: 2_000,
+        signal: controller.signal,
+      });
+      setTimeout(() => controller.abort(), 100);
+      const started = performance.now();
+      const error = await pending.catch((e) => e);
+      expect(error).toBeInstanceOf(ProviderNetworkError);
+      expect(performance.now() - started).toBeLessThan(1_000);
+      expect(hits.get('/503')).toBe(1);
+    });
+
+    it('the deadline still wins over a signal that never aborts', async () => {
+      const error = await providerRequest({
+        ...call,
+        method: 'POST',
+        url: `${base}/hang`,
+        timeout: 100,
+        signal: new AbortController().signal,
+      }).catch((e) => e);
+      expect(error).toBeInstanceOf(ProviderTimeoutError);
+    });
+  });
+
   describe('retries', () => {
     it.each([500, 503, 429])('retries an idempotent GET on %d, bounded', async (status) => {
       const error = await providerRequest({
