@@ -21,9 +21,17 @@ interface SessionLike {
   save?(callback: (error?: unknown) => void): void;
 }
 
+/** A pending state in session mode. */
+interface SessionState extends StateEntry {
+  state: string;
+}
+
 interface SessionSlot {
-  /** Session mode: pending states, by state value. */
-  states?: Record<string, StateEntry>;
+  /**
+   * Session mode: pending states, oldest first. An array of same-shaped entries rather than an object keyed by state:
+   * V8 gives every object with a new random key a shape of its own, so each session load and save would pay for one.
+   */
+  states?: SessionState[];
   /** Store mode: a random value tying this browser's session to its states in the store. */
   binding?: string;
 }
@@ -87,14 +95,10 @@ export class StateKeeper {
       if (!added) throw new StoreError('authenteq state: a fresh random state already existed in the store');
       return state;
     }
-    const states = { ...slot.states };
-    for (const [key, pending] of Object.entries(states)) if (!(pending.expiresAt > now)) delete states[key];
-    const keys = Object.keys(states);
-    if (keys.length >= MAX_PENDING) {
-      keys.sort((a, b) => states[a]!.expiresAt - states[b]!.expiresAt);
-      for (const key of keys.slice(0, keys.length - MAX_PENDING + 1)) delete states[key];
-    }
-    states[state] = entry;
+    const states = pendingStates(slot).filter((pending) => pending.expiresAt > now);
+    // Issued in order with one TTL: the first entries expire first, and go first beyond the limit.
+    if (states.length >= MAX_PENDING) states.splice(0, states.length - MAX_PENDING + 1);
+    states.push({ state, ...entry });
     slot.states = states;
     return state;
   }
@@ -119,16 +123,17 @@ export class StateKeeper {
       const mine = slot.binding === undefined ? '' : hash(slot.binding);
       if (!sameString(expected, mine)) return { ok: false, reason: 'other_session' };
     } else {
-      entry = slot.states?.[state];
-      if (entry === undefined || !Object.hasOwn(slot.states!, state)) return { ok: false, reason: 'unknown' };
+      const states = pendingStates(slot);
+      const index = states.findIndex((pending) => pending.state === state);
+      const found = states[index];
+      if (found === undefined) return { ok: false, reason: 'unknown' };
+      entry = found;
       // Removed from this request's session before any upstream call; express-session persists the removal with the
       // response, whatever it is. A replay racing this request reads an older copy of the session: the spent set
-      // refuses it.
-      const states = { ...slot.states };
-      delete states[state];
-      slot.states = states;
+      // (in this process's memory only, so keyed by the state itself) refuses it.
+      slot.states = states.filter((_, i) => i !== index);
       const left = typeof entry.expiresAt === 'number' ? entry.expiresAt - this.#clock.now() : 0;
-      if (left > 0 && !(await this.#spent!.add(hash(state), 1, left))) return { ok: false, reason: 'unknown' };
+      if (left > 0 && !(await this.#spent!.add(state, 1, left))) return { ok: false, reason: 'unknown' };
     }
     if (!(typeof entry.expiresAt === 'number' && entry.expiresAt > this.#clock.now())) {
       return { ok: false, reason: 'expired' };
@@ -167,6 +172,16 @@ function slotOf(req: SessionRequest, create = true): SessionSlot {
   const fresh: SessionSlot = {};
   session[SESSION_KEY] = fresh;
   return fresh;
+}
+
+/** The session's pending states, well-formed entries only (a session is data the strategy did not necessarily write). */
+function pendingStates(slot: SessionSlot): SessionState[] {
+  const states: unknown = slot.states;
+  if (!Array.isArray(states)) return [];
+  return states.filter(
+    (pending): pending is SessionState =>
+      isRecord(pending) && typeof pending.state === 'string' && typeof pending.expiresAt === 'number',
+  );
 }
 
 function sameString(a: string, b: string): boolean {

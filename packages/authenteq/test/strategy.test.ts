@@ -1,4 +1,5 @@
 import { type Sandbox, startSandbox } from '@passport-idv/sandbox';
+import session from 'express-session';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { AuthenteqStrategy, type VerifiedIdentity } from '../src/index.js';
 import { browser, CALLBACK_URL, createTestApp, local, sessionCookie, start } from './app.js';
@@ -64,6 +65,36 @@ describe.each(['express5', 'express4'] as const)('AuthenteqStrategy with %s', (f
     expect((await agent.get(local(callback2))).body.user.name).toBe("SEÁN O'BRIEN");
     expect((await agent.get(local(callback1))).body.user.name).toBe('ANNA MARIA SCHMIDT');
     expect(sandbox.requests.count({ route: 'authenteq.token' })).toBe(2);
+  });
+
+  it('one session keeps at most 10 pending states: the 11th start drops the oldest', async () => {
+    const { app } = createTestApp({ sandbox, framework });
+    const agent = browser(app);
+    const tabs: string[] = [];
+    for (let i = 0; i < 11; i++) tabs.push(await start(agent));
+    const oldest = await agent.get(local(await sandbox.authenteq.complete(tabs[0] as string, 'adult')));
+    expect(oldest.status).toBe(403);
+    expect(sandbox.requests.count({ route: 'authenteq.token' })).toBe(0);
+    const second = await agent.get(local(await sandbox.authenteq.complete(tabs[1] as string, 'adult')));
+    expect(second.body.user.name).toBe('ANNA MARIA SCHMIDT');
+    expect(sandbox.requests.count({ route: 'authenteq.token' })).toBe(1);
+  });
+
+  it('a spent state leaves the session: an instance sharing the session store refuses its replay', async () => {
+    // Each strategy instance (each app process) has its own in-memory spent set; only the session is shared.
+    const sessionStore = new session.MemoryStore();
+    const strategy = { policy: { minimumAge: 18 } };
+    const a = createTestApp({ sandbox, framework, sessionStore, strategy });
+    const b = createTestApp({ sandbox, framework, sessionStore, strategy });
+    const started = await browser(a.app).get('/auth/authenteq');
+    const cookie = sessionCookie(started) as string;
+    const callback = local(await sandbox.authenteq.complete(started.headers.location as string, 'minor'));
+    const refused = await browser(a.app).get(callback).set('Cookie', cookie);
+    expect(refused.body.failure.code).toBe('under_age');
+    const replay = await browser(b.app).get(callback).set('Cookie', cookie);
+    expect(replay.status).toBe(403);
+    expect(replay.body.failure.code).toBe('state_invalid');
+    expect(sandbox.requests.count({ route: 'authenteq.token' })).toBe(1);
   });
 
   it('error=access_denied (cancel) fails to the failure redirect and spends the state', async () => {
