@@ -1,5 +1,6 @@
 /** A forked process of the benchmark (the provider or an app) and its request/answer IPC. */
 import { type ChildProcess, fork } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 
 type Answer = { type: string } & Record<string, unknown>;
 
@@ -64,6 +65,22 @@ export class Child {
     );
     const { user, system, gcMinor, gcMajor, gcMs } = answer;
     return { total: (user + system) / 1000, system: system / 1000, gcMinor, gcMajor, gcMs };
+  }
+
+  /**
+   * CPU time used so far by the child's main thread (the JavaScript thread), in ms with ns precision, from Linux
+   * `/proc/<pid>/task/<pid>/schedstat`; `undefined` where that file does not exist. Unlike {@link cpu} it leaves out
+   * V8's helper threads (parallel GC, JIT), whose share swings when other processes compete for the cores.
+   */
+  mainThreadMs(): number | undefined {
+    const pid = this.#process.pid;
+    if (pid === undefined) return undefined;
+    try {
+      const ns = Number(readFileSync(`/proc/${pid}/task/${pid}/schedstat`, 'utf8').split(' ')[0]);
+      return Number.isFinite(ns) ? ns / 1e6 : undefined;
+    } catch {
+      return undefined;
+    }
   }
 
   /** CPU time (user + system) used so far by the child, in ms. */

@@ -3,7 +3,7 @@
  * while, and prints where the CPU time of each app process went: self time by package, inclusive time of each
  * package (its own code and everything it called), and the hottest functions.
  */
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { startSandbox } from '@passport-idv/sandbox';
@@ -136,6 +136,7 @@ async function profileApp(
   iterationFor: (url: string) => (vu: number) => Promise<true | string>,
   settings: SignupSettings,
   log: (line: string) => void,
+  keepDir?: string,
 ): Promise<string> {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'bench-prof-'));
   try {
@@ -148,6 +149,12 @@ async function profileApp(
     log(`  ${label}: ${count} profiled`);
     const file = readdirSync(dir).find((name) => name.endsWith('.cpuprofile'));
     if (!file) throw new Error(`no profile written for ${label}`);
+    if (keepDir !== undefined) {
+      mkdirSync(keepDir, { recursive: true });
+      const kept = path.join(keepDir, `${label.replace(/[^A-Za-z0-9-]+/g, '-')}.cpuprofile`);
+      copyFileSync(path.join(dir, file), kept);
+      log(`  kept ${kept}`);
+    }
     const profile = JSON.parse(readFileSync(path.join(dir, file), 'utf8')) as CpuProfile;
     return summarise(profile, `${label}, ${count} iterations`, count);
   } catch (error) {
@@ -166,6 +173,7 @@ export async function runProfile(
   variants: readonly SignupVariant[],
   face: boolean,
   log: (line: string) => void,
+  keepDir?: string,
 ): Promise<string> {
   const out: string[] = [];
   const jars = Array.from({ length: settings.concurrency }, () => new CookieJar());
@@ -180,6 +188,7 @@ export async function runProfile(
             (url) => (vu) => signupFlow(url, jars[vu] as CookieJar),
             settings,
             log,
+            keepDir,
           ),
         );
       }
@@ -198,6 +207,7 @@ export async function runProfile(
           (url) => (vu) => faceLogin(sandbox, url, jars[vu] as CookieJar, users[vu] as string),
           settings,
           log,
+          keepDir,
         ),
       );
     } finally {

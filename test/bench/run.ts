@@ -1,11 +1,14 @@
 /**
- * `npm run bench`: the benchmark of issue 8 §1, every figure from this one run on this machine.
+ * `npm run bench`: the project's benchmark, every figure from this one run on this machine.
  *
- *   node test/dist/bench/run.js [--quick] [--only signup,calls,face,guard,memory] [--variants a,b] [--profile] [--json FILE]
+ *   node test/dist/bench/run.js [--quick] [--only signup,calls,face,guard,memory] [--variants a,b] [--profile]
+ *     [--keep-profiles DIR] [--rounds N] [--json FILE]
  *
  * `--quick` is a short smoke run (figures are noisy); `--variants` picks sign-up variants (authenteq,
- * passport-oauth2, openid-client, reference); `--profile` profiles the sign-up app of each variant (default: ours
- * and the reference) with `node --cpu-prof` and prints where its CPU time goes instead of the tables.
+ * passport-oauth2, openid-client, reference, reference-passport, authenteq-alt); `--profile` profiles the sign-up
+ * app of each variant (default: ours and the reference) with `node --cpu-prof` and prints where its CPU time goes
+ * instead of the tables (`--keep-profiles DIR` also keeps each `.cpuprofile` there, for Chrome DevTools);
+ * `--rounds N` sets the sign-up section's alternated rounds (default 10), for tighter A/B comparisons.
  */
 import { writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -26,6 +29,8 @@ async function main(): Promise<void> {
       quick: { type: 'boolean', default: false },
       only: { type: 'string' },
       profile: { type: 'boolean', default: false },
+      'keep-profiles': { type: 'string' },
+      rounds: { type: 'string' },
       json: { type: 'string' },
       variants: { type: 'string' },
     },
@@ -54,9 +59,11 @@ async function main(): Promise<void> {
     `runtime: Node ${process.version} on ${os.platform()} ${os.release()}${quick ? ' — QUICK RUN: smoke only' : ''}`,
   );
 
+  const rounds = values.rounds === undefined ? undefined : Number(values.rounds);
+  if (rounds !== undefined && !(Number.isInteger(rounds) && rounds > 0)) throw new Error('--rounds takes a count');
   const signupSettings = quick
-    ? { concurrency: 8, warmupMs: 300, windowMs: 500, rounds: 1 }
-    : { concurrency: 8, warmupMs: 2_000, windowMs: 800, rounds: 10 };
+    ? { concurrency: 8, warmupMs: 300, windowMs: 500, rounds: rounds ?? 1 }
+    : { concurrency: 8, warmupMs: 2_000, windowMs: 800, rounds: rounds ?? 10 };
   if (values.profile) {
     // `--only face` profiles the face-login app; otherwise the sign-up variants (and face too if named).
     const signupVariants = values.only === undefined || wants('signup') ? variants : [];
@@ -66,6 +73,7 @@ async function main(): Promise<void> {
         signupVariants,
         wants('face') && values.only !== undefined,
         log,
+        values['keep-profiles'],
       ),
     );
     return;

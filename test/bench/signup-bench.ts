@@ -32,7 +32,7 @@ export interface SignupFigures {
   gc: { minor: number; major: number; ms: number };
   latencies: number[];
   /** CPU ms per flow and flows per second of each round: the table prints their medians (robust to a busy machine). */
-  rounds: { cpuPerFlow: number; rate: number }[];
+  rounds: { cpuPerFlow: number; mainPerFlow?: number; rate: number }[];
   /** Provider connections the app opened and token/details calls it made, over the whole run (warm-up included). */
   provider?: { connections: number; calls: number };
   /** Instructions retired by the app process over all measured rounds (Linux `perf`), if available. */
@@ -148,7 +148,9 @@ export async function runSignup(
         const entry = figures.get(variant);
         if (!app || !entry) continue;
         const cpuBefore = await app.child.cpu();
+        const mainBefore = app.child.mainThreadMs();
         const result = await load(app.url, settings, settings.windowMs);
+        const mainAfter = app.child.mainThreadMs();
         const cpuAfter = await app.child.cpu();
         entry.cpuMs += cpuAfter.total - cpuBefore.total;
         entry.systemMs += cpuAfter.system - cpuBefore.system;
@@ -158,6 +160,9 @@ export async function runSignup(
         if (result.ok > 0) {
           entry.rounds.push({
             cpuPerFlow: (cpuAfter.total - cpuBefore.total) / result.ok,
+            ...(mainBefore !== undefined && mainAfter !== undefined
+              ? { mainPerFlow: (mainAfter - mainBefore) / result.ok }
+              : {}),
             rate: (result.ok / result.elapsedMs) * 1000,
           });
         }
@@ -242,6 +247,53 @@ export function signupTable(figures: readonly SignupFigures[], settings: SignupS
     const count = { user, kernel, total: user + kernel, all: allUser + allKernel }[part];
     return count / f.ok / 1e6;
   };
+  const mainPerFlow = (f: SignupFigures | undefined) =>
+    percentile(f?.rounds.flatMap((r) => (r.mainPerFlow === undefined ? [] : [r.mainPerFlow])) ?? [], 50);
+  const withPassport = figures.find((f) => f.variant === 'reference-passport' && !f.skipped);
+  const timed = figures.filter((f) => !f.skipped && f.rounds.some((r) => r.mainPerFlow !== undefined));
+  const mainRows = [
+    [
+      'variant',
+      'main ms/flow',
+      'min–max',
+      'vs oauth2',
+      'vs ref',
+      ...(withPassport ? ['vs ref+Passport'] : []),
+      'GCs/1k flows',
+      'GC pause µs/flow',
+    ],
+    ...timed.map((f) => {
+      const values = f.rounds.flatMap((r) => (r.mainPerFlow === undefined ? [] : [r.mainPerFlow]));
+      return [
+        f.variant,
+        fixed(mainPerFlow(f), 3),
+        `${fixed(Math.min(...values), 2)}–${fixed(Math.max(...values), 2)}`,
+        ratio(mainPerFlow(f), mainPerFlow(peer)),
+        ratio(mainPerFlow(f), mainPerFlow(reference)),
+        ...(withPassport ? [ratio(mainPerFlow(f), mainPerFlow(withPassport))] : []),
+        `${fixed(((f.gc.minor + f.gc.major) * 1000) / f.ok, 1)} (${fixed((f.gc.major * 1000) / f.ok, 2)} major)`,
+        fixed((f.gc.ms * 1000) / f.ok, 1),
+      ];
+    }),
+  ];
+  const main =
+    timed.length === 0
+      ? []
+      : [
+          '',
+          "CPU time of the app's main thread (the JavaScript thread) per flow, from /proc/<pid>/task/<pid>/schedstat:",
+          "the same work without V8's helper threads (parallel GC, JIT), whose share swings when the driver and the",
+          'provider compete for the cores; steadier between runs than the process figure above. Medians of the rounds.',
+          'GC: collections per 1,000 flows (of which mark-compact) and their pause per flow (perf_hooks), all rounds.',
+          ...(withPassport
+            ? [
+                '"reference-passport" is the reference with passport.initialize(), passport.session() and req.logIn(): the',
+                'floor for any Passport strategy in this app ("vs ref+Passport").',
+              ]
+            : []),
+          '',
+          table(mainRows),
+        ];
   const counted = figures.filter((f) => !f.skipped && f.instructions);
   const instructionRows = [
     [
@@ -291,6 +343,7 @@ export function signupTable(figures: readonly SignupFigures[], settings: SignupS
     '"provider conns/calls": connections the app opened to the provider / token and details calls it made (keep-alive).',
     '',
     table(rows),
+    ...main,
     ...instructions,
     ...notes,
   ].join('\n');
