@@ -30,7 +30,10 @@ export interface ProviderRequest<T> extends ProviderCallInfo {
   multipart?: Record<string, string | MultipartFile>;
   /** Milliseconds for the whole call, retries included. Default 10,000. */
   timeout?: number;
-  /** Retries for a GET on a network error, 429 or 5xx. Ignored for every other method. Default 2. */
+  /**
+   * Retries for a GET on a network error, 429 or 5xx. Ignored for every other method. Default 2. A retry is made only
+   * if at least twice its back-off is left before the deadline; otherwise the last error is thrown.
+   */
   retries?: number;
   /** Base of the exponential back-off between retries, in ms, with jitter. Default 100. */
   retryDelay?: number;
@@ -99,7 +102,9 @@ export async function providerRequest<T = unknown>(request: ProviderRequest<T>):
               (error.upstreamStatus === 429 || (error.upstreamStatus ?? 0) >= 500)));
         const wait = retryDelay * 2 ** attempt * (0.5 + Math.random());
         const remaining = timeout - (performance.now() - started);
-        if (!retryable || attempt >= retries || wait >= remaining) {
+        // A retry must leave itself as much time after its back-off as the back-off took; otherwise the deadline
+        // would mostly cut it short, and the caller learns more from the provider's own answer than from a timeout.
+        if (!retryable || attempt >= retries || 2 * wait >= remaining) {
           log('%s %s failed (%s) in %dms', request.provider, request.operation, error.code, elapsed(started));
           throw error;
         }

@@ -1,7 +1,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { inspect } from 'node:util';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import {
   ProviderError,
   ProviderNetworkError,
@@ -271,6 +271,24 @@ describe('providerRequest', () => {
         providerRequest({ ...call, method: 'GET', url: `${base}/${status}`, retryDelay: 1 }),
       ).rejects.toThrow();
       expect(hits.get(`/${status}`)).toBe(1);
+    });
+
+    it('does not start a retry the deadline would cut short: the provider answer is reported, not a timeout', async () => {
+      const random = vi.spyOn(Math, 'random').mockReturnValue(0.99); // the back-off: 195 ms × 1.49 = 290 ms
+      try {
+        const error = await providerRequest({
+          ...call,
+          method: 'GET',
+          url: `${base}/503`,
+          timeout: 300,
+          retryDelay: 195,
+        }).catch((e) => e);
+        expect(error).toBeInstanceOf(ProviderStatusError);
+        expect(error).toMatchObject({ upstreamStatus: 503 });
+        expect(hits.get('/503')).toBe(1);
+      } finally {
+        random.mockRestore();
+      }
     });
 
     it('does not retry a malformed body', async () => {
