@@ -95,3 +95,68 @@ describe('AliceClient token cache shared by two instances', () => {
     expect(count('alice.user_token')).toBe(1);
   });
 });
+
+describe("each instance's in-process copy of the tokens", () => {
+  /** A store that counts the token reads reaching it (each would be a Redis GET). */
+  function counting(inner: Store): Store & { reads: number } {
+    const store = {
+      reads: 0,
+      get: <T>(key: string) => {
+        store.reads++;
+        return inner.get<T>(key);
+      },
+      set: (key: string, value: unknown, ttl?: number) => inner.set(key, value, ttl),
+      add: (key: string, value: unknown, ttl?: number) => inner.add(key, value, ttl),
+      take: <T>(key: string) => inner.take<T>(key),
+      delete: (key: string) => inner.delete(key),
+    };
+    return store;
+  }
+
+  it('warm calls read no token from the store, and the expiry rule still holds', async () => {
+    const store = counting(new MemoryStore({ clock: sandbox.clock }));
+    const alice = client(store);
+    const { userId } = sandbox.alice.enroll();
+    const id = sandbox.alice.authenticate(userId);
+    await alice.getAuthentication(userId, id);
+    const cold = store.reads;
+    for (let i = 0; i < 50; i++) await alice.getAuthentication(userId, id);
+    expect(store.reads).toBe(cold);
+    expect(count('alice.backend_token_with_user_id')).toBe(1);
+    sandbox.clock.advance(56 * 60_000); // inside the 5-minute margin: the copy is not used either
+    await alice.getAuthentication(userId, id);
+    expect(count('alice.backend_token_with_user_id')).toBe(2);
+    expect(sandbox.requests.count({ credential: 'invalid' })).toBe(0);
+  });
+
+  it('another instance takes a token from the store the first time, then from its own copy', async () => {
+    const store = counting(new MemoryStore({ clock: sandbox.clock }));
+    const [a, b] = [client(store), client(store)];
+    const { userId } = sandbox.alice.enroll();
+    const token = await a.getUserToken(userId);
+    expect(await b.getUserToken(userId)).toBe(token);
+    const reads = store.reads;
+    expect(await b.getUserToken(userId)).toBe(token);
+    expect(store.reads).toBe(reads);
+    expect(count('alice.user_token')).toBe(1);
+  });
+
+  it('a copy the API refuses is dropped and replaced by the token another instance already fetched', async () => {
+    const store = new MemoryStore({ clock: sandbox.clock });
+    const [a, b] = [client(store), client(store)];
+    const { userId } = sandbox.alice.enroll();
+    const id = sandbox.alice.authenticate(userId);
+    await a.getAuthentication(userId, id);
+    await b.getAuthentication(userId, id); // both instances now hold copies of the same tokens
+    sandbox.alice.revokeTokens();
+    // A: its copy is refused, dropped; a new one is fetched (its LOGIN_TOKEN copy is refused too) and stored.
+    await a.getAuthentication(userId, id);
+    expect(count('alice.login_token')).toBe(2);
+    expect(count('alice.backend_token_with_user_id')).toBe(3); // one of them answered 401
+    // B: its copy is refused too; it takes A's new token from the store instead of fetching one.
+    await b.getAuthentication(userId, id);
+    expect(count('alice.login_token')).toBe(2);
+    expect(count('alice.backend_token_with_user_id')).toBe(3);
+    expect(sandbox.requests.filter({ route: 'alice.authentication' }).filter((r) => r.status === 401)).toHaveLength(2);
+  });
+});
