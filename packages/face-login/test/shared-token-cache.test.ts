@@ -105,8 +105,8 @@ describe("each instance's in-process copy of the tokens", () => {
         store.reads++;
         return inner.get<T>(key);
       },
-      set: (key: string, value: unknown, ttl?: number) => inner.set(key, value, ttl),
-      add: (key: string, value: unknown, ttl?: number) => inner.add(key, value, ttl),
+      set: (key: string, value: unknown, ttl: number) => inner.set(key, value, ttl),
+      add: (key: string, value: unknown, ttl: number) => inner.add(key, value, ttl),
       take: <T>(key: string) => inner.take<T>(key),
       delete: (key: string) => inner.delete(key),
     };
