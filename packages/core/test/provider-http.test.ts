@@ -114,6 +114,25 @@ describe('providerRequest', () => {
     );
     expect(multipart.body.body).toContain('name="video"; filename="a.mp4"\r\ncontent-type: video/mp4\r\n\r\nVID\r\n');
     expect(multipart.body.body.endsWith(`--${boundary}--\r\n`)).toBe(true);
+
+    // Text only (sent as one string with the headers) and JSON, both with characters beyond ASCII: the length is in bytes.
+    const text = await providerRequest<{ headers: Record<string, string>; body: string }>({
+      ...call,
+      method: 'POST',
+      url: `${base}/echo`,
+      multipart: { first_name: 'Seán', last_name: 'Ødegård' },
+    });
+    expect(Number(text.body.headers['content-length'])).toBe(Buffer.byteLength(text.body.body));
+    expect(text.body.body).toContain('name="first_name"\r\n\r\nSeán\r\n');
+    expect(text.body.body).toContain('name="last_name"\r\n\r\nØdegård\r\n');
+    const unicode = await providerRequest<{ headers: Record<string, string>; body: string }>({
+      ...call,
+      method: 'POST',
+      url: `${base}/echo`,
+      json: { name: 'Zoë 😀' },
+    });
+    expect(JSON.parse(unicode.body.body)).toEqual({ name: 'Zoë 😀' });
+    expect(Number(unicode.body.headers['content-length'])).toBe(Buffer.byteLength(unicode.body.body));
   });
 
   it('reuses connections (keep-alive)', async () => {
