@@ -67,7 +67,7 @@ export class StateKeeper {
   readonly #ttlMs: number;
   readonly #clock: Clock;
   /**
-   * Session mode: hashes of the states spent by this process, until they would have expired anyway. Concurrent
+   * Session mode: the states spent by this process, until they would have expired anyway. Concurrent
    * callbacks of one browser each read their own copy of the session, so the session alone cannot make a state
    * single-use; this does, within one process (several instances: use a `store`).
    */
