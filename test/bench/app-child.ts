@@ -33,7 +33,27 @@ new PerformanceObserver((list) => {
   }
 }).observe({ entryTypes: ['gc'] });
 
-const server = http.createServer();
+/**
+ * With `BENCH_EXPRESS_CLASSES=1` (`run.js --express-classes`), the server creates each request and response with
+ * the app's own `app.request`/`app.response` as prototypes, so Express's per-request `Object.setPrototypeOf` finds
+ * them already in place. That call otherwise makes V8 keep much of every request alive through a scavenge (see
+ * README, "Findings"); this option shows the strategies' own costs without it.
+ */
+const expressClasses = process.env.BENCH_EXPRESS_CLASSES === '1';
+function ExpressRequest(this: http.IncomingMessage, socket: import('node:net').Socket): void {
+  http.IncomingMessage.call(this, socket);
+}
+function ExpressResponse(this: http.ServerResponse, req: http.IncomingMessage): void {
+  http.ServerResponse.call(this, req);
+}
+ExpressRequest.prototype = Object.create(http.IncomingMessage.prototype);
+ExpressResponse.prototype = Object.create(http.ServerResponse.prototype);
+const server = expressClasses
+  ? http.createServer({
+      IncomingMessage: ExpressRequest as unknown as typeof http.IncomingMessage,
+      ServerResponse: ExpressResponse as unknown as typeof http.ServerResponse,
+    })
+  : http.createServer();
 server.keepAliveTimeout = 30_000;
 let built: BuiltApp | undefined;
 
@@ -45,6 +65,11 @@ async function init(spec: SignupAppSpec | FaceAppSpec): Promise<void> {
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   built = spec.kind === 'signup' ? await createSignupApp(spec, url) : await createFaceApp(spec);
+  if (expressClasses) {
+    // Set before the first request arrives: `new ExpressRequest()` takes its prototype from here.
+    ExpressRequest.prototype = built.app.request;
+    ExpressResponse.prototype = built.app.response;
+  }
   server.on('request', built.app);
   send({ type: 'ready', url });
 }

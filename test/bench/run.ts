@@ -2,13 +2,14 @@
  * `npm run bench`: the project's benchmark, every figure from this one run on this machine.
  *
  *   node test/dist/bench/run.js [--quick] [--only signup,calls,face,guard,memory] [--variants a,b] [--profile]
- *     [--keep-profiles DIR] [--rounds N] [--json FILE]
+ *     [--keep-profiles DIR] [--rounds N] [--express-classes] [--json FILE]
  *
  * `--quick` is a short smoke run (figures are noisy); `--variants` picks sign-up variants (authenteq,
  * passport-oauth2, openid-client, reference, reference-passport, authenteq-alt); `--profile` profiles the sign-up
  * app of each variant (default: ours and the reference) with `node --cpu-prof` and prints where its CPU time goes
  * instead of the tables (`--keep-profiles DIR` also keeps each `.cpuprofile` there, for Chrome DevTools);
- * `--rounds N` sets the sign-up section's alternated rounds (default 10), for tighter A/B comparisons.
+ * `--rounds N` sets the sign-up section's alternated rounds (default 10), for tighter A/B comparisons;
+ * `--express-classes` runs every app without Express's per-request prototype change (see app-child.ts).
  */
 import { writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -31,6 +32,7 @@ async function main(): Promise<void> {
       profile: { type: 'boolean', default: false },
       'keep-profiles': { type: 'string' },
       rounds: { type: 'string' },
+      'express-classes': { type: 'boolean', default: false },
       json: { type: 'string' },
       variants: { type: 'string' },
     },
@@ -49,6 +51,8 @@ async function main(): Promise<void> {
       throw new Error(`--variants takes ${SIGNUP_VARIANTS.join(', ')}`);
     }
   }
+  // Read by every app process this run forks (app-child.ts).
+  if (values['express-classes']) process.env.BENCH_EXPRESS_CLASSES = '1';
   const print = (text: string) => process.stdout.write(`${text}\n`);
   const log = (line: string) => process.stderr.write(`${line}\n`);
   const cpu = os.cpus()[0];
@@ -58,6 +62,9 @@ async function main(): Promise<void> {
   print(
     `runtime: Node ${process.version} on ${os.platform()} ${os.release()}${quick ? ' — QUICK RUN: smoke only' : ''}`,
   );
+  if (values['express-classes']) {
+    print("apps: the server creates requests and responses with Express's own prototypes (--express-classes)");
+  }
 
   const rounds = values.rounds === undefined ? undefined : Number(values.rounds);
   if (rounds !== undefined && !(Number.isInteger(rounds) && rounds > 0)) throw new Error('--rounds takes a count');
