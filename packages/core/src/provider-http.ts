@@ -121,20 +121,44 @@ export async function providerRequest<T = unknown>(request: ProviderRequest<T>):
 /**
  * The deadline and the cancellation of one call. A plain object rather than an `AbortController`: an `EventTarget`
  * and its listener per call cost more than the rest of the call's bookkeeping, and only a caller's own `signal`
- * needs one.
+ * needs one. It holds what the call waits for as plain references (the request in flight or the retry timer, and the
+ * promise's `reject`), not as a closure made per call: storing such a closure here made V8 keep every call's objects
+ * alive through garbage collections (test/bench/README.md).
  */
 class CallControl {
   /** Why the call stopped (its deadline passed, or the caller cancelled it); set once. */
   stopped: ProviderError | undefined;
-  /** Ends what the call is waiting for now: the request in flight or the pause before a retry. */
-  onStop: ((error: ProviderError) => void) | undefined;
+  /** The request in flight, if any. */
+  #request: http.ClientRequest | undefined;
+  /** The pause before a retry, if any. */
+  #timer: NodeJS.Timeout | undefined;
+  /** Rejects what the call waits for now. */
+  #reject: ((error: ProviderError) => void) | undefined;
+
+  /** Waits on a request: {@link stop} rejects with its error and destroys the request. */
+  wait(request: http.ClientRequest | undefined, timer: NodeJS.Timeout | undefined, reject: (error: unknown) => void) {
+    this.#request = request;
+    this.#timer = timer;
+    this.#reject = reject;
+  }
+
+  /** What the call waited for has settled on its own. */
+  release(): void {
+    this.#request = undefined;
+    this.#timer = undefined;
+    this.#reject = undefined;
+  }
 
   stop(error: ProviderError): void {
     if (this.stopped !== undefined) return;
     this.stopped = error;
-    const onStop = this.onStop;
-    this.onStop = undefined;
-    onStop?.(error);
+    const request = this.#request;
+    const timer = this.#timer;
+    const reject = this.#reject;
+    this.release();
+    if (timer !== undefined) clearTimeout(timer);
+    reject?.(error);
+    request?.destroy();
   }
 }
 
@@ -158,13 +182,10 @@ function pause(ms: number, control: CallControl): Promise<void> {
       return;
     }
     const timer = setTimeout(() => {
-      control.onStop = undefined;
+      control.release();
       resolve();
     }, ms);
-    control.onStop = (error) => {
-      clearTimeout(timer);
-      reject(error);
-    };
+    control.wait(undefined, timer, reject);
   });
 }
 
@@ -236,49 +257,45 @@ function send<T>(request: ProviderRequest<T>, prepared: Prepared, control: CallC
       reject(control.stopped);
       return;
     }
-    const { isHttps } = prepared;
     let settled = false;
-    const finish = (fn: () => void) => {
-      if (settled) return;
+    // True the first time only: exactly one of the outcomes below settles the call.
+    const settle = () => {
+      if (settled) return false;
       settled = true;
-      control.onStop = undefined;
-      fn();
+      control.release();
+      return true;
     };
-    const req = (isHttps ? https : http).request(prepared.options);
-    control.onStop = (error) => {
-      finish(() => reject(error));
-      req.destroy();
-    };
-    req.on('error', (cause) =>
-      finish(() => reject(new ProviderNetworkError('the connection failed', { ...info(request), cause }))),
-    );
+    const req = (prepared.isHttps ? https : http).request(prepared.options);
+    control.wait(req, undefined, reject);
+    req.on('error', (cause) => {
+      if (settle()) reject(new ProviderNetworkError('the connection failed', { ...info(request), cause }));
+    });
     req.on('response', (res) => {
       const chunks: Buffer[] = [];
       let size = 0;
       res.on('data', (chunk: Buffer) => {
         size += chunk.length;
         if (size > MAX_BODY_BYTES) {
-          finish(() => reject(new ProviderResponseError('the response is too large', info(request))));
+          if (settle()) reject(new ProviderResponseError('the response is too large', info(request)));
           req.destroy();
           return;
         }
         chunks.push(chunk);
       });
-      res.on('error', (cause) =>
-        finish(() => reject(new ProviderNetworkError('the connection was dropped', { ...info(request), cause }))),
-      );
-      res.on('aborted', () =>
-        finish(() => reject(new ProviderNetworkError('the connection was dropped', info(request)))),
-      );
-      res.on('end', () =>
-        finish(() => {
-          try {
-            resolve(interpret(request, res, chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks)));
-          } catch (error) {
-            reject(error);
-          }
-        }),
-      );
+      res.on('error', (cause) => {
+        if (settle()) reject(new ProviderNetworkError('the connection was dropped', { ...info(request), cause }));
+      });
+      res.on('aborted', () => {
+        if (settle()) reject(new ProviderNetworkError('the connection was dropped', info(request)));
+      });
+      res.on('end', () => {
+        if (!settle()) return;
+        try {
+          resolve(interpret(request, res, chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks)));
+        } catch (error) {
+          reject(error);
+        }
+      });
     });
     req.end(prepared.body);
   });
