@@ -78,7 +78,7 @@ const httpsAgent = new https.Agent(agentOptions);
  */
 export async function providerRequest<T = unknown>(request: ProviderRequest<T>): Promise<ProviderResponse<T>> {
   const timeout = request.timeout ?? 10_000;
-  // One timer per call, cleared as soon as the call settles; no AbortController unless the caller passes a signal.
+  // One timer per call, cleared as soon as the call settles; only a caller's own signal gets a listener.
   const control = new CallControl();
   const timer = setTimeout(() => control.stop(timeoutError(request, timeout)), timeout);
   timer.unref();
