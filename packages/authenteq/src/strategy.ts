@@ -1,10 +1,10 @@
 import {
+  assertStore,
   type Clock,
   createLogger,
   invalidOption,
   isRecord,
   ProviderStatusError,
-  type Store,
   safeReturnTo,
   systemClock,
 } from '@passport-idv/core';
@@ -100,7 +100,8 @@ export class AuthenteqStrategy extends Strategy {
     if (typeof scope !== 'string' || scope === '') invalidOption('scope must be a non-empty string');
     if (options.backURL !== undefined) assertHttpURL(options.backURL, 'backURL');
     if (!(Number.isFinite(stateTTL) && stateTTL > 0)) invalidOption('stateTTL must be a positive number of seconds');
-    assertStore(options.store);
+    // States need only add and take.
+    if (options.store !== undefined) assertStore(options.store, 'store', ['add', 'take']);
     assertPolicy(policy);
     if (typeof includeImages !== 'boolean') invalidOption('includeImages must be a boolean');
     if (typeof passReqToCallback !== 'boolean') invalidOption('passReqToCallback must be a boolean');
@@ -262,13 +263,6 @@ function isClientError(error: unknown): boolean {
 
 function isThenable(value: unknown): value is PromiseLike<Express.User | false | null | undefined> {
   return isRecord(value) && typeof value.then === 'function';
-}
-
-function assertStore(store: Store | undefined): void {
-  if (store === undefined) return;
-  if (!isRecord(store) || typeof store.add !== 'function' || typeof store.take !== 'function') {
-    invalidOption('store must implement the Store interface of @passport-idv/core');
-  }
 }
 
 function assertPolicy(policy: AuthenteqPolicy): void {

@@ -25,5 +25,5 @@ export {
 } from './provider-http.js';
 export { safeReturnTo } from './safe-return-to.js';
 export { SharedLoader, type SharedLoaderOptions, type SharedLoadSteps } from './shared-load.js';
-export type { Store } from './store.js';
+export { assertStore, type Store } from './store.js';
 export { storeCall } from './store-call.js';

@@ -1,3 +1,6 @@
+import { invalidOption } from './errors.js';
+import { isRecord } from './provider-http.js';
+
 /**
  * Where passport-idv keeps everything that must be single-use or shared between app instances: OAuth state,
  * face-login attempts, used authentication ids, cached provider tokens, reusable ephemeral sessions.
@@ -23,4 +26,26 @@ export interface Store {
   take<T = unknown>(key: string): Promise<T | undefined>;
   /** Deletes `key`. */
   delete(key: string): Promise<void>;
+}
+
+/** The methods of a {@link Store}. */
+const STORE_METHODS = ['get', 'set', 'add', 'take', 'delete'] as const;
+
+/**
+ * Throws an invalid-option error unless `value` has the {@link Store} methods the caller uses (all five by default).
+ *
+ * @example
+ * ```ts
+ * if (options.store !== undefined) assertStore(options.store, 'store');
+ * assertStore(options.tokenStore, 'tokenStore', ['get', 'set', 'add', 'delete']);
+ * ```
+ */
+export function assertStore(
+  value: unknown,
+  name: string,
+  methods: readonly (keyof Store)[] = STORE_METHODS,
+): asserts value is Store {
+  if (!isRecord(value) || !methods.every((method) => typeof value[method] === 'function')) {
+    invalidOption(`${name} must be a Store of @passport-idv/core, with ${methods.join(', ')}`);
+  }
 }

@@ -1,11 +1,11 @@
 import { createHash } from 'node:crypto';
 import {
+  assertStore,
   createLogger,
   invalidOption,
   isRecord,
   MemoryStore,
   PassportIdvError,
-  type Store,
   systemClock,
 } from '@passport-idv/core';
 import type { NextFunction, Request, Response } from 'express';
@@ -75,9 +75,7 @@ export function ephemeralSession(options: EphemeralSessionOptions): EphemeralSes
   if (typeof metadata !== 'function') invalidOption('metadata must be a function of the request');
   if (typeof reuse !== 'boolean') invalidOption('reuse must be a boolean');
   if (typeof clock?.now !== 'function') invalidOption('clock must have a now() method');
-  if (options.store !== undefined && !isStore(options.store)) {
-    invalidOption('store must implement get, set, add, take and delete');
-  }
+  if (options.store !== undefined) assertStore(options.store, 'store');
   const client = new IdvClient({ host: options.host, apiKey: options.apiKey, timeout });
   const store = options.store ?? new MemoryStore({ clock });
   // The lock outlives the two calls it guards, so a crashed holder only delays others, never blocks them.
@@ -161,13 +159,4 @@ function reuseKey(host: string, workflowId: string, externalUserId: string): str
     .update(JSON.stringify([host, workflowId, externalUserId]))
     .digest('base64url');
   return `ephemeral-session:${digest}`;
-}
-
-function isStore(value: unknown): value is Store {
-  return (
-    isRecord(value) &&
-    ['get', 'set', 'add', 'take', 'delete'].every(
-      (name) => typeof (value as Record<string, unknown>)[name] === 'function',
-    )
-  );
 }

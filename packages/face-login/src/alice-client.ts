@@ -1,4 +1,5 @@
 import {
+  assertStore,
   type Clock,
   createLogger,
   invalidOption,
@@ -115,9 +116,7 @@ export class AliceClient {
     }
     if (typeof clock.now !== 'function') invalidOption('clock must have a now() method');
     const tokenStore = options.tokenStore ?? new MemoryStore({ clock, maxEntries: 10_000 });
-    for (const method of ['get', 'set', 'add', 'delete'] as const) {
-      if (typeof tokenStore[method] !== 'function') invalidOption('tokenStore must be a Store');
-    }
+    assertStore(tokenStore, 'tokenStore', ['get', 'set', 'add', 'delete']);
     this.baseURL = baseURL.replace(/\/+$/, '');
     this.#apiKey = apiKey;
     this.#useCache = useCache === true;
