@@ -10,11 +10,10 @@
 import { pathToFileURL } from 'node:url';
 import * as faceLogin from '@passport-idv/face-login';
 import express, { type NextFunction, type Request, type Response } from 'express';
-import session from 'express-session';
 import { Passport } from 'passport';
 import { CountingStore } from './counting-store.js';
 import { sessionStats } from './session-stats.js';
-import type { BuiltApp } from './signup-apps.js';
+import { type BuiltApp, baseApp } from './signup-apps.js';
 
 /** How to build the face-login app. */
 export interface FaceAppSpec {
@@ -47,13 +46,7 @@ export async function createFaceApp(spec: FaceAppSpec): Promise<BuiltApp> {
   passport.deserializeUser((user: FaceUser, done) => done(null, user));
   passport.use('face-login', strategy);
 
-  const app = express();
-  app.disable('x-powered-by');
-  app.disable('etag');
-  const sessions = new session.MemoryStore();
-  app.use(
-    session({ secret: 'bench-session-secret', name: 'sid', resave: false, saveUninitialized: false, store: sessions }),
-  );
+  const { app, sessions } = baseApp();
   app.use(passport.initialize());
   app.use(passport.session());
   app.post('/login/face/begin', express.json(), (req, res, next) => {

@@ -70,7 +70,8 @@ export interface BuiltApp {
 
 const STATE_TTL_MS = 600_000;
 
-function baseApp(): { app: Express; sessions: session.MemoryStore } {
+/** The Express 5 + express-session app every benchmark app starts from: one session store and cookie for all. */
+export function baseApp(): { app: Express; sessions: session.MemoryStore } {
   const app = express();
   app.disable('x-powered-by');
   app.disable('etag');

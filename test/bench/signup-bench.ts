@@ -194,10 +194,14 @@ export async function runSignup(
 
 /** The section 1 table. */
 export function signupTable(figures: readonly SignupFigures[], settings: SignupSettings): string {
-  const cpuPerFlow = (f: SignupFigures | undefined) => percentile(f?.rounds.map((r) => r.cpuPerFlow) ?? [], 50);
+  /** The rounds' values of one figure (main-thread CPU is missing where /proc is). */
+  const perRound = (f: SignupFigures | undefined, figure: 'cpuPerFlow' | 'mainPerFlow') =>
+    f?.rounds.flatMap((r) => (r[figure] === undefined ? [] : [r[figure]])) ?? [];
+  const cpuPerFlow = (f: SignupFigures | undefined) => percentile(perRound(f, 'cpuPerFlow'), 50);
+  const mainPerFlow = (f: SignupFigures | undefined) => percentile(perRound(f, 'mainPerFlow'), 50);
   const rate = (f: SignupFigures | undefined) => percentile(f?.rounds.map((r) => r.rate) ?? [], 50);
-  const spread = (f: SignupFigures) => {
-    const values = f.rounds.map((r) => r.cpuPerFlow);
+  const spread = (f: SignupFigures, figure: 'cpuPerFlow' | 'mainPerFlow' = 'cpuPerFlow') => {
+    const values = perRound(f, figure);
     return `${fixed(Math.min(...values), 2)}–${fixed(Math.max(...values), 2)}`;
   };
   const peer = figures.find((f) => f.variant === 'passport-oauth2');
@@ -247,10 +251,8 @@ export function signupTable(figures: readonly SignupFigures[], settings: SignupS
     const count = { user, kernel, total: user + kernel, all: allUser + allKernel }[part];
     return count / f.ok / 1e6;
   };
-  const mainPerFlow = (f: SignupFigures | undefined) =>
-    percentile(f?.rounds.flatMap((r) => (r.mainPerFlow === undefined ? [] : [r.mainPerFlow])) ?? [], 50);
   const withPassport = figures.find((f) => f.variant === 'reference-passport' && !f.skipped);
-  const timed = figures.filter((f) => !f.skipped && f.rounds.some((r) => r.mainPerFlow !== undefined));
+  const timed = figures.filter((f) => !f.skipped && perRound(f, 'mainPerFlow').length > 0);
   const mainRows = [
     [
       'variant',
@@ -262,19 +264,16 @@ export function signupTable(figures: readonly SignupFigures[], settings: SignupS
       'GCs/1k flows',
       'GC pause µs/flow',
     ],
-    ...timed.map((f) => {
-      const values = f.rounds.flatMap((r) => (r.mainPerFlow === undefined ? [] : [r.mainPerFlow]));
-      return [
-        f.variant,
-        fixed(mainPerFlow(f), 3),
-        `${fixed(Math.min(...values), 2)}–${fixed(Math.max(...values), 2)}`,
-        ratio(mainPerFlow(f), mainPerFlow(peer)),
-        ratio(mainPerFlow(f), mainPerFlow(reference)),
-        ...(withPassport ? [ratio(mainPerFlow(f), mainPerFlow(withPassport))] : []),
-        `${fixed(((f.gc.minor + f.gc.major) * 1000) / f.ok, 1)} (${fixed((f.gc.major * 1000) / f.ok, 2)} major)`,
-        fixed((f.gc.ms * 1000) / f.ok, 1),
-      ];
-    }),
+    ...timed.map((f) => [
+      f.variant,
+      fixed(mainPerFlow(f), 3),
+      spread(f, 'mainPerFlow'),
+      ratio(mainPerFlow(f), mainPerFlow(peer)),
+      ratio(mainPerFlow(f), mainPerFlow(reference)),
+      ...(withPassport ? [ratio(mainPerFlow(f), mainPerFlow(withPassport))] : []),
+      `${fixed(((f.gc.minor + f.gc.major) * 1000) / f.ok, 1)} (${fixed((f.gc.major * 1000) / f.ok, 2)} major)`,
+      fixed((f.gc.ms * 1000) / f.ok, 1),
+    ]),
   ];
   const main =
     timed.length === 0
