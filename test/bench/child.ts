@@ -26,13 +26,20 @@ export class Child {
     });
   }
 
-  /** Forks `script` with `execArgv` and waits for its `ready` message (sending `init` first if given). */
+  /**
+   * Forks `script` with `execArgv` and waits for its `ready` message (sending `init` first if given). With `wrapper`,
+   * Node runs under that command (`valgrind --tool=callgrind …`): `wrapper.command wrapper.args… node execArgv… script`.
+   */
   static async start(
     script: URL,
     execArgv: string[],
     init?: Record<string, unknown>,
+    wrapper?: { command: string; args: string[] },
   ): Promise<{ child: Child; url: string }> {
-    const child = new Child(fork(script, [], { execArgv, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] }));
+    const options = wrapper
+      ? { execPath: wrapper.command, execArgv: [...wrapper.args, process.execPath, ...execArgv] }
+      : { execArgv };
+    const child = new Child(fork(script, [], { ...options, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] }));
     const ready = child.#wait('ready');
     if (init) child.#process.send({ type: 'init', spec: init });
     const answer = await ready;

@@ -142,7 +142,7 @@ async function profileApp(
   try {
     const app = await start(['--cpu-prof', `--cpu-prof-dir=${dir}`]);
     const iteration = iterationFor(app.url);
-    const warm = await runLoad({ concurrency: settings.concurrency, durationMs: settings.warmupMs, iteration });
+    const warm = await runLoad({ concurrency: settings.concurrency, total: settings.warmupFlows, iteration });
     const result = await runLoad({ concurrency: settings.concurrency, durationMs: settings.windowMs, iteration });
     await app.child.close();
     const count = warm.ok + result.ok + 1;

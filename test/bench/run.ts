@@ -2,18 +2,22 @@
  * `npm run bench`: the project's benchmark, every figure from this one run on this machine.
  *
  *   node test/dist/bench/run.js [--quick] [--only signup,calls,face,guard,memory] [--variants a,b] [--profile]
- *     [--keep-profiles DIR] [--rounds N] [--express-classes] [--json FILE]
+ *     [--keep-profiles DIR] [--rounds N] [--warmup FLOWS] [--express-classes] [--callgrind] [--json FILE]
  *
  * `--quick` is a short smoke run (figures are noisy); `--variants` picks sign-up variants (authenteq,
  * passport-oauth2, openid-client, reference, reference-passport, authenteq-alt); `--profile` profiles the sign-up
  * app of each variant (default: ours and the reference) with `node --cpu-prof` and prints where its CPU time goes
  * instead of the tables (`--keep-profiles DIR` also keeps each `.cpuprofile` there, for Chrome DevTools);
  * `--rounds N` sets the sign-up section's alternated rounds (default 10), for tighter A/B comparisons;
- * `--express-classes` runs every app without Express's per-request prototype change (see app-child.ts).
+ * `--warmup FLOWS` sets the sign-up flows each app serves before it is measured (default 15,000, until the JIT settles);
+ * `--express-classes` runs every app without Express's per-request prototype change (see app-child.ts);
+ * `--callgrind` counts the sign-up variants' instructions per flow under valgrind instead (callgrind-bench.ts; about
+ * 25 minutes for the default four variants, two at a time).
  */
 import { writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { parseArgs } from 'node:util';
+import { callgrindAvailable, callgrindTable, runCallgrind } from './callgrind-bench.js';
 import { type FaceFigures, faceTables, runFace } from './face-bench.js';
 import { type MemoryFigures, memoryTable, runMemory } from './memory-bench.js';
 import { runProfile } from './profile.js';
@@ -32,7 +36,9 @@ async function main(): Promise<void> {
       profile: { type: 'boolean', default: false },
       'keep-profiles': { type: 'string' },
       rounds: { type: 'string' },
+      warmup: { type: 'string' },
       'express-classes': { type: 'boolean', default: false },
+      callgrind: { type: 'boolean', default: false },
       json: { type: 'string' },
       variants: { type: 'string' },
     },
@@ -43,9 +49,12 @@ async function main(): Promise<void> {
     if (!(SECTIONS as readonly string[]).includes(name)) throw new Error(`--only takes ${SECTIONS.join(', ')}`);
   }
   const wants = (section: Section) => only.has(section);
-  const variants = (
-    values.variants?.split(',') ?? (values.profile ? ['authenteq', 'reference'] : DEFAULT_SIGNUP_VARIANTS)
-  ).map((v) => v.trim()) as SignupVariant[];
+  const defaultVariants = values.profile
+    ? ['authenteq', 'reference']
+    : values.callgrind
+      ? ['authenteq', 'passport-oauth2', 'reference', 'reference-passport']
+      : DEFAULT_SIGNUP_VARIANTS;
+  const variants = (values.variants?.split(',') ?? defaultVariants).map((v) => v.trim()) as SignupVariant[];
   for (const variant of variants) {
     if (!(SIGNUP_VARIANTS as readonly string[]).includes(variant)) {
       throw new Error(`--variants takes ${SIGNUP_VARIANTS.join(', ')}`);
@@ -68,9 +77,22 @@ async function main(): Promise<void> {
 
   const rounds = values.rounds === undefined ? undefined : Number(values.rounds);
   if (rounds !== undefined && !(Number.isInteger(rounds) && rounds > 0)) throw new Error('--rounds takes a count');
+  const warmup = values.warmup === undefined ? undefined : Number(values.warmup);
+  if (warmup !== undefined && !(Number.isInteger(warmup) && warmup >= 0)) throw new Error('--warmup takes a count');
   const signupSettings = quick
-    ? { concurrency: 8, warmupMs: 300, windowMs: 500, rounds: rounds ?? 1 }
-    : { concurrency: 8, warmupMs: 2_000, windowMs: 800, rounds: rounds ?? 10 };
+    ? { concurrency: 8, warmupFlows: warmup ?? 300, windowMs: 500, rounds: rounds ?? 1 }
+    : { concurrency: 8, warmupFlows: warmup ?? 15_000, windowMs: 800, rounds: rounds ?? 10 };
+  if (values.callgrind) {
+    if (!callgrindAvailable()) throw new Error('--callgrind needs valgrind (Debian: apt-get install valgrind)');
+    const settings = quick
+      ? { concurrency: 8, warmupFlows: warmup ?? 200, flows: 100, parallel: 2 }
+      : { concurrency: 8, warmupFlows: warmup ?? 12_000, flows: 2_000, parallel: 2 };
+    log(`sign-up flow under callgrind (${variants.join(', ')}), ${settings.parallel} at a time…`);
+    const figures = await runCallgrind(settings, variants, log);
+    print(callgrindTable(figures, settings));
+    if (values.json) writeFileSync(values.json, `${JSON.stringify({ callgrind: figures }, null, 2)}\n`);
+    return;
+  }
   if (values.profile) {
     // `--only face` profiles the face-login app; otherwise the sign-up variants (and face too if named).
     const signupVariants = values.only === undefined || wants('signup') ? variants : [];

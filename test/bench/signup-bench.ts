@@ -12,7 +12,12 @@ import { SIGNUP_VARIANTS, type SignupAppSpec, type SignupVariant } from './signu
 /** The settings of one sign-up run. */
 export interface SignupSettings {
   concurrency: number;
-  warmupMs: number;
+  /**
+   * Flows each app serves before it is measured. Counted, not timed: V8 keeps optimizing these apps' functions for
+   * about 12,000 flows (`--trace-opt`), and that compiling is a one-time cost that must not land in the per-flow
+   * figures of whichever variant the machine happened to run slower.
+   */
+  warmupFlows: number;
   windowMs: number;
   rounds: number;
 }
@@ -49,9 +54,13 @@ export function startProvider(): Promise<{ child: Child; url: string }> {
   return Child.start(PROVIDER_SCRIPT, []);
 }
 
-/** Starts one sign-up app process; `execArgv` adds e.g. `--cpu-prof`. */
-export function startSignupApp(spec: SignupAppSpec, execArgv: string[] = []): Promise<{ child: Child; url: string }> {
-  return Child.start(APP_SCRIPT, ['--expose-gc', ...execArgv], { ...spec });
+/** Starts one sign-up app process; `execArgv` adds e.g. `--cpu-prof`; `wrapper` runs it under e.g. valgrind. */
+export function startSignupApp(
+  spec: SignupAppSpec,
+  execArgv: string[] = [],
+  wrapper?: { command: string; args: string[] },
+): Promise<{ child: Child; url: string }> {
+  return Child.start(APP_SCRIPT, ['--expose-gc', ...execArgv], { ...spec }, wrapper);
 }
 
 /** One whole sign-up by a new visitor; `true`, or what went wrong. */
@@ -72,7 +81,7 @@ export async function signupFlow(appURL: string, jar: CookieJar): Promise<true |
 }
 
 /** One flow, then `/me`: the user must be logged in with the expected profile id. */
-async function verify(appURL: string): Promise<true | string> {
+export async function verifySignup(appURL: string): Promise<true | string> {
   const jar = new CookieJar();
   const outcome = await signupFlow(appURL, jar);
   if (outcome !== true) return outcome;
@@ -82,11 +91,15 @@ async function verify(appURL: string): Promise<true | string> {
   return user.id === EXPECTED_USER_ID ? true : `/me returned ${me.body}`;
 }
 
-function load(appURL: string, settings: SignupSettings, durationMs: number): Promise<LoadResult> {
+function load(
+  appURL: string,
+  settings: SignupSettings,
+  limit: { durationMs: number } | { total: number },
+): Promise<LoadResult> {
   const jars = Array.from({ length: settings.concurrency }, () => new CookieJar());
   return runLoad({
     concurrency: settings.concurrency,
-    durationMs,
+    ...limit,
     iteration: (vu) => signupFlow(appURL, jars[vu] ?? new CookieJar()),
   });
 }
@@ -117,7 +130,7 @@ export async function runSignup(
       try {
         const app = await startSignupApp({ kind: 'signup', variant, providerURL: `${provider.url}/v/${variant}` });
         apps.set(variant, app);
-        const verified = await verify(app.url);
+        const verified = await verifySignup(app.url);
         if (verified !== true) {
           entry.skipped = `verification failed: ${verified}`;
           apps.delete(variant);
@@ -131,7 +144,7 @@ export async function runSignup(
     const running = variants.filter((variant) => apps.has(variant));
     for (const variant of running) {
       const app = apps.get(variant);
-      if (app) await load(app.url, settings, settings.warmupMs);
+      if (app) await load(app.url, settings, { total: settings.warmupFlows });
     }
     log(`  warmed up ${running.join(', ')}; ${settings.rounds} rounds of ${settings.windowMs} ms per variant`);
     // Each app is idle outside its own windows, so one count over all rounds is the count of its flows.
@@ -149,7 +162,7 @@ export async function runSignup(
         if (!app || !entry) continue;
         const cpuBefore = await app.child.cpu();
         const mainBefore = app.child.mainThreadMs();
-        const result = await load(app.url, settings, settings.windowMs);
+        const result = await load(app.url, settings, { durationMs: settings.windowMs });
         const mainAfter = app.child.mainThreadMs();
         const cpuAfter = await app.child.cpu();
         entry.cpuMs += cpuAfter.total - cpuBefore.total;
@@ -336,7 +349,7 @@ export function signupTable(figures: readonly SignupFigures[], settings: SignupS
         ];
   return [
     heading('1. Sign-up flow: start → provider → callback → logged in (session id changed)'),
-    `${settings.concurrency} virtual users, ${settings.rounds} alternated rounds × ${settings.windowMs} ms per variant, after ${settings.warmupMs} ms warm-up each.`,
+    `${settings.concurrency} virtual users, ${settings.rounds} alternated rounds × ${settings.windowMs} ms per variant, after a warm-up of ${settings.warmupFlows.toLocaleString('en')} flows each (the JIT settled).`,
     'CPU = user + system time of the app process only, per completed flow: the median of the rounds (min–max beside it);',
     'flows/s: the median of the rounds. Lower CPU is better; ×1.00 = equal. "of which sys": kernel time (loopback TCP).',
     '"provider conns/calls": connections the app opened to the provider / token and details calls it made (keep-alive).',
