@@ -15,11 +15,12 @@ export interface MemoryStoreOptions {
 }
 
 interface Entry {
+  key: string;
   json: string;
   expiresAt: number;
 }
 
-/** How many of the oldest entries each write looks at for expiry: sweeping costs O(1) per write, no timer needed. */
+/** How many of the oldest live entries each write looks at for expiry: sweeping costs O(1) per write, no timer needed. */
 const SWEEP_PER_WRITE = 4;
 
 /**
@@ -39,6 +40,14 @@ const SWEEP_PER_WRITE = 4;
  */
 export class MemoryStore implements Store {
   readonly #entries = new Map<string, Entry>();
+  /**
+   * Every entry written, in order, oldest first from `#head`. Expiry and eviction take from its front. An entry its
+   * key no longer maps to (taken, deleted or rewritten) is stale and skipped. Not
+   * `Map` iteration: a `Map` keeps the slots of deleted entries until it is rehashed, and each new iterator walks over
+   * them from the start, so at the bound every write paid for tens of thousands of them (test/bench/README.md).
+   */
+  #order: Entry[] = [];
+  #head = 0;
   readonly #maxEntries: number;
   readonly #evictBatch: number;
   readonly #clock: Clock;
@@ -99,27 +108,55 @@ export class MemoryStore implements Store {
     const json = JSON.stringify(value);
     if (json === undefined) throw new TypeError('value must be JSON-serialisable');
     const now = this.#clock.now();
-    this.#sweep(now, SWEEP_PER_WRITE);
-    // Delete first so a rewritten key moves to the end of the insertion order (the eviction order).
+    this.#sweep(now);
+    // A rewritten key goes to the end of the order (the eviction order); its older item becomes stale.
     this.#entries.delete(key);
     if (this.#entries.size >= this.#maxEntries) {
-      // Full: evict a batch of the oldest entries at once, so the writes that follow find room without a scan of the
-      // whole map (a full store must not make every write O(n)). Insertion order is close to expiry order.
+      // Full: evict a batch of the oldest entries at once, so the writes that follow find room. Write order is close
+      // to expiry order.
       let evict = this.#entries.size - this.#maxEntries + this.#evictBatch;
-      for (const oldest of this.#entries.keys()) {
-        if (evict-- <= 0) break;
-        this.#entries.delete(oldest);
+      while (evict > 0 && this.#head < this.#order.length) {
+        const oldest = this.#order[this.#head++] as Entry;
+        if (this.#entries.get(oldest.key) !== oldest) continue;
+        this.#entries.delete(oldest.key);
+        evict--;
       }
     }
-    this.#entries.set(key, { json, expiresAt: now + ttlMs });
+    const entry: Entry = { key, json, expiresAt: now + ttlMs };
+    this.#entries.set(key, entry);
+    this.#order.push(entry);
+    this.#compact();
   }
 
-  /** Drops expired entries among the `limit` oldest. */
-  #sweep(now: number, limit: number): void {
-    let seen = 0;
-    for (const [key, entry] of this.#entries) {
-      if (seen++ >= limit) break;
-      if (entry.expiresAt <= now) this.#entries.delete(key);
+  /**
+   * Drops expired entries from the front of the order: stale items cost nothing to pass, and at most
+   * {@link SWEEP_PER_WRITE} live ones are looked at, stopping at the first that has not expired.
+   */
+  #sweep(now: number): void {
+    let looked = 0;
+    while (this.#head < this.#order.length) {
+      const oldest = this.#order[this.#head] as Entry;
+      if (this.#entries.get(oldest.key) === oldest) {
+        if (looked++ >= SWEEP_PER_WRITE || oldest.expiresAt > now) return;
+        this.#entries.delete(oldest.key);
+      }
+      this.#head++;
+    }
+  }
+
+  /**
+   * Keeps the order's memory bounded: the consumed front is cut off once it is half of the array, and if stale items
+   * (taken or deleted entries behind a live one) make the order more than twice the entries, they are filtered out.
+   * Each is linear but happens only after as many writes, so a write costs O(1) on average.
+   */
+  #compact(): void {
+    const length = this.#order.length;
+    if (this.#head >= 1_024 && this.#head * 2 >= length) {
+      this.#order = this.#order.slice(this.#head);
+      this.#head = 0;
+    } else if (length - this.#head > 2 * this.#entries.size + 1_024) {
+      this.#order = this.#order.slice(this.#head).filter((entry) => this.#entries.get(entry.key) === entry);
+      this.#head = 0;
     }
   }
 }

@@ -26,6 +26,43 @@ describe('MemoryStore', () => {
     expect(await store.get('k0')).toBeUndefined();
   });
 
+  it('evicts in write order: a rewritten key counts from its last write', async () => {
+    const store = new MemoryStore({ maxEntries: 100 });
+    for (let i = 0; i < 100; i++) await store.set(`k${i}`, i, 60_000);
+    await store.set('k0', 'again', 60_000);
+    await store.set('k100', 100, 60_000); // full: the oldest write still current (k1) goes
+    expect(await store.get('k0')).toBe('again');
+    expect(await store.get('k1')).toBeUndefined();
+    expect(await store.get('k100')).toBe(100);
+  });
+
+  it('keeps its bound and its order through many turnovers of adds, takes and rewrites', async () => {
+    const store = new MemoryStore({ maxEntries: 1_000 });
+    for (let i = 0; i < 20_000; i++) {
+      await store.add(`k${i}`, i, 60_000);
+      if (i % 3 === 0) await store.take(`k${i - 1}`);
+      if (i % 7 === 0) await store.set(`k${i - 500}`, 'rewritten', 60_000);
+    }
+    expect(store.size).toBeLessThanOrEqual(1_000);
+    expect(await store.get('k19999')).toBe(19_999);
+    expect(await store.get('k100')).toBeUndefined();
+    // Taken entries stay taken.
+    expect(await store.get('k19997')).toBeUndefined();
+  });
+
+  it('sweeps expired entries behind taken ones', async () => {
+    const clock = manualClock();
+    const store = new MemoryStore({ clock });
+    for (let i = 0; i < 5_000; i++) {
+      await store.add(`state${i}`, i, 1_000);
+      await store.take(`state${i}`);
+    }
+    for (let i = 0; i < 100; i++) await store.set(`old${i}`, i, 1_000);
+    clock.advance(2_000);
+    for (let i = 0; i < 100; i++) await store.set(`new${i}`, i, 1_000);
+    expect(store.size).toBeLessThanOrEqual(100);
+  });
+
   it('sweeps expired entries as it is written to, without a timer', async () => {
     const clock = manualClock();
     const store = new MemoryStore({ clock });
