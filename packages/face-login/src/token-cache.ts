@@ -96,8 +96,14 @@ export class TokenCache {
   #remember(key: string, cached: CachedToken): void {
     this.#local.delete(key);
     if (this.#local.size >= LOCAL_MAX) {
-      const oldest = this.#local.keys().next();
-      if (!oldest.done) this.#local.delete(oldest.value);
+      // Full: drop the oldest 1% in one walk. A walk from the front of a `Map` passes the slots of every entry deleted
+      // since its last rehash: one walk per write (to drop the oldest only) cost about 8 µs per write at the bound,
+      // one walk per hundred writes about 0.6 µs.
+      let evict = LOCAL_MAX / 100;
+      for (const oldest of this.#local.keys()) {
+        if (evict-- <= 0) break;
+        this.#local.delete(oldest);
+      }
     }
     this.#local.set(key, { token: cached.token, exp: cached.exp });
   }

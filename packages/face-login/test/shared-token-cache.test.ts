@@ -2,6 +2,7 @@ import { MemoryStore, ProviderTimeoutError, type Store } from '@passport-idv/cor
 import { type Sandbox, startSandbox } from '@passport-idv/sandbox';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { AliceClient, type AliceClientOptions } from '../src/index.js';
+import { TokenCache } from '../src/token-cache.js';
 
 // Two AliceClients on one store stand for two app instances sharing one Redis.
 let sandbox: Sandbox;
@@ -127,6 +128,33 @@ describe("each instance's in-process copy of the tokens", () => {
     await alice.getAuthentication(userId, id);
     expect(count('alice.backend_token_with_user_id')).toBe(2);
     expect(sandbox.requests.count({ credential: 'invalid' })).toBe(0);
+  });
+
+  it('holds at most 10,000 tokens: beyond that the oldest are read from the store again', async () => {
+    const store = counting(new MemoryStore({ clock: sandbox.clock }));
+    const b64 = (value: object) => Buffer.from(JSON.stringify(value)).toString('base64url');
+    let fetches = 0;
+    const cache = new TokenCache({
+      store,
+      clock: sandbox.clock,
+      marginMs: 5 * 60_000,
+      account: 'bound-test',
+      lockMs: 1_000,
+      fetch: async (_kind, userId) => {
+        fetches++;
+        const exp = Math.floor(sandbox.clock.now() / 1000) + 3_600;
+        return `${b64({ alg: 'none' })}.${b64({ exp, sub: userId })}.`;
+      },
+    });
+    const users = Array.from({ length: 10_050 }, (_, i) => `user-${i}`);
+    for (const user of users) await cache.get('USER_TOKEN', user);
+    expect(fetches).toBe(users.length);
+    const reads = store.reads;
+    await cache.get('USER_TOKEN', users.at(-1));
+    expect(store.reads).toBe(reads); // the newest: from this process's copy
+    await cache.get('USER_TOKEN', users[0]);
+    expect(store.reads).toBe(reads + 1); // the oldest: dropped from the copy, read from the store, not fetched
+    expect(fetches).toBe(users.length);
   });
 
   it('another instance takes a token from the store the first time, then from its own copy', async () => {
