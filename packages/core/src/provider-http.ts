@@ -232,22 +232,24 @@ function prepare(request: ProviderRequest<unknown>): Prepared {
 }
 
 function multipartBody(parts: Record<string, string | MultipartFile>, boundary: string): Buffer {
-  const chunks: Buffer[] = [];
+  // The text between files is built as one string and encoded once: a body of text fields alone (a code exchange) is
+  // a single `Buffer.from`, not one per part and a concat.
+  const chunks: Uint8Array[] = [];
+  let text = '';
   for (const [name, value] of Object.entries(parts)) {
     if (typeof value === 'string') {
-      chunks.push(Buffer.from(`--${boundary}\r\ncontent-disposition: form-data; name="${name}"\r\n\r\n${value}\r\n`));
+      text += `--${boundary}\r\ncontent-disposition: form-data; name="${name}"\r\n\r\n${value}\r\n`;
     } else {
-      chunks.push(
-        Buffer.from(
-          `--${boundary}\r\ncontent-disposition: form-data; name="${name}"; filename="${value.filename}"\r\n` +
-            `content-type: ${value.contentType}\r\n\r\n`,
-        ),
-        Buffer.from(value.data),
-        Buffer.from('\r\n'),
-      );
+      text +=
+        `--${boundary}\r\ncontent-disposition: form-data; name="${name}"; filename="${value.filename}"\r\n` +
+        `content-type: ${value.contentType}\r\n\r\n`;
+      chunks.push(Buffer.from(text), value.data);
+      text = '\r\n';
     }
   }
-  chunks.push(Buffer.from(`--${boundary}--\r\n`));
+  text += `--${boundary}--\r\n`;
+  if (chunks.length === 0) return Buffer.from(text);
+  chunks.push(Buffer.from(text));
   return Buffer.concat(chunks);
 }
 

@@ -105,6 +105,7 @@ describe('providerRequest', () => {
       multipart: {
         grantType: 'authorization_code',
         video: { filename: 'a.mp4', contentType: 'video/mp4', data: Buffer.from('VID') },
+        after: 'the file',
       },
     });
     const boundary = multipart.body.headers['content-type']?.split('boundary=')[1];
@@ -112,7 +113,9 @@ describe('providerRequest', () => {
     expect(multipart.body.body).toContain(
       `--${boundary}\r\ncontent-disposition: form-data; name="grantType"\r\n\r\nauthorization_code\r\n`,
     );
-    expect(multipart.body.body).toContain('name="video"; filename="a.mp4"\r\ncontent-type: video/mp4\r\n\r\nVID\r\n');
+    expect(multipart.body.body).toContain(
+      `name="video"; filename="a.mp4"\r\ncontent-type: video/mp4\r\n\r\nVID\r\n--${boundary}\r\ncontent-disposition: form-data; name="after"\r\n\r\nthe file\r\n`,
+    );
     expect(multipart.body.body.endsWith(`--${boundary}--\r\n`)).toBe(true);
 
     // Text only (sent as one string with the headers) and JSON, both with characters beyond ASCII: the length is in bytes.
