@@ -57,8 +57,9 @@ function callgrindControl(option: '-z' | '-d', pid: number): void {
 function readDumps(dir: string, prefix: string): { main: number; helpers: number } {
   let main = 0;
   let helpers = 0;
+  const dump = new RegExp(`^${prefix}\\.\\d+-(\\d+)$`);
   for (const name of readdirSync(dir)) {
-    const match = new RegExp(`^${prefix}\\.\\d+-(\\d+)$`).exec(name);
+    const match = dump.exec(name);
     if (!match) continue;
     const summary = /^summary: (\d+)/m.exec(readFileSync(path.join(dir, name), 'utf8'));
     const count = Number(summary?.[1] ?? 0);

@@ -17,7 +17,7 @@
 import { writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { parseArgs } from 'node:util';
-import { callgrindAvailable, callgrindTable, runCallgrind } from './callgrind-bench.js';
+import { type CallgrindFigures, callgrindAvailable, callgrindTable, runCallgrind } from './callgrind-bench.js';
 import { type FaceFigures, faceTables, runFace } from './face-bench.js';
 import { type MemoryFigures, memoryTable, runMemory } from './memory-bench.js';
 import { runProfile } from './profile.js';
@@ -82,15 +82,31 @@ async function main(): Promise<void> {
   const signupSettings = quick
     ? { concurrency: 8, warmupFlows: warmup ?? 300, windowMs: 500, rounds: rounds ?? 1 }
     : { concurrency: 8, warmupFlows: warmup ?? 15_000, windowMs: 800, rounds: rounds ?? 10 };
+  const results: {
+    signup?: SignupFigures[];
+    calls?: CallFigures;
+    face?: FaceFigures;
+    memory?: MemoryFigures;
+    callgrind?: CallgrindFigures[];
+  } = {};
+  /** The closing line, and the figures as JSON if asked for. */
+  const finish = () => {
+    print(`\ntotal time ${((performance.now() - started) / 1000).toFixed(1)} s`);
+    if (!values.json) return;
+    const machine = { cpu: cpu?.model, cores: os.availableParallelism(), node: process.version };
+    // Latency samples are left out: the percentiles are in the tables.
+    const replacer = (key: string, value: unknown) => (key === 'latencies' ? undefined : value);
+    writeFileSync(values.json, JSON.stringify({ machine, quick, ...results }, replacer, 2));
+  };
   if (values.callgrind) {
     if (!callgrindAvailable()) throw new Error('--callgrind needs valgrind (Debian: apt-get install valgrind)');
     const settings = quick
       ? { concurrency: 8, warmupFlows: warmup ?? 200, flows: 100, parallel: 2 }
       : { concurrency: 8, warmupFlows: warmup ?? 12_000, flows: 2_000, parallel: 2 };
     log(`sign-up flow under callgrind (${variants.join(', ')}), ${settings.parallel} at a time…`);
-    const figures = await runCallgrind(settings, variants, log);
-    print(callgrindTable(figures, settings));
-    if (values.json) writeFileSync(values.json, `${JSON.stringify({ callgrind: figures }, null, 2)}\n`);
+    results.callgrind = await runCallgrind(settings, variants, log);
+    print(callgrindTable(results.callgrind, settings));
+    finish();
     return;
   }
   if (values.profile) {
@@ -107,7 +123,6 @@ async function main(): Promise<void> {
     );
     return;
   }
-  const results: { signup?: SignupFigures[]; calls?: CallFigures; face?: FaceFigures; memory?: MemoryFigures } = {};
   if (wants('signup')) {
     log('sign-up flow…');
     results.signup = await runSignup(signupSettings, variants, log);
@@ -137,13 +152,7 @@ async function main(): Promise<void> {
     results.memory = await runMemory(settings, log);
     print(memoryTable(results.memory));
   }
-  print(`\ntotal time ${((performance.now() - started) / 1000).toFixed(1)} s`);
-  if (values.json) {
-    const machine = { cpu: cpu?.model, cores: os.availableParallelism(), node: process.version };
-    // Latency samples are left out: the percentiles are in the tables.
-    const replacer = (key: string, value: unknown) => (key === 'latencies' ? undefined : value);
-    writeFileSync(values.json, JSON.stringify({ machine, quick, ...results }, replacer, 2));
-  }
+  finish();
 }
 
 function mb(bytes: number): string {
