@@ -1,5 +1,5 @@
-import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
-import { type Clock, isRecord, MemoryStore, type Store, StoreError, storeCall } from '@passport-idv/core';
+import { createHash, timingSafeEqual } from 'node:crypto';
+import { type Clock, isRecord, MemoryStore, randomToken, type Store, StoreError, storeCall } from '@passport-idv/core';
 import { SessionRequiredError } from './errors.js';
 
 /** What is kept with a state until the callback. */
@@ -83,12 +83,12 @@ export class StateKeeper {
   /** Creates and records a new state for this session; rejects with a `StoreError` if the store fails. */
   async issue(req: SessionRequest, returnTo: string | undefined): Promise<string> {
     const slot = slotOf(req);
-    const state = randomBytes(32).toString('base64url');
+    const state = randomToken(32);
     const now = this.#clock.now();
     const entry: StateEntry = { expiresAt: now + this.#ttlMs };
     if (returnTo !== undefined) entry.returnTo = returnTo;
     if (this.#store) {
-      slot.binding ??= randomBytes(32).toString('base64url');
+      slot.binding ??= randomToken(32);
       const added = await storeCall(() =>
         this.#store!.add(`authenteq:state:${hash(state)}`, { ...entry, binding: hash(slot.binding!) }, this.#ttlMs),
       );

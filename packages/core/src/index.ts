@@ -23,6 +23,7 @@ export {
   requireString,
   ShapeError,
 } from './provider-http.js';
+export { randomToken } from './random.js';
 export { safeReturnTo } from './safe-return-to.js';
 export { SharedLoader, type SharedLoaderOptions, type SharedLoadSteps } from './shared-load.js';
 export { assertStore, type Store } from './store.js';

@@ -1,4 +1,3 @@
-import { randomBytes } from 'node:crypto';
 import {
   type Clock,
   createLogger,
@@ -6,6 +5,7 @@ import {
   isRecord,
   MemoryStore,
   ProviderStatusError,
+  randomToken,
   type Store,
   storeCall,
   systemClock,
@@ -166,7 +166,7 @@ export class FaceLoginStrategy extends Strategy {
       throw new TypeError('aliceUserId must be a non-empty string');
     const userToken = await this._client.getUserToken(aliceUserId);
     const at = this._clock.now();
-    const attempt: FaceLoginAttempt = { id: randomBytes(16).toString('base64url'), aliceUserId, at };
+    const attempt: FaceLoginAttempt = { id: randomToken(16), aliceUserId, at };
     await storeCall(() => this._store.set(this._attemptKey(attempt.id), { aliceUserId, at }, this._maxAgeMs));
     session[ATTEMPT_KEY] = attempt;
     return { userToken, expiresAt: at + this._maxAgeMs };
