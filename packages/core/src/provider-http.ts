@@ -204,9 +204,42 @@ interface Prepared {
 const BOUNDARY_PREFIX = `----passport-idv-${randomBytes(12).toString('hex')}-`;
 let boundaries = 0;
 
+/** Where a request goes, parsed from its URL once. */
+interface Target {
+  isHttps: boolean;
+  protocol: string;
+  hostname: string;
+  port: string;
+  path: string;
+}
+
+/**
+ * The targets of the URLs called so far: a client calls the same few endpoints again and again, and parsing a `URL`
+ * costs more than a lookup. Bounded (cleared when full) in case an app builds URLs per call.
+ */
+const targets = new Map<string, Target>();
+const MAX_TARGETS = 256;
+
+function targetOf(href: string): Target {
+  let target = targets.get(href);
+  if (target === undefined) {
+    const url = new URL(href);
+    target = {
+      isHttps: url.protocol === 'https:',
+      protocol: url.protocol,
+      hostname: url.hostname.startsWith('[') ? url.hostname.slice(1, -1) : url.hostname,
+      port: url.port,
+      path: `${url.pathname}${url.search}`,
+    };
+    if (targets.size >= MAX_TARGETS) targets.clear();
+    targets.set(href, target);
+  }
+  return target;
+}
+
 function prepare(request: ProviderRequest<unknown>): Prepared {
-  const url = new URL(request.url);
-  const isHttps = url.protocol === 'https:';
+  const target = targetOf(typeof request.url === 'string' ? request.url : request.url.href);
+  const isHttps = target.isHttps;
   const headers: Record<string, string | number> = { accept: 'application/json', ...request.headers };
   let body: Buffer | undefined;
   if (request.json !== undefined) {
@@ -220,10 +253,10 @@ function prepare(request: ProviderRequest<unknown>): Prepared {
   }
   if (body !== undefined) headers['content-length'] = body.length;
   const options: http.RequestOptions = {
-    protocol: url.protocol,
-    hostname: url.hostname.startsWith('[') ? url.hostname.slice(1, -1) : url.hostname,
-    port: url.port,
-    path: `${url.pathname}${url.search}`,
+    protocol: target.protocol,
+    hostname: target.hostname,
+    port: target.port,
+    path: target.path,
     method: request.method,
     headers,
     agent: isHttps ? httpsAgent : httpAgent,

@@ -30,7 +30,7 @@ function route(req: IncomingMessage, res: ServerResponse, body: string): unknown
     case '/ok':
       return json(200, { token: 'abc' });
     case '/echo':
-      return json(200, { headers: req.headers, body });
+      return json(200, { url: req.url, headers: req.headers, body });
     case '/empty':
       return void res.writeHead(200).end();
     case '/hang':
@@ -142,6 +142,16 @@ describe('providerRequest', () => {
     const before = connections;
     for (let i = 0; i < 10; i++) await providerRequest({ ...call, method: 'GET', url: `${base}/ok` });
     expect(connections - before).toBeLessThanOrEqual(1);
+  });
+
+  it('sends each call to its own path and query, as a string or a URL, past the bound of parsed URLs kept', async () => {
+    for (let i = 0; i < 300; i++) {
+      const url = i % 2 === 0 ? `${base}/echo?n=${i}` : new URL(`/echo?n=${i}`, base);
+      const { body } = await providerRequest<{ url: string }>({ ...call, method: 'GET', url });
+      expect(body.url).toBe(`/echo?n=${i}`);
+    }
+    const again = await providerRequest<{ url: string }>({ ...call, method: 'GET', url: `${base}/echo?n=0` });
+    expect(again.body.url).toBe('/echo?n=0');
   });
 
   it('accepts an empty body when told to ignore it', async () => {
