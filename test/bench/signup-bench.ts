@@ -36,8 +36,11 @@ export interface SignupFigures {
   /** Garbage collections in the measured windows: scavenges, the others, total pause ms. */
   gc: { minor: number; major: number; ms: number };
   latencies: number[];
-  /** CPU ms per flow and flows per second of each round: the table prints their medians (robust to a busy machine). */
-  rounds: { cpuPerFlow: number; mainPerFlow?: number; rate: number }[];
+  /**
+   * CPU ms per flow and flows per second of each round: the table prints their medians (robust to a busy machine).
+   * `round` is the round's number, which pairs a variant's window with the other variants' windows of that round.
+   */
+  rounds: { round: number; cpuPerFlow: number; mainPerFlow?: number; rate: number }[];
   /** Provider connections the app opened and token/details calls it made, over the whole run (warm-up included). */
   provider?: { connections: number; calls: number };
   /** Instructions retired by the app process over all measured rounds (Linux `perf`), if available. */
@@ -172,6 +175,7 @@ export async function runSignup(
         entry.gc.ms += cpuAfter.gcMs - cpuBefore.gcMs;
         if (result.ok > 0) {
           entry.rounds.push({
+            round,
             cpuPerFlow: (cpuAfter.total - cpuBefore.total) / result.ok,
             ...(mainBefore !== undefined && mainAfter !== undefined
               ? { mainPerFlow: (mainAfter - mainBefore) / result.ok }
@@ -306,6 +310,7 @@ export function signupTable(figures: readonly SignupFigures[], settings: SignupS
           '',
           table(mainRows),
         ];
+  const paired = pairedTable(figures, peer, reference);
   const counted = figures.filter((f) => !f.skipped && f.instructions);
   const instructionRows = [
     [
@@ -356,7 +361,85 @@ export function signupTable(figures: readonly SignupFigures[], settings: SignupS
     '',
     table(rows),
     ...main,
+    ...paired,
     ...instructions,
     ...notes,
   ].join('\n');
+}
+
+type RoundFigure = 'cpuPerFlow' | 'mainPerFlow';
+
+/**
+ * `f`'s figure divided by `base`'s in each round both ran: the two windows of a round are a few seconds apart, so a
+ * slow drift of the machine's speed (other work on the host) moves both and leaves their ratio alone.
+ */
+export function pairedRatios(f: SignupFigures, base: SignupFigures, figure: RoundFigure): number[] {
+  const baseByRound = new Map(base.rounds.map((r) => [r.round, r[figure]]));
+  return f.rounds.flatMap((r) => {
+    const a = r[figure];
+    const b = baseByRound.get(r.round);
+    return a !== undefined && b !== undefined && b > 0 ? [a / b] : [];
+  });
+}
+
+/**
+ * One-sided sign test: the probability of `k` or more of `n` rounds on one side of a line if each round were as likely
+ * to fall on either side. Small (below 0.05) means the rounds lean that way by more than chance.
+ */
+export function signTest(k: number, n: number): number {
+  let p = 0;
+  let choose = 1; // n choose i, for i from 0 up
+  for (let i = 0; i <= n; i++) {
+    if (i >= k) p += choose / 2 ** n;
+    choose = (choose * (n - i)) / (i + 1);
+  }
+  return p;
+}
+
+/** The paired-rounds table: each variant against passport-oauth2 and the reference, round by round. */
+function pairedTable(
+  figures: readonly SignupFigures[],
+  peer: SignupFigures | undefined,
+  reference: SignupFigures | undefined,
+): string[] {
+  if (!peer || peer.skipped || !reference || reference.skipped) return [];
+  const cells = (f: SignupFigures, figure: RoundFigure) => {
+    const toPeer = pairedRatios(f, peer, figure);
+    const toReference = pairedRatios(f, reference, figure);
+    if (toPeer.length === 0 || toReference.length === 0) return ['–', '–', '–', '–'];
+    const lower = toPeer.filter((r) => r < 1).length;
+    const within = toReference.filter((r) => r <= 1.05).length;
+    return [
+      `×${percentile(toPeer, 50).toFixed(2)}`,
+      `${lower}/${toPeer.length} (p ${signTest(lower, toPeer.length).toFixed(3)})`,
+      `×${percentile(toReference, 50).toFixed(2)}`,
+      `${within}/${toReference.length} (p ${signTest(within, toReference.length).toFixed(3)})`,
+    ];
+  };
+  const rows = [
+    [
+      'variant',
+      'CPU vs oauth2',
+      'rounds below oauth2',
+      'CPU vs ref',
+      'rounds within ×1.05 of ref',
+      'main vs oauth2',
+      'rounds below oauth2',
+      'main vs ref',
+      'rounds within ×1.05 of ref',
+    ],
+    ...figures
+      .filter((f) => !f.skipped && f !== peer && f !== reference)
+      .map((f) => [f.variant, ...cells(f, 'cpuPerFlow'), ...cells(f, 'mainPerFlow')]),
+  ];
+  return [
+    '',
+    "Paired rounds: in each round, a variant's CPU per flow divided by passport-oauth2's and by the reference's in that",
+    'same round (windows seconds apart, so a drift of the machine moves both); the median of those ratios, and in how',
+    'many rounds the variant was below passport-oauth2, or within ×1.05 of the reference. p: a one-sided sign test, the',
+    'chance of that many rounds or more if each round could go either way (below 0.05: not chance). "CPU": the',
+    'process; "main": its JavaScript thread.',
+    '',
+    table(rows),
+  ];
 }
