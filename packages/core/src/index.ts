@@ -13,6 +13,7 @@ export {
 export { failClosedSession, type Middleware } from './fail-closed-session.js';
 export { createLogger, type Logger } from './log.js';
 export { MemoryStore, type MemoryStoreOptions } from './memory-store.js';
+export { ownString } from './own-string.js';
 export {
   isRecord,
   type MultipartFile,

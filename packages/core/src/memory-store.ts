@@ -1,5 +1,6 @@
 import { type Clock, systemClock } from './clock.js';
 import { invalidOption } from './errors.js';
+import { ownString } from './own-string.js';
 import type { Store } from './store.js';
 
 /** Options of {@link MemoryStore}. */
@@ -27,7 +28,8 @@ const SWEEP_PER_WRITE = 4;
  * A {@link Store} in this process's memory: for one app instance, development and tests. Use `RedisStore` from
  * `@passport-idv/redis` when several instances serve one site.
  *
- * Values are kept as JSON, so what comes back is a copy, just as it would be from Redis. Expired entries are swept a
+ * Values are kept as JSON, so what comes back is a copy, just as it would be from Redis; keys are kept as copies too,
+ * so a key cut from a large request does not keep the request alive ({@link ownString}). Expired entries are swept a
  * few at a time on every write; there is no timer keeping the process alive.
  *
  * @example
@@ -122,8 +124,10 @@ export class MemoryStore implements Store {
         evict--;
       }
     }
-    const entry: Entry = { key, json, expiresAt: now + ttlMs };
-    this.#entries.set(key, entry);
+    // Its own copy of the key: a key cut from a request would otherwise keep the whole URL or body alive with it.
+    const own = ownString(key);
+    const entry: Entry = { key: own, json, expiresAt: now + ttlMs };
+    this.#entries.set(own, entry);
     this.#order.push(entry);
     this.#compact();
   }

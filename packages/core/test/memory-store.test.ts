@@ -1,5 +1,7 @@
+import v8 from 'node:v8';
+import vm from 'node:vm';
 import { describe, expect, it } from 'vitest';
-import { type Clock, MemoryStore } from '../src/index.js';
+import { type Clock, MemoryStore, ownString } from '../src/index.js';
 import { describeStoreContract } from './store-contract.js';
 
 function manualClock(start = 1_700_000_000_000): Clock & { advance(ms: number): void } {
@@ -17,7 +19,34 @@ describeStoreContract('MemoryStore', async () => {
   return { store: new MemoryStore({ clock }), advance: async (ms) => clock.advance(ms) };
 });
 
+/** V8's `gc()`, for tests that read the heap. */
+function exposeGc(): () => void {
+  v8.setFlagsFromString('--expose-gc');
+  return vm.runInNewContext('gc') as () => void;
+}
+
+/** A key of 43 characters cut from its own string of 64 KiB, as a query parser would cut a state from a URL. */
+function keyCutFromLargeString(i: number): string {
+  const url = `/auth/callback?pad=${'x'.repeat(64 * 1024)}&state=${String(i).padStart(43, 'S')}`;
+  return url.slice(url.indexOf('state=') + 'state='.length);
+}
+
 describe('MemoryStore', () => {
+  it('keeps its own copy of each key: a key cut from a large request does not keep the request alive', async () => {
+    const gc = exposeGc();
+    const store = new MemoryStore();
+    gc();
+    const before = process.memoryUsage().heapUsed;
+    for (let i = 0; i < 500; i++) await store.add(keyCutFromLargeString(i), 1, 60_000);
+    gc();
+    const grown = process.memoryUsage().heapUsed - before;
+    expect(store.size).toBe(500);
+    // With each key's 64 KiB string kept alive, 500 entries would hold more than 31 MiB.
+    expect(grown).toBeLessThan(4 * 1024 * 1024);
+    expect(await store.add(`${'0'.padStart(43, 'S')}`, 1, 60_000)).toBe(false);
+    expect(await store.take(`${'499'.padStart(43, 'S')}`)).toBe(1);
+  });
+
   it('stays within maxEntries, evicting the oldest first', async () => {
     const store = new MemoryStore({ maxEntries: 100 });
     for (let i = 0; i < 1_000; i++) await store.set(`k${i}`, i, 60_000);
@@ -78,5 +107,13 @@ describe('MemoryStore', () => {
     const store = new MemoryStore();
     await expect(store.set('k', 1, 0)).rejects.toThrow(/ttlMs/);
     await expect(store.set('k', undefined, 1_000)).rejects.toThrow(/JSON/);
+  });
+});
+
+describe('ownString', () => {
+  it('returns an equal string, lone surrogates and all', () => {
+    for (const value of ['', 'a', 'state-123_ABC', 'Zoë 😀', '\ud800x\udfff', 'x'.repeat(70_000)]) {
+      expect(ownString(value)).toBe(value);
+    }
   });
 });
