@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { type Clock, ProviderResponseError, SharedLoader, type Store, storeCall } from '@passport-idv/core';
+import { type Clock, ownString, ProviderResponseError, SharedLoader, type Store, storeCall } from '@passport-idv/core';
 import { decodeJwt } from 'jose';
 
 /** The four kinds of Alice token (alice-backend-authentication.txt §1). */
@@ -105,7 +105,8 @@ export class TokenCache {
         this.#local.delete(oldest);
       }
     }
-    this.#local.set(key, { token: cached.token, exp: cached.exp });
+    // Its own copy of the key, which holds the user id: an id cut from a request body would keep the body alive.
+    this.#local.set(ownString(key), { token: cached.token, exp: cached.exp });
   }
 
   /** The cached token if it has more than the margin left. */
