@@ -2,6 +2,9 @@
  * Attacks on the sign-up flow (AuthenteqStrategy): state CSRF, code injection and replay, session fixation and open
  * redirects, each through a real Express + express-session + Passport app against the sandbox.
  */
+
+import v8 from 'node:v8';
+import vm from 'node:vm';
 import { MemoryStore } from '@passport-idv/core';
 import { type AuthenteqIdentityId, type Sandbox, startSandbox } from '@passport-idv/sandbox';
 import supertest from 'supertest';
@@ -177,6 +180,33 @@ describe('replay', () => {
     const results = await Promise.all([agent.get(callback), agent.get(callback), agent.get(callback)]);
     expect(results.map((res) => res.status).sort()).toEqual([200, 403, 403]);
     expect(tokenCalls()).toBe(1);
+  });
+});
+
+describe('memory exhaustion', () => {
+  it('a spent state is remembered without the callback URL it came in: padded callbacks are not kept', async () => {
+    // The in-process spent-state set holds each state for up to stateTTL, bounded in entries. In V8 a state cut from the
+    // query string would keep the whole URL alive (up to Node's 16 KiB header limit), so its bytes would not be bounded.
+    v8.setFlagsFromString('--expose-gc');
+    const gc = vm.runInNewContext('gc') as () => void;
+    const { agent } = browser();
+    /** Heap kept by `count` sign-ups whose callback URLs carry `padding` more characters. */
+    const keptBy = async (count: number, padding: number) => {
+      gc();
+      const before = process.memoryUsage().heapUsed;
+      for (let i = 0; i < count; i++) {
+        const callback = await callbackFor(agent);
+        expect((await agent.get(`${callback}&pad=${'p'.repeat(padding)}`)).status).toBe(200);
+        sandbox.requests.clear();
+      }
+      gc();
+      return process.memoryUsage().heapUsed - before;
+    };
+    await keptBy(20, 12_000);
+    const plain = await keptBy(200, 0);
+    const padded = await keptBy(200, 12_000);
+    // Kept with their states, 200 callback URLs of 12 KB would add 2.3 MiB.
+    expect(padded - plain).toBeLessThan(1024 * 1024);
   });
 });
 
