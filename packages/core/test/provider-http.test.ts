@@ -16,6 +16,8 @@ const SECRET = 'sk_live_never_show_me_0123456789';
 const hits = new Map<string, number>();
 const bodies = new Map<string, string>();
 let connections = 0;
+let hugeClosed = false;
+const hung: IncomingMessage[] = [];
 let server: Server;
 let base: string;
 
@@ -34,7 +36,7 @@ function route(req: IncomingMessage, res: ServerResponse, body: string): unknown
     case '/empty':
       return void res.writeHead(200).end();
     case '/hang':
-      return;
+      return void hung.push(req);
     case '/hang-body':
       res.writeHead(200, { 'content-type': 'application/json' });
       res.write('{"token":');
@@ -45,6 +47,27 @@ function route(req: IncomingMessage, res: ServerResponse, body: string): unknown
       return json(200, { token: 42 });
     case '/drop':
       return void req.socket.destroy();
+    case '/drop-body':
+      res.writeHead(200, { 'content-type': 'application/json', 'content-length': '100' });
+      res.write('{"token":');
+      return void setImmediate(() => req.socket.destroy());
+    case '/huge': {
+      // 17 MiB of JSON string, written while the client keeps reading.
+      res.writeHead(200, { 'content-type': 'application/json' });
+      const chunk = 'x'.repeat(1024 * 1024);
+      let left = 17;
+      const more = (): void => {
+        while (left > 0) {
+          left--;
+          if (!res.write(left === 16 ? `{"token":"${chunk}` : chunk)) return void res.once('drain', more);
+        }
+        res.end('"}');
+      };
+      res.on('close', () => {
+        hugeClosed = true;
+      });
+      return more();
+    }
     case '/flaky':
       return count === 1 ? json(503, { detail: 'try later' }) : json(200, { token: 'after-retry' });
     default: {
@@ -206,6 +229,60 @@ describe('providerRequest', () => {
     const error = await providerRequest({ ...call, method: 'POST', url: `${base}/drop` }).catch((e) => e);
     expect(error).toBeInstanceOf(ProviderNetworkError);
     expect(error).toMatchObject({ code: 'ERR_PROVIDER_NETWORK', status: 502 });
+    expect(error.message).toBe('test op: the connection failed');
+  });
+
+  it('turns a connection dropped half-way through the body into a 502 ProviderNetworkError', async () => {
+    const error = await providerRequest({ ...call, method: 'POST', url: `${base}/drop-body` }).catch((e) => e);
+    expect(error).toBeInstanceOf(ProviderNetworkError);
+    expect(error.message).toBe('test op: the connection was dropped');
+  });
+
+  it('turns a refused connection into a 502 ProviderNetworkError', async () => {
+    const closed = createServer();
+    await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
+    const port = (closed.address() as AddressInfo).port;
+    await new Promise((resolve) => closed.close(resolve));
+    const error = await providerRequest({ ...call, method: 'POST', url: `http://127.0.0.1:${port}/ok` }).catch(
+      (e) => e,
+    );
+    expect(error).toBeInstanceOf(ProviderNetworkError);
+    expect(error).toMatchObject({ status: 502, message: 'test op: the connection failed' });
+  });
+
+  it('stops reading a body past 16 MiB: a ProviderResponseError, the connection closed, no retry', async () => {
+    hugeClosed = false;
+    const error = await providerRequest({ ...call, method: 'GET', url: `${base}/huge` }).catch((e) => e);
+    expect(error).toBeInstanceOf(ProviderResponseError);
+    expect(error.message).toBe('test op: the response is too large');
+    expect(hits.get('/huge')).toBe(1);
+    await vi.waitFor(() => expect(hugeClosed).toBe(true));
+  });
+
+  it('closes the connection of a call stopped at its deadline', async () => {
+    hung.length = 0;
+    const error = await providerRequest({ ...call, method: 'POST', url: `${base}/hang`, timeout: 100 }).catch((e) => e);
+    expect(error).toBeInstanceOf(ProviderTimeoutError);
+    expect(hung).toHaveLength(1);
+    await vi.waitFor(() => expect(hung[0]?.socket.destroyed).toBe(true));
+  });
+
+  it('refuses to send a header value with a line break: no call, a 502 ProviderError, no retry', async () => {
+    const error = await providerRequest({
+      ...call,
+      method: 'GET',
+      url: `${base}/ok`,
+      headers: { authorization: `Bearer ${SECRET}\r\nx-injected: 1` },
+    }).catch((e) => e);
+    expect(error).toBeInstanceOf(ProviderError);
+    expect(error).not.toBeInstanceOf(ProviderNetworkError);
+    expect(error).toMatchObject({
+      code: 'ERR_PROVIDER',
+      status: 502,
+      message: 'test op: the request could not be sent',
+    });
+    expect(hits.get('/ok')).toBeUndefined();
+    expect(inspect(error, { depth: 5 })).not.toContain(SECRET);
   });
 
   describe("the caller's signal", () => {
