@@ -135,8 +135,8 @@ export class StateKeeper {
       // response, whatever it is. A replay racing this request reads an older copy of the session: the spent set
       // (in this process's memory only, so keyed by the state itself) refuses it.
       slot.states = states.filter((_, i) => i !== index);
-      const left = typeof entry.expiresAt === 'number' ? entry.expiresAt - this.#clock.now() : 0;
-      if (left > 0 && !this.#spent!.add(state)) return { ok: false, reason: 'unknown' };
+      // An expired state is refused below anyway: only a live one needs remembering.
+      if (found.expiresAt > this.#clock.now() && !this.#spent!.add(state)) return { ok: false, reason: 'unknown' };
     }
     if (!(typeof entry.expiresAt === 'number' && entry.expiresAt > this.#clock.now())) {
       return { ok: false, reason: 'expired' };

@@ -90,11 +90,11 @@ export async function providerRequest<T = unknown>(request: ProviderRequest<T>):
   const retries = request.method === 'GET' ? Math.max(0, request.retries ?? 2) : 0;
   const retryDelay = request.retryDelay ?? 100;
   const started = performance.now();
-  const prepared = prepare(request);
+  const options = prepare(request);
   try {
     for (let attempt = 0; ; attempt++) {
       try {
-        const response = await send(request, prepared, control);
+        const response = await send(request, options, control);
         log('%s %s → %d in %dms', request.provider, request.operation, response.status, elapsed(started));
         return response;
       } catch (error) {
@@ -197,15 +197,6 @@ function pause(ms: number, control: CallControl): Promise<void> {
   });
 }
 
-interface Prepared {
-  /**
-   * undici's dispatch options, built once per call as one object literal (retries reuse it). Not an object spread
-   * (`{ ...target, method }`): in a loop of calls, that made V8 promote several times more of each call's objects to
-   * the old generation (test/bench/README.md).
-   */
-  options: Dispatcher.DispatchOptions;
-}
-
 /** A random, per-process prefix: boundaries need to be unlikely in the body, not secret. */
 const BOUNDARY_PREFIX = `----passport-idv-${randomBytes(12).toString('hex')}-`;
 let boundaries = 0;
@@ -234,7 +225,12 @@ function targetOf(href: string): Target {
   return target;
 }
 
-function prepare(request: ProviderRequest<unknown>): Prepared {
+/**
+ * undici's dispatch options of one call, built once (retries reuse them) as one object literal. Not an object spread
+ * (`{ ...target, method }`): in a loop of calls, that made V8 promote several times more of each call's objects to the
+ * old generation (test/bench/README.md).
+ */
+function prepare(request: ProviderRequest<unknown>): Dispatcher.DispatchOptions {
   const target = targetOf(typeof request.url === 'string' ? request.url : request.url.href);
   const headers: Record<string, string> = { accept: 'application/json', ...request.headers };
   let body: Buffer | undefined;
@@ -248,7 +244,7 @@ function prepare(request: ProviderRequest<unknown>): Prepared {
     headers['content-type'] = `multipart/form-data; boundary=${boundary}`;
   }
   // undici adds content-length for a Buffer body, and host and connection itself.
-  const options: Dispatcher.DispatchOptions = {
+  return {
     origin: target.origin,
     path: target.path,
     method: request.method,
@@ -258,7 +254,6 @@ function prepare(request: ProviderRequest<unknown>): Prepared {
     // are retried here, within the deadline.
     idempotent: false,
   };
-  return { options };
 }
 
 function multipartBody(parts: Record<string, string | MultipartFile>, boundary: string): Buffer {
@@ -283,14 +278,18 @@ function multipartBody(parts: Record<string, string | MultipartFile>, boundary: 
   return Buffer.concat(chunks);
 }
 
-function send<T>(request: ProviderRequest<T>, prepared: Prepared, control: CallControl): Promise<ProviderResponse<T>> {
+function send<T>(
+  request: ProviderRequest<T>,
+  options: Dispatcher.DispatchOptions,
+  control: CallControl,
+): Promise<ProviderResponse<T>> {
   return new Promise((resolve, reject) => {
     if (control.stopped !== undefined) {
       reject(control.stopped);
       return;
     }
     control.wait(undefined, reject);
-    agent.dispatch(prepared.options, new CallHandler(request, control, resolve, reject));
+    agent.dispatch(options, new CallHandler(request, control, resolve, reject));
   });
 }
 
