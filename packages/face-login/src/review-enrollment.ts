@@ -4,7 +4,7 @@ import type { AliceClient } from './alice-client.js';
 export type EnrollmentOutcome = 'authorized' | 'retry' | 'pending';
 
 /**
- * Reviews a user's enrollment selfie as alice-face-login-v1.txt describes: reads the report, and if the selfie's
+ * Reviews a user's enrollment selfie as Alice's login use case describes (docs/providers/alice.md): reads the report, and if the selfie's
  * liveness is at or above `threshold` authorizes the user for face login (`'authorized'`); if below, voids the
  * selfie so the user enrolls again (`'retry'`); with no valid selfie yet, does nothing (`'pending'`).
  *
