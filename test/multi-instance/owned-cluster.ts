@@ -161,6 +161,15 @@ export class OwnedCluster {
     await exited;
   }
 
+  /** Freezes one node (SIGSTOP): its connections stay open and nothing answers. `resume()` undoes it. */
+  pause(node: ClusterNode): void {
+    this.#processes.get(node.port)?.kill('SIGSTOP');
+  }
+
+  resume(node: ClusterNode): void {
+    this.#processes.get(node.port)?.kill('SIGCONT');
+  }
+
   /**
    * Resolves once every live node says `cluster_state:ok` and every live replica's link to its master is up:
    * after a failover, the cluster serves every slot again.
@@ -181,6 +190,7 @@ export class OwnedCluster {
 
   /** Stops every node and removes the folder. */
   async close(): Promise<void> {
+    for (const node of this.nodes) this.resume(node);
     await Promise.all(this.nodes.map((node) => this.kill(node)));
     await rm(this.#dir, { recursive: true, force: true });
   }

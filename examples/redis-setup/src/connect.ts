@@ -2,7 +2,7 @@ import { RedisStore } from '@passport-idv/redis';
 import { RedisStore as SessionRedisStore } from 'connect-redis';
 import type session from 'express-session';
 import { createClient, createCluster } from 'redis';
-import { DeadlineSessionStore } from './session-deadline.js';
+import { FailClosedSessionStore } from './fail-closed-session-store.js';
 import { clusterNodesOf, describeTarget, RedisSetupError, type RedisTarget } from './target.js';
 
 /** Milliseconds any Redis call may take, the session store's included: a hung Redis answers 503, not never. */
@@ -106,8 +106,8 @@ export async function connectRedis(target: RedisTarget): Promise<SharedRedis> {
       'masters' in client ? `Redis Cluster at ${where}, ${client.masters.length} masters` : `Redis at ${where}`,
     stores: (app) => ({
       store: new RedisStore({ client, prefix: `passport-idv:${app}:` }),
-      // connect-redis has no deadline of its own (RedisStore has).
-      sessionStore: new DeadlineSessionStore(
+      // connect-redis has no deadline of its own (RedisStore has), and its errors are not StoreErrors.
+      sessionStore: new FailClosedSessionStore(
         new SessionRedisStore({ client, prefix: `${app}:sess:` }),
         COMMAND_TIMEOUT,
       ),
