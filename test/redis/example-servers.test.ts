@@ -154,6 +154,8 @@ for (const topology of ['REDIS_URL', 'REDIS_CLUSTER_NODES'] as const) {
             const session = JSON.parse((await (inCluster ? cluster : redis).get(`${prefix}${answer.sid}`)) ?? '{}');
             expect(session['passport-idv:authenteq']).toEqual({ binding: expect.any(String) });
           }
+        } catch (error) {
+          throw new Error(`${(error as Error).message}; the server printed:\n${server.output()}`, { cause: error });
         } finally {
           await server.stop();
         }
