@@ -54,33 +54,33 @@ export async function connect(kind: ClientKind, target: { url: string; nodes: st
         destroy: () => client.destroy(),
       };
     }
-    case 'ioredis': {
-      const client = new IORedis(target.url, { lazyConnect: true });
-      client.on('error', () => undefined);
-      await client.connect();
-      return {
-        client,
-        raw: ([name = '', ...args]) => client.call(name, ...args),
-        close: () => quit(client),
-        destroy: () => client.disconnect(),
-      };
-    }
+    case 'ioredis':
+      return ioredis(new IORedis(target.url, { lazyConnect: true }));
     case 'ioredis Cluster':
-    case 'iovalkey Cluster': {
-      const Cluster = kind === 'ioredis Cluster' ? IORedisCluster : IOValkeyCluster;
-      const client = new Cluster(nodes, { lazyConnect: true });
-      client.on('error', () => undefined);
-      await client.connect();
-      return {
-        client,
-        raw: ([name = '', ...args]) => client.call(name, ...args),
-        close: () => quit(client),
-        destroy: () => client.disconnect(),
-      };
-    }
+      return ioredis(new IORedisCluster(nodes, { lazyConnect: true }));
+    case 'iovalkey Cluster':
+      return ioredis(new IOValkeyCluster(nodes, { lazyConnect: true }));
   }
 }
 
-async function quit(client: { quit(): Promise<unknown>; disconnect(): void }): Promise<void> {
-  await client.quit().catch(() => client.disconnect());
+/** What the tests use of an ioredis (or iovalkey) client or cluster. */
+interface IORedisClient {
+  on(event: 'error', listener: () => void): unknown;
+  connect(): Promise<unknown>;
+  call(name: string, ...args: string[]): Promise<unknown>;
+  quit(): Promise<unknown>;
+  disconnect(): void;
+  readonly status: string;
+}
+
+/** Connects an ioredis-shaped client made with `lazyConnect`. */
+async function ioredis(client: IORedisClient): Promise<Connected> {
+  client.on('error', () => undefined);
+  await client.connect();
+  return {
+    client,
+    raw: ([name = '', ...args]) => client.call(name, ...args),
+    close: () => client.quit().then(undefined, () => client.disconnect()),
+    destroy: () => client.disconnect(),
+  };
 }
