@@ -27,6 +27,7 @@ export default defineConfig({
         test: {
           name: 'redis',
           include: ['test/redis/**/*.test.ts', 'test/multi-instance/**/*.test.ts'],
+          globalSetup: ['test/redis/cluster-setup.ts'],
           fileParallelism: false,
         },
       },

@@ -1,7 +1,7 @@
 /**
  * `npm run bench`: the project's benchmark, every figure from this one run on this machine.
  *
- *   node test/dist/bench/run.js [--quick] [--only signup,calls,face,guard,memory] [--variants a,b] [--profile]
+ *   node test/dist/bench/run.js [--quick] [--only signup,calls,face,guard,memory,redis] [--variants a,b] [--profile]
  *     [--keep-profiles DIR] [--rounds N] [--warmup FLOWS] [--express-classes] [--callgrind] [--json FILE]
  *
  * `--quick` is a short smoke run (figures are noisy); `--variants` picks sign-up variants (authenteq,
@@ -22,10 +22,11 @@ import { type FaceFigures, faceTables, runFace } from './face-bench.js';
 import { type MemoryFigures, memoryTable, runMemory } from './memory-bench.js';
 import { runProfile } from './profile.js';
 import { type CallFigures, providerCallTable, runProviderCalls } from './provider-call-bench.js';
+import { type RedisFigures, redisTable, runRedisRoundTrips } from './redis-bench.js';
 import { DEFAULT_SIGNUP_VARIANTS, SIGNUP_VARIANTS, type SignupVariant } from './signup-apps.js';
 import { runSignup, type SignupFigures, signupTable } from './signup-bench.js';
 
-const SECTIONS = ['signup', 'calls', 'face', 'guard', 'memory'] as const;
+const SECTIONS = ['signup', 'calls', 'face', 'guard', 'memory', 'redis'] as const;
 type Section = (typeof SECTIONS)[number];
 
 async function main(): Promise<void> {
@@ -87,6 +88,7 @@ async function main(): Promise<void> {
     calls?: CallFigures;
     face?: FaceFigures;
     memory?: MemoryFigures;
+    redis?: RedisFigures;
     callgrind?: CallgrindFigures[];
   } = {};
   /** The closing line, and the figures as JSON if asked for. */
@@ -151,6 +153,11 @@ async function main(): Promise<void> {
       : { concurrency: 16, total: 100_000, sessionTotal: 10_000, storeBound: 100_000 };
     results.memory = await runMemory(settings, log);
     print(memoryTable(results.memory));
+  }
+  if (wants('redis')) {
+    log('Redis round trips…');
+    results.redis = await runRedisRoundTrips(quick ? 3 : 11, log);
+    print(redisTable(results.redis));
   }
   finish();
 }

@@ -24,6 +24,7 @@ export function assertBuilt(): void {
   for (const pkg of ['core', 'authenteq', 'face-login', 'ephemeral-session', 'redis']) {
     outputs.push(new URL(`packages/${pkg}/dist/index.js`, root));
   }
+  outputs.push(new URL('examples/redis-setup/dist/index.js', root));
   for (const output of outputs) {
     if (!existsSync(output)) {
       throw new Error(
@@ -38,7 +39,7 @@ export function assertBuilt(): void {
  *
  * @example
  * ```ts
- * const a = await forkInstance({ name: 'A', sessionSecret, redisURL, prefix, ...providers });
+ * const a = await forkInstance({ name: 'A', sessionSecret, redis: { url }, app, ...providers });
  * await fetch(`${a.url}/me`);
  * await a.close();
  * ```

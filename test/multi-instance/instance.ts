@@ -1,23 +1,25 @@
 /**
- * One app instance in its own process, as a load-balanced deployment would run it: its own Redis connection,
- * RedisStore for passport-idv, connect-redis for sessions. Forked by the multi-instance test with the configuration
- * in `PASSPORT_IDV_INSTANCE` (JSON {@link InstanceConfig}); answers `{type:'ready', url}` over IPC once listening (or
- * `{type:'failed', message}`), and exits on `{type:'exit'}` or when the parent goes.
+ * One app instance in its own process, as a load-balanced deployment would run it: its own Redis connection (one
+ * Redis or a Redis Cluster), RedisStore for passport-idv and connect-redis for sessions, wired by the examples' own
+ * `connectRedis`. Forked by the multi-instance and failover tests with the configuration in `PASSPORT_IDV_INSTANCE`
+ * (JSON {@link InstanceConfig}); answers `{type:'ready', url}` over IPC once listening (or `{type:'failed',
+ * message}`), and exits on `{type:'exit'}` or when the parent goes.
  */
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { RedisStore } from '@passport-idv/redis';
-import { RedisStore as SessionRedisStore } from 'connect-redis';
-import { createClient } from 'redis';
+import { connectRedis, type RedisTarget } from '@passport-idv/example-redis-setup';
 import { createInstanceApp, type ProviderConfig } from './app.js';
 
 /** What the parent passes to an instance. */
 export interface InstanceConfig extends ProviderConfig {
   name: string;
   sessionSecret: string;
-  redisURL: string;
-  /** Key prefix of passport-idv's store; sessions go under `${prefix}sess:`. */
-  prefix: string;
+  redis: RedisTarget;
+  /**
+   * The app's name in Redis, the same on every instance: passport-idv's keys go under `passport-idv:${app}:`, the
+   * sessions under `${app}:sess:`.
+   */
+  app: string;
 }
 
 function send(message: Record<string, unknown>): void {
@@ -26,22 +28,15 @@ function send(message: Record<string, unknown>): void {
 
 async function main(): Promise<void> {
   const config = JSON.parse(process.env.PASSPORT_IDV_INSTANCE ?? '') as InstanceConfig;
-  // Fail fast while Redis is away (requests get a 503) instead of queueing commands until it returns.
-  const redis = createClient({ url: config.redisURL, disableOfflineQueue: true });
-  redis.on('error', () => undefined); // node-redis reconnects on its own; requests meanwhile get 503s
-  await redis.connect();
-  const app = createInstanceApp({
-    ...config,
-    store: new RedisStore({ client: redis, prefix: config.prefix }),
-    sessionStore: new SessionRedisStore({ client: redis, prefix: `${config.prefix}sess:` }),
-  });
+  const redis = await connectRedis(config.redis);
+  const app = createInstanceApp({ ...config, ...redis.stores(config.app) });
   const server = http.createServer(app);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const close = () => {
     server.closeAllConnections();
     server.close();
-    redis.destroy();
-    process.exit(0);
+    void redis.close().finally(() => process.exit(0));
+    setTimeout(() => process.exit(0), 1_000).unref();
   };
   process.on('message', (message: { type?: string }) => {
     if (message?.type === 'exit') close();

@@ -43,15 +43,17 @@ export function freePort(): Promise<number> {
  */
 export class OwnedRedis {
   readonly port: number;
+  readonly #args: string[];
   #process: ChildProcess | undefined;
 
-  private constructor(port: number) {
+  private constructor(port: number, args: string[]) {
     this.port = port;
+    this.#args = args;
   }
 
-  /** Starts a Redis on a free port. */
-  static async start(): Promise<OwnedRedis> {
-    const redis = new OwnedRedis(await freePort());
+  /** Starts a Redis on a free port, with more `redis-server` arguments if given (`['--maxmemory-policy', …]`). */
+  static async start(args: string[] = []): Promise<OwnedRedis> {
+    const redis = new OwnedRedis(await freePort(), args);
     await redis.start();
     return redis;
   }
@@ -64,7 +66,7 @@ export class OwnedRedis {
   async start(): Promise<void> {
     const child = spawn(
       'redis-server',
-      ['--port', String(this.port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'],
+      ['--port', String(this.port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', ...this.#args],
       { stdio: 'ignore' },
     );
     this.#process = child;

@@ -1,13 +1,9 @@
 import { randomBytes } from 'node:crypto';
-import type { Store } from '@passport-idv/core';
 import { createApp as createFaceLogin } from '@passport-idv/example-face-login';
 import { createApp as createHandoff } from '@passport-idv/example-mobile-handoff';
+import { connectRedis, type RedisTarget } from '@passport-idv/example-redis-setup';
 import { createApp as createSignUp } from '@passport-idv/example-signup-verified-id';
-import { RedisStore } from '@passport-idv/redis';
 import { type Sandbox, startSandbox } from '@passport-idv/sandbox';
-import { RedisStore as SessionRedisStore } from 'connect-redis';
-import type session from 'express-session';
-import { createClient } from 'redis';
 import { type FlowLink, landingPage } from './landing.js';
 import { type Listening, listen, PortInUseError } from './listen.js';
 
@@ -26,8 +22,11 @@ export interface DemoOptions {
   host?: string;
   /** Default: landing 3000, sandbox 4000, sign-up 3001, face 3002, handoff 3003. */
   ports?: Partial<DemoPorts>;
-  /** With a Redis URL, sessions and every passport-idv store live in Redis. */
-  redisURL?: string;
+  /**
+   * With a Redis (`{ url }`) or a Redis Cluster (`{ clusterNodes: 'host:port,…' }`), sessions and every passport-idv
+   * store live there; it must answer at start-up (a `RedisSetupError` says why not).
+   */
+  redis?: RedisTarget;
 }
 
 /** A running demo. */
@@ -37,6 +36,8 @@ export interface RunningDemo {
   urls: { signup: string; face: string; handoff: string };
   sandbox: Sandbox;
   flows: FlowLink[];
+  /** Where sessions and stores live: `Redis at …`, `Redis Cluster at …`, or `in memory`. */
+  storage: string;
   close(): Promise<void>;
 }
 
@@ -69,6 +70,10 @@ export async function startDemo(options: DemoOptions = {}): Promise<RunningDemo>
     await Promise.allSettled(closers.map((fn) => fn()));
   };
   try {
+    // Redis first: when it cannot be reached, nothing else has started.
+    const redis = options.redis ? await connectRedis(options.redis) : undefined;
+    if (redis) closers.push(() => redis.close());
+    const stores = (app: string) => redis?.stores(app) ?? {};
     let sandbox: Sandbox;
     try {
       sandbox = await startSandbox({ port: ports.sandbox, host });
@@ -79,7 +84,6 @@ export async function startDemo(options: DemoOptions = {}): Promise<RunningDemo>
       throw error;
     }
     closers.push(() => sandbox.close());
-    const stores = await redisStores(options.redisURL, closers);
     const sessionSecret = randomBytes(32).toString('hex');
 
     const landing = await listen('landing page', host, ports.landing, PORT_ENV.landing);
@@ -167,25 +171,11 @@ export async function startDemo(options: DemoOptions = {}): Promise<RunningDemo>
       urls: { signup: signup.url, face: face.url, handoff: handoff.url },
       sandbox,
       flows,
+      storage: redis?.description ?? 'in memory',
       close,
     };
   } catch (error) {
     await close();
     throw error;
   }
-}
-
-type StoresFor = (app: string) => { store?: Store; sessionStore?: session.Store };
-
-async function redisStores(redisURL: string | undefined, closers: (() => Promise<unknown>)[]): Promise<StoresFor> {
-  if (!redisURL) return () => ({});
-  // Fail fast while Redis is away (flows answer 503) instead of queueing commands until it returns.
-  const client = createClient({ url: redisURL, disableOfflineQueue: true });
-  client.on('error', (error: Error) => console.error(`Redis: ${error.message}`));
-  await client.connect();
-  closers.push(() => client.close());
-  return (app) => ({
-    store: new RedisStore({ client, prefix: `passport-idv:${app}:` }),
-    sessionStore: new SessionRedisStore({ client, prefix: `${app}:sess:` }),
-  });
 }

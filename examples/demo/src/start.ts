@@ -1,4 +1,5 @@
 #!/usr/bin/env node
+import { RedisSetupError, redisTarget } from '@passport-idv/example-redis-setup';
 import { DEFAULT_PORTS, type DemoPorts, PORT_ENV, startDemo } from './demo.js';
 import { PortInUseError } from './listen.js';
 
@@ -16,7 +17,9 @@ for (const [key, envVar] of Object.entries(PORT_ENV) as [keyof DemoPorts, string
 }
 
 try {
-  const demo = await startDemo({ ports, ...(process.env.REDIS_URL ? { redisURL: process.env.REDIS_URL } : {}) });
+  // REDIS_URL (one Redis) or REDIS_CLUSTER_NODES (a Redis Cluster): sessions and every store there.
+  const redis = redisTarget();
+  const demo = await startDemo({ ports, ...(redis ? { redis } : {}) });
   const lines = [
     '',
     `  passport-idv demo: open ${demo.url}`,
@@ -24,7 +27,7 @@ try {
     ...demo.flows.flatMap((flow) => [`  ${flow.title.padEnd(36)} ${flow.url}`]),
     `  ${'Provider sandbox'.padEnd(36)} ${demo.sandbox.url}`,
     '',
-    process.env.REDIS_URL ? '  Sessions and stores: Redis (REDIS_URL).' : '  Sessions and stores: in memory.',
+    `  Sessions and stores: ${demo.storage}.`,
     `  Ports: ${Object.entries(PORT_ENV)
       .map(([key, env]) => `${env}=${ports[key as keyof DemoPorts] ?? DEFAULT_PORTS[key as keyof DemoPorts]}`)
       .join(' ')}`,
@@ -45,7 +48,7 @@ try {
   process.on('SIGINT', stop);
   process.on('SIGTERM', stop);
 } catch (error) {
-  if (error instanceof PortInUseError) {
+  if (error instanceof PortInUseError || error instanceof RedisSetupError) {
     console.error(error.message);
   } else {
     console.error(`The demo could not start: ${(error as Error).message}`);

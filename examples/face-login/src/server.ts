@@ -1,8 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import { RedisStore } from '@passport-idv/redis';
+import { redisFromEnv } from '@passport-idv/example-redis-setup';
 import { startSandbox } from '@passport-idv/sandbox';
-import { RedisStore as SessionRedisStore } from 'connect-redis';
-import { createClient } from 'redis';
 import { createApp, type FaceLoginAppOptions } from './app.js';
 
 // Runs the example alone: against the real Alice Onboarding when ALICE_API_KEY is set (ALICE_BASE_URL optional,
@@ -20,20 +18,11 @@ if (process.env.ALICE_API_KEY) {
   alice = sandbox.alice;
 }
 
-// With REDIS_URL, sessions, attempts, used authentication ids, rate limits and Alice tokens live in Redis, so several
-// instances can serve the app (give them all the same SESSION_SECRET).
-let redis: ReturnType<typeof createClient> | undefined;
-let stores: Pick<FaceLoginAppOptions, 'store' | 'sessionStore'> = {};
-if (process.env.REDIS_URL) {
-  // Fail fast while Redis is away (requests get a 503) instead of queueing commands until it returns.
-  redis = createClient({ url: process.env.REDIS_URL, disableOfflineQueue: true });
-  redis.on('error', (error: Error) => console.error(`Redis: ${error.message}`));
-  await redis.connect();
-  stores = {
-    store: new RedisStore({ client: redis, prefix: 'passport-idv:face-login:' }),
-    sessionStore: new SessionRedisStore({ client: redis, prefix: 'face-login:sess:' }),
-  };
-}
+// With REDIS_URL (one Redis) or REDIS_CLUSTER_NODES (a Redis Cluster), sessions, attempts, used authentication ids,
+// rate limits and Alice tokens live in Redis, so several instances can serve the app (give them all the same
+// SESSION_SECRET). A Redis that cannot be reached stops the start with one line saying what to set.
+const redis = await redisFromEnv();
+const stores: Pick<FaceLoginAppOptions, 'store' | 'sessionStore'> = redis?.stores('face-login') ?? {};
 
 const { app, client } = createApp({
   alice,
@@ -46,7 +35,7 @@ const server = app.listen(port, '127.0.0.1', () => {
   console.log(
     sandbox ? `Alice Onboarding: the local sandbox at ${client.baseURL}` : `Alice Onboarding: ${client.baseURL}`,
   );
-  if (redis) console.log('Sessions and face-login stores: Redis (REDIS_URL)');
+  console.log(`Sessions and face-login stores: ${redis?.description ?? 'in memory'}`);
 });
 server.on('error', (error: NodeJS.ErrnoException) => {
   console.error(error.code === 'EADDRINUSE' ? `Port ${port} is in use: set PORT to another one.` : error.message);

@@ -1,8 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import { RedisStore } from '@passport-idv/redis';
+import { redisFromEnv } from '@passport-idv/example-redis-setup';
 import { startSandbox } from '@passport-idv/sandbox';
-import { RedisStore as SessionRedisStore } from 'connect-redis';
-import { createClient } from 'redis';
 import { createApp, type MobileHandoffAppOptions } from './app.js';
 
 // Runs the example alone: against the real platform when IDV_HOST, IDV_API_KEY and IDV_WORKFLOW_ID are set,
@@ -25,19 +23,10 @@ if (real.every((value) => value)) {
   idv = sandbox.idv;
 }
 
-// With REDIS_URL, sessions and reusable handoffs live in Redis, so several instances can serve the app.
-let redis: ReturnType<typeof createClient> | undefined;
-let stores: Pick<MobileHandoffAppOptions, 'store' | 'sessionStore'> = {};
-if (process.env.REDIS_URL) {
-  // Fail fast while Redis is away (requests get a 503) instead of queueing commands until it returns.
-  redis = createClient({ url: process.env.REDIS_URL, disableOfflineQueue: true });
-  redis.on('error', (error: Error) => console.error(`Redis: ${error.message}`));
-  await redis.connect();
-  stores = {
-    store: new RedisStore({ client: redis, prefix: 'passport-idv:mobile-handoff:' }),
-    sessionStore: new SessionRedisStore({ client: redis, prefix: 'mobile-handoff:sess:' }),
-  };
-}
+// With REDIS_URL (one Redis) or REDIS_CLUSTER_NODES (a Redis Cluster), sessions and reusable handoffs live in Redis,
+// so several instances can serve the app. A Redis that cannot be reached stops the start with one line.
+const redis = await redisFromEnv();
+const stores: Pick<MobileHandoffAppOptions, 'store' | 'sessionStore'> = redis?.stores('mobile-handoff') ?? {};
 
 const { app } = createApp({
   idv,
@@ -48,7 +37,7 @@ const { app } = createApp({
 const server = app.listen(port, '127.0.0.1', () => {
   console.log(`Continue-on-your-phone example: http://127.0.0.1:${port}`);
   console.log(sandbox ? `IDV platform: the local sandbox at ${sandbox.idv.host}` : `IDV platform: ${idv.host}`);
-  if (redis) console.log('Sessions and handoff reuse: Redis (REDIS_URL)');
+  console.log(`Sessions and handoff reuse: ${redis?.description ?? 'in memory'}`);
 });
 server.on('error', (error: NodeJS.ErrnoException) => {
   console.error(error.code === 'EADDRINUSE' ? `Port ${port} is in use: set PORT to another one.` : error.message);

@@ -1,8 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import { RedisStore } from '@passport-idv/redis';
+import { redisFromEnv } from '@passport-idv/example-redis-setup';
 import { startSandbox } from '@passport-idv/sandbox';
-import { RedisStore as SessionRedisStore } from 'connect-redis';
-import { createClient } from 'redis';
 import { createApp, type SignUpAppOptions } from './app.js';
 
 // Runs the example alone: against the real Authenteq when AUTHENTEQ_CLIENT_ID, AUTHENTEQ_CLIENT_SECRET and
@@ -32,20 +30,11 @@ if (real.every((value) => value)) {
   authenteq = { ...sandbox.authenteq, callbackURL };
 }
 
-// With REDIS_URL, sessions and OAuth states live in Redis, so several instances can serve the app (give them all the
-// same SESSION_SECRET and AUTHENTEQ_CALLBACK_URL).
-let redis: ReturnType<typeof createClient> | undefined;
-let stores: Pick<SignUpAppOptions, 'store' | 'sessionStore'> = {};
-if (process.env.REDIS_URL) {
-  // Fail fast while Redis is away (requests get an error page) instead of queueing commands until it returns.
-  redis = createClient({ url: process.env.REDIS_URL, disableOfflineQueue: true });
-  redis.on('error', (error: Error) => console.error(`Redis: ${error.message}`));
-  await redis.connect();
-  stores = {
-    store: new RedisStore({ client: redis, prefix: 'passport-idv:signup:' }),
-    sessionStore: new SessionRedisStore({ client: redis, prefix: 'signup:sess:' }),
-  };
-}
+// With REDIS_URL (one Redis) or REDIS_CLUSTER_NODES (a Redis Cluster), sessions and OAuth states live in Redis, so
+// several instances can serve the app (give them all the same SESSION_SECRET and AUTHENTEQ_CALLBACK_URL). A Redis
+// that cannot be reached stops the start with one line saying what to set.
+const redis = await redisFromEnv();
+const stores: Pick<SignUpAppOptions, 'store' | 'sessionStore'> = redis?.stores('signup') ?? {};
 
 const { app } = createApp({
   authenteq,
@@ -61,7 +50,7 @@ const server = app.listen(port, '127.0.0.1', () => {
       ? `Authenteq: the local sandbox at ${sandbox.authenteq.authorizationURL}`
       : `Authenteq: ${authenteq.authorizationURL ?? 'https://identity.authenteq.com/authorize'}`,
   );
-  if (redis) console.log('Sessions and OAuth states: Redis (REDIS_URL)');
+  console.log(`Sessions and OAuth states: ${redis?.description ?? 'in memory'}`);
 });
 server.on('error', (error: NodeJS.ErrnoException) => {
   console.error(error.code === 'EADDRINUSE' ? `Port ${port} is in use: set PORT to another one.` : error.message);
