@@ -21,7 +21,11 @@ describe('MemoryStore', () => {
   it('refuses a new key when full, with a StoreError (503), and evicts nothing', async () => {
     const store = new MemoryStore({ maxEntries: 3 });
     for (const key of ['a', 'b', 'c']) expect(await store.add(key, key, 60_000)).toBe(true);
-    await expect(store.add('d', 'd', 60_000)).rejects.toMatchObject({ name: 'StoreError', code: 'ERR_STORE', status: 503 });
+    await expect(store.add('d', 'd', 60_000)).rejects.toMatchObject({
+      name: 'StoreError',
+      code: 'ERR_STORE',
+      status: 503,
+    });
     await expect(store.set('d', 'd', 60_000)).rejects.toBeInstanceOf(StoreError);
     // Every entry is still there: a single-use key can never be added again before its TTL.
     for (const key of ['a', 'b', 'c']) expect(await store.add(key, 'again', 60_000)).toBe(false);

@@ -70,8 +70,36 @@ describe('safeReturnTo checks what it returns', () => {
   // 20,000 payloads: the 9 above first, then 19,991 generated from the alphabet below.
   it('whatever the input, the result is a path on this site: never //, never /\\, never another host', () => {
     const alphabet = [
-      '/', '//', '\\', '.', '..', '%2e', '%2E', '%2f', '%2F', '%5c', '%5C', '%00', '%09', '%0a', '%20', '%25',
-      '@', ':', '?', '#', ' ', '\t', '\n', '\r', '\u00a0', '\u3000', 'a', 'evil.example', 'http:', 'javascript:',
+      '/',
+      '//',
+      '\\',
+      '.',
+      '..',
+      '%2e',
+      '%2E',
+      '%2f',
+      '%2F',
+      '%5c',
+      '%5C',
+      '%00',
+      '%09',
+      '%0a',
+      '%20',
+      '%25',
+      '@',
+      ':',
+      '?',
+      '#',
+      ' ',
+      '\t',
+      '\n',
+      '\r',
+      '\u00a0',
+      '\u3000',
+      'a',
+      'evil.example',
+      'http:',
+      'javascript:',
     ];
     const path = fc
       .tuple(fc.boolean(), fc.array(fc.constantFrom(...alphabet), { maxLength: 14 }))

@@ -11,6 +11,7 @@ import {
   providerRequest,
   requireString,
   type Store,
+  secondsOption,
   systemClock,
 } from '@passport-idv/core';
 import {
@@ -108,8 +109,7 @@ export class AliceClient {
     }
     if (url.protocol !== 'https:' && url.protocol !== 'http:') invalidOption('baseURL must be an http(s) URL');
     if (!(Number.isFinite(timeout) && timeout > 0)) invalidOption('timeout must be a positive number of ms');
-    if (!(Number.isFinite(refreshMargin) && refreshMargin >= 0 && refreshMargin < 1800))
-      invalidOption('refreshMargin must be a number of seconds from 0 to 1799');
+    const marginMs = secondsOption(refreshMargin, 'refreshMargin', { min: 0, max: 1_799 });
     for (const key of ['reportVersion', 'authenticationVersion'] as const) {
       const value = options[key];
       if (value !== undefined && value !== 0 && value !== 1) invalidOption(`${key} must be 0 or 1`);
@@ -126,7 +126,7 @@ export class AliceClient {
     this.#tokens = new TokenCache({
       store: tokenStore,
       clock,
-      marginMs: refreshMargin * 1000,
+      marginMs,
       account: `${this.baseURL} ${apiKey}`,
       fetch: (kind, userId) => this.#fetchToken(kind, userId),
       // A user token's fetch may wait for a LOGIN_TOKEN first: two calls, each within `timeout`.

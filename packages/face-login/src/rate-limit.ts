@@ -11,10 +11,10 @@ export class FailureLimiter {
   readonly #clock: Clock;
   readonly #windowMs: number;
 
-  constructor(store: Store, clock: Clock, windowSeconds: number) {
+  constructor(store: Store, clock: Clock, windowMs: number) {
     this.#store = store;
     this.#clock = clock;
-    this.#windowMs = windowSeconds * 1000;
+    this.#windowMs = windowMs;
   }
 
   #slot(key: string, i: number): string {

@@ -7,6 +7,7 @@ import {
   ProviderStatusError,
   randomToken,
   type Store,
+  secondsOption,
   storeCall,
   systemClock,
 } from '@passport-idv/core';
@@ -34,6 +35,9 @@ import {
 } from './session.js';
 
 const log = createLogger('face-login');
+
+/** The longest `maxAge` of an attempt, in seconds. */
+const MAX_ATTEMPT_SECONDS = 1_200;
 
 const FAILURES: Record<FaceLoginFailureCode, { message: string; status: number }> = {
   no_attempt: { message: 'Start the face login again.', status: 401 },
@@ -121,9 +125,10 @@ export class FaceLoginStrategy extends Strategy {
     if (!(options.client instanceof AliceClient)) invalidOption('client must be an AliceClient');
     if (typeof verify !== 'function') invalidOption('FaceLoginStrategy needs a verify function');
     const { maxAge = 300, clockSkew = 5, authenticationIdField = 'authenticationId' } = options;
-    if (!(Number.isFinite(maxAge) && maxAge > 0)) invalidOption('maxAge must be a positive number of seconds');
-    if (!(Number.isFinite(clockSkew) && clockSkew >= 0 && clockSkew <= 300))
-      invalidOption('clockSkew must be a number of seconds from 0 to 300');
+    // At most 20 minutes: begin() hands out a USER_TOKEN that lives at least as long as the attempt, and a token the
+    // API hands back from its cache (`useCache`) may have only 30 minutes left.
+    const maxAgeMs = secondsOption(maxAge, 'maxAge', { min: 1, max: MAX_ATTEMPT_SECONDS });
+    const skewMs = secondsOption(clockSkew, 'clockSkew', { min: 0, max: 300 });
     if (typeof authenticationIdField !== 'string' || authenticationIdField.length === 0)
       invalidOption('authenticationIdField must be a non-empty string');
     const clock = options.clock ?? systemClock;
@@ -133,18 +138,20 @@ export class FaceLoginStrategy extends Strategy {
     this._passReqToCallback = options.passReqToCallback === true;
     this._thresholds = thresholds(options.thresholds, 'thresholds', { liveness: 50, matching: 50 });
     this._thresholdsV0 = thresholds(options.thresholdsV0, 'thresholdsV0', { liveness: 50, matching: 70 });
-    this._maxAgeMs = maxAge * 1000;
-    this._skewMs = clockSkew * 1000;
+    this._maxAgeMs = maxAgeMs;
+    this._skewMs = skewMs;
     this._clock = clock;
     this._store = options.store ?? new MemoryStore({ clock });
     this._field = authenticationIdField;
     if (options.rateLimit !== false) {
       const { perUser = 5, perIp = 20, window = 900 } = options.rateLimit ?? {};
-      for (const [key, value] of Object.entries({ perUser, perIp, window })) {
-        if (!Number.isSafeInteger(value) || value < 1) invalidOption(`rateLimit.${key} must be a positive integer`);
+      for (const [key, value] of Object.entries({ perUser, perIp })) {
+        if (!Number.isSafeInteger(value) || value < 1 || value > 1_000)
+          invalidOption(`rateLimit.${key} must be a whole number from 1 to 1000`);
       }
+      const windowMs = secondsOption(window, 'rateLimit.window', { min: 1, max: 86_400, integer: true });
       this._limits = { perUser, perIp };
-      this._limiter = new FailureLimiter(this._store, clock, window);
+      this._limiter = new FailureLimiter(this._store, clock, windowMs);
     }
   }
 

@@ -331,6 +331,17 @@ describe('requireFaceLogin', () => {
   it('validates its options', async () => {
     const { requireFaceLogin } = await import('../src/index.js');
     expect(() => requireFaceLogin({ maxAge: 0 })).toThrow(TypeError);
+    // Seconds whose milliseconds overflow to Infinity would be a step-up that never expires.
+    for (const maxAge of [Number.MAX_VALUE, 1e306, Number.POSITIVE_INFINITY, 30 * 86_400 + 1, Number.NaN]) {
+      expect(() => requireFaceLogin({ maxAge })).toThrow(
+        expect.objectContaining({
+          name: 'TypeError',
+          code: 'ERR_INVALID_OPTION',
+          message: expect.stringMatching(/maxAge/),
+        }),
+      );
+    }
+    expect(() => requireFaceLogin({ maxAge: 30 * 86_400 })).not.toThrow();
     expect(() => requireFaceLogin({ maxAge: 60, redirectTo: 'https://evil.example/' })).toThrow(TypeError);
   });
 });
@@ -353,5 +364,29 @@ describe('FaceLoginStrategy: rate limiting', () => {
     sandbox.clock.advance(900_000);
     await begin(agent, userId);
     await submit(agent, sandbox.alice.authenticate(userId)).expect(200);
+  });
+});
+
+describe('FaceLoginStrategy: options in seconds are bounded', () => {
+  it.each([
+    ['maxAge overflowing to Infinity ms', { maxAge: Number.MAX_VALUE }],
+    ['maxAge over 20 minutes', { maxAge: 1_201 }],
+    ['maxAge 0', { maxAge: 0 }],
+    ['clockSkew over 5 minutes', { clockSkew: 301 }],
+    ['rateLimit.window overflowing', { rateLimit: { window: 1e306 } }],
+    ['rateLimit.window a fraction', { rateLimit: { window: 1.5 } }],
+    ['rateLimit.perUser beyond 1000', { rateLimit: { perUser: 1_001 } }],
+  ])('refuses %s with a coded TypeError', async (_, options) => {
+    const { FaceLoginStrategy } = await import('../src/index.js');
+    expect(() => new FaceLoginStrategy({ client: t.client, ...options } as never, () => undefined)).toThrow(
+      expect.objectContaining({ name: 'TypeError', code: 'ERR_INVALID_OPTION' }),
+    );
+  });
+
+  it('refuses a refreshMargin that overflows', async () => {
+    const { AliceClient } = await import('../src/index.js');
+    expect(() => new AliceClient({ ...sandbox.alice, refreshMargin: Number.MAX_VALUE })).toThrow(
+      expect.objectContaining({ code: 'ERR_INVALID_OPTION', message: expect.stringMatching(/refreshMargin/) }),
+    );
   });
 });
