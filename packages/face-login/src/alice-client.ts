@@ -216,16 +216,21 @@ export class AliceClient {
 
   /**
    * A USER_TOKEN for the browser or mobile SDK of this user: the only token that may leave the server. It is cached
-   * like the others, so repeated calls cost nothing until it nears its expiry.
+   * like the others, so repeated calls cost nothing until it nears its expiry. With `validFor` (seconds), the token
+   * has at least that long left: a cached one that expires sooner is replaced by a fresh one.
    *
    * @example
    * ```ts
-   * res.json({ userToken: await alice.getUserToken(userId) });
+   * res.json({ userToken: await alice.getUserToken(userId, { validFor: 300 }) });
    * ```
    */
-  async getUserToken(userId: string): Promise<string> {
+  async getUserToken(userId: string, options: { validFor?: number } = {}): Promise<string> {
     assertUserId(userId);
-    return this.#tokens.get('USER_TOKEN', userId);
+    const { validFor = 0 } = options;
+    if (!(Number.isFinite(validFor) && validFor >= 0 && validFor <= 3_600)) {
+      throw new RangeError('validFor must be a number of seconds from 0 to 3600');
+    }
+    return this.#tokens.get('USER_TOKEN', userId, validFor * 1000);
   }
 
   /**

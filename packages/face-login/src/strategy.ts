@@ -171,7 +171,8 @@ export class FaceLoginStrategy extends Strategy {
     if (!session) throw new TypeError('FaceLoginStrategy.begin needs express-session (req.session)');
     if (typeof aliceUserId !== 'string' || aliceUserId.length === 0)
       throw new TypeError('aliceUserId must be a non-empty string');
-    const userToken = await this._client.getUserToken(aliceUserId);
+    // Never a token that expires while the attempt is open: the browser SDK needs it until the selfie is sent.
+    const userToken = await this._client.getUserToken(aliceUserId, { validFor: this._maxAgeMs / 1000 });
     const at = this._clock.now();
     const attempt: FaceLoginAttempt = { id: randomToken(16), aliceUserId, at };
     await storeCall(() => this._store.set(this._attemptKey(attempt.id), { aliceUserId, at }, this._maxAgeMs));

@@ -131,6 +131,37 @@ describe('FaceLoginStrategy: thresholds and score checks', () => {
   });
 });
 
+describe('FaceLoginStrategy: begin() hands out a USER_TOKEN that outlives the attempt', () => {
+  const expOf = (token: string) =>
+    (JSON.parse(Buffer.from(token.split('.')[1] ?? '', 'base64url').toString()) as { exp: number }).exp * 1000;
+
+  it('a cached token that would expire within maxAge is replaced by a fresh one', async () => {
+    await t.close();
+    t = await createTestApp(sandbox, { strategy: { maxAge: 600 } });
+    const { userId } = sandbox.alice.enroll();
+    const agent = request.agent(t.url);
+    const first = await begin(agent, userId);
+    expect(await begin(agent, userId)).toBe(first); // cached
+    sandbox.clock.advance(3_000_000); // 600 s left: no more than the attempt
+    const second = await begin(agent, userId);
+    expect(second).not.toBe(first);
+    expect(expOf(second) - sandbox.clock.now()).toBeGreaterThan(600_000);
+    expect(sandbox.requests.count({ route: 'alice.user_token' })).toBe(2);
+    await submit(agent, sandbox.alice.authenticate(userId)).expect(200);
+  });
+
+  it('a provider that hands back a token expiring within maxAge gets a 502, and no token reaches the browser', async () => {
+    const { userId } = sandbox.alice.enroll();
+    const b64 = (value: object) => Buffer.from(JSON.stringify(value)).toString('base64url');
+    const exp = Math.floor(sandbox.clock.now() / 1000) + 120;
+    const stale = `${b64({ alg: 'HS256' })}.${b64({ exp, kind: 'USER_TOKEN', sub: userId })}.c2ln`;
+    sandbox.faults.inject('alice.user_token', { body: { token: stale } });
+    const res = await request.agent(t.url).post('/begin').send({ aliceUserId: userId });
+    expect(res.status).toBe(502);
+    expect(JSON.stringify(res.body)).not.toContain(stale);
+  });
+});
+
 describe('FaceLoginStrategy: attacks log no one in', () => {
   it('no begin in this session: refused before any upstream call', async () => {
     const { userId } = sandbox.alice.enroll();
