@@ -12,8 +12,10 @@ import {
   requireString,
   type Store,
   secondsOption,
+  storeCall,
   systemClock,
 } from '@passport-idv/core';
+import { PIN_TTL_MS } from './enrollment-pin.js';
 import {
   type AliceAuthentication,
   type AliceAuthenticationList,
@@ -23,7 +25,7 @@ import {
   parseAuthenticationList,
   parseReport,
 } from './results.js';
-import { type AliceTokenKind, TokenCache } from './token-cache.js';
+import { type AliceTokenKind, accountPrefix, TokenCache } from './token-cache.js';
 
 /** The production API (provider-docs README). The sandbox of the real provider is `https://apis.sandbox.alicebiometrics.com/onboarding`. */
 export const ALICE_BASE_URL = 'https://apis.alicebiometrics.com/onboarding';
@@ -95,6 +97,8 @@ export class AliceClient {
   readonly #reportVersion: AliceResultVersion;
   readonly #authenticationVersion: AliceResultVersion;
   readonly #tokens: TokenCache;
+  readonly #store: Store;
+  readonly #pinPrefix: string;
 
   constructor(options: AliceClientOptions) {
     if (!isRecord(options)) invalidOption('AliceClient needs an options object');
@@ -115,19 +119,22 @@ export class AliceClient {
       if (value !== undefined && value !== 0 && value !== 1) invalidOption(`${key} must be 0 or 1`);
     }
     if (typeof clock.now !== 'function') invalidOption('clock must have a now() method');
-    const tokenStore = options.tokenStore ?? new MemoryStore({ clock, maxEntries: 10_000 });
+    const tokenStore = options.tokenStore ?? new MemoryStore({ clock });
     assertStore(tokenStore, 'tokenStore', ['get', 'set', 'add', 'delete']);
+    const account = `${baseURL.replace(/\/+$/, '')} ${apiKey}`;
     this.baseURL = baseURL.replace(/\/+$/, '');
     this.#apiKey = apiKey;
     this.#useCache = useCache === true;
     this.#timeout = timeout;
     this.#reportVersion = options.reportVersion ?? 1;
     this.#authenticationVersion = options.authenticationVersion ?? 1;
+    this.#store = tokenStore;
+    this.#pinPrefix = `${accountPrefix(account)}approved-selfie:`;
     this.#tokens = new TokenCache({
       store: tokenStore,
       clock,
       marginMs,
-      account: `${this.baseURL} ${apiKey}`,
+      account,
       fetch: (kind, userId) => this.#fetchToken(kind, userId),
       // A user token's fetch may wait for a LOGIN_TOKEN first: two calls, each within `timeout`.
       lockMs: 2 * timeout + 1_000,
@@ -212,6 +219,37 @@ export class AliceClient {
    */
   async authorizeUser(userId: string): Promise<void> {
     await this.#call(backendUser, userId, 'authorize', 'POST', '/user/authorize', { responseType: 'none' });
+  }
+
+  /**
+   * Records `selfieId` as the selfie approved for this user's face login, in `tokenStore` (so every instance sharing
+   * it sees the record). `reviewEnrollment` calls it before it authorizes the user; `FaceLoginStrategy` then refuses a
+   * login once the provider matches against any other face.
+   *
+   * @example
+   * ```ts
+   * await alice.approveSelfie(userId, report.selfies[0].id);
+   * ```
+   */
+  async approveSelfie(userId: string, selfieId: string): Promise<void> {
+    assertUserId(userId);
+    if (typeof selfieId !== 'string' || selfieId.length === 0)
+      throw new TypeError('selfieId must be a non-empty string');
+    await storeCall(() => this.#store.set(`${this.#pinPrefix}${userId}`, { selfieId }, PIN_TTL_MS));
+  }
+
+  /**
+   * The selfie {@link AliceClient.approveSelfie} recorded for this user, or `undefined` if none was.
+   *
+   * @example
+   * ```ts
+   * const approved = await alice.approvedSelfie(userId); // 'f3c1…' or undefined
+   * ```
+   */
+  async approvedSelfie(userId: string): Promise<string | undefined> {
+    assertUserId(userId);
+    const pin = await storeCall(() => this.#store.get<{ selfieId?: unknown }>(`${this.#pinPrefix}${userId}`));
+    return typeof pin?.selfieId === 'string' ? pin.selfieId : undefined;
   }
 
   /**

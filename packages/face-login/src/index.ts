@@ -23,6 +23,7 @@ export type {
   AliceAuthenticationList,
   AliceReport,
   AliceResultVersion,
+  AliceSelfie,
 } from './results.js';
 export { type EnrollmentOutcome, reviewEnrollment } from './review-enrollment.js';
 export { type FaceLoginRecord, faceLoginOf } from './session.js';

@@ -88,6 +88,7 @@ export type FaceLoginFailureCode =
   | 'invalid_scores'
   | 'liveness_too_low'
   | 'face_mismatch'
+  | 'enrollment_changed'
   | 'authentication_outside_window'
   | 'rejected';
 

@@ -1,10 +1,14 @@
 import type { Clock, Store } from '@passport-idv/core';
 import { storeCall } from '@passport-idv/core';
 
+/** A key to limit (`user:<id>`, `ip:<address>`) and the failures it may have in a window. */
+export type LimitedKey = [key: string, limit: number];
+
 /**
  * Counts failed face logins per key in fixed windows, through a {@link Store} (so instances sharing a Redis share
- * the count). Each failure takes the first free numbered slot with the atomic `add`; a key is limited once its last
- * slot is taken. Checking costs one read; only failures write.
+ * the count). A key has `limit` numbered slots per window. An attempt takes a free slot of each of its keys with the
+ * store's atomic `add` **before** it is evaluated upstream, and gives the slots back unless it failed: so however many
+ * attempts run at once, at most `limit` of them are ever evaluated and counted as failures in a window.
  */
 export class FailureLimiter {
   readonly #store: Store;
@@ -17,20 +21,34 @@ export class FailureLimiter {
     this.#windowMs = windowMs;
   }
 
-  #slot(key: string, i: number): string {
+  /**
+   * Takes one free slot of every key, or none at all: the slots taken, or `undefined` when a key has no free slot
+   * left (limited).
+   */
+  async reserve(keys: LimitedKey[]): Promise<string[] | undefined> {
     const window = Math.floor(this.#clock.now() / this.#windowMs);
-    return `passport-idv:face-login:failures:${key}:${window}:${i}`;
-  }
-
-  /** `true` when `key` already had `limit` failures in this window. */
-  async limited(key: string, limit: number): Promise<boolean> {
-    return (await storeCall(() => this.#store.get(this.#slot(key, limit - 1)))) !== undefined;
-  }
-
-  /** Records one failure of `key`. */
-  async record(key: string, limit: number): Promise<void> {
-    for (let i = 0; i < limit; i++) {
-      if (await storeCall(() => this.#store.add(this.#slot(key, i), 1, this.#windowMs))) return;
+    const taken: string[] = [];
+    for (const [key, limit] of keys) {
+      const slot = await this.#take(`passport-idv:face-login:failures:${key}:${window}`, limit);
+      if (slot === undefined) {
+        await this.release(taken);
+        return undefined;
+      }
+      taken.push(slot);
     }
+    return taken;
+  }
+
+  /** Gives slots back: the attempt they were taken for did not fail. */
+  async release(slots: string[]): Promise<void> {
+    for (const slot of slots) await storeCall(() => this.#store.delete(slot));
+  }
+
+  async #take(prefix: string, limit: number): Promise<string | undefined> {
+    for (let i = 0; i < limit; i++) {
+      const slot = `${prefix}:${i}`;
+      if (await storeCall(() => this.#store.add(slot, 1, this.#windowMs))) return slot;
+    }
+    return undefined;
   }
 }

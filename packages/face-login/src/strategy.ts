@@ -24,15 +24,9 @@ import type {
   FaceLoginVerify,
   FaceLoginVerifyWithRequest,
 } from './options.js';
-import { FailureLimiter } from './rate-limit.js';
-import {
-  ATTEMPT_KEY,
-  FACE_LOGIN_KEY,
-  type FaceLoginAttempt,
-  type FaceLoginRecord,
-  type SessionData,
-  sessionOf,
-} from './session.js';
+import { FailureLimiter, type LimitedKey } from './rate-limit.js';
+import { enrolledFace } from './review-enrollment.js';
+import { ATTEMPT_KEY, type FaceLoginAttempt, recordOnLogin, type SessionData, sessionOf } from './session.js';
 
 const log = createLogger('face-login');
 
@@ -52,9 +46,16 @@ const FAILURES: Record<FaceLoginFailureCode, { message: string; status: number }
     status: 401,
   },
   face_mismatch: { message: 'The face did not match the one you enrolled. Please try again.', status: 401 },
+  enrollment_changed: {
+    message: 'Face login is paused for this account because its enrolled face changed. Please enroll your face again.',
+    status: 401,
+  },
   authentication_outside_window: { message: 'The face login could not be confirmed. Please try again.', status: 401 },
   rejected: { message: 'This face login was not accepted.', status: 401 },
 };
+
+/** What `_evaluate` decided: a refusal (counted as a failure of the user's, or not), or a result for `verify`. */
+type Outcome = { refused: FaceLoginFailureCode; counts: boolean } | { result: FaceLoginResult };
 
 interface Thresholds {
   liveness: number;
@@ -195,115 +196,108 @@ export class FaceLoginStrategy extends Strategy {
     ) {
       return this._fail('no_attempt');
     }
-    const now = this._clock.now();
-    if (now - attempt.at > this._maxAgeMs) {
+    if (this._clock.now() - attempt.at > this._maxAgeMs) {
       delete session[ATTEMPT_KEY];
       return this._fail('attempt_expired');
     }
     const body: unknown = req.body;
     const id = isRecord(body) ? body[this._field] : undefined;
     if (typeof id !== 'string' || !/^[A-Za-z0-9_-]{1,128}$/.test(id)) return this._fail('authentication_id_missing');
-    const userId = attempt.aliceUserId;
-    const limitKeys = this._limitKeys(req, userId);
-    for (const [key, limit] of limitKeys) {
-      if (await this._limiter?.limited(key, limit)) return this._fail('rate_limited');
+    const open = attempt as FaceLoginAttempt;
+    // A failure slot of the user and of the IP, taken before anything is evaluated: concurrent attempts cannot
+    // overrun the limit. Kept when the attempt fails, given back otherwise.
+    const slots = this._limiter ? await this._limiter.reserve(this._limitKeys(req, open.aliceUserId)) : [];
+    if (slots === undefined) return this._fail('rate_limited');
+    let outcome: Outcome;
+    try {
+      outcome = await this._evaluate(session, open, id);
+    } catch (error) {
+      await this._limiter?.release(slots);
+      throw error;
     }
+    if (!('result' in outcome) && outcome.counts) return this._fail(outcome.refused);
+    await this._limiter?.release(slots);
+    if ('result' in outcome) return this._verifyAndLogIn(req, outcome.result);
+    this._fail(outcome.refused);
+  }
+
+  /**
+   * Consumes the id and the attempt, reads the authentication for the attempt's user (and, in parallel, whether its
+   * enrolled face is still the approved one), and judges it.
+   */
+  private async _evaluate(session: SessionData, attempt: FaceLoginAttempt, id: string): Promise<Outcome> {
     // Single use, before any upstream call: the id (by anyone, ever within its useful life), then this attempt. Only
     // the request that spent the id takes the attempt: of a double submit (on any instances) the loser must not take
     // the attempt from under the winner, or neither would log in.
-    const fresh = await storeCall(() =>
-      this._store.add(`passport-idv:face-login:used:${id}`, 1, 2 * this._maxAgeMs + 60_000),
-    );
-    if (!fresh) return this._refuse('authentication_id_used', limitKeys);
-    delete session[ATTEMPT_KEY];
-    const open = await storeCall(() => this._store.take(this._attemptKey(attempt.id as string)));
-    if (open === undefined) return this._fail('no_attempt');
-
-    let authentication: Awaited<ReturnType<AliceClient['getAuthentication']>>;
-    try {
-      authentication = await this._client.getAuthentication(userId, id);
-    } catch (error) {
-      // Another user's id, or an unknown one: the API answers 404 for this user's token.
-      if (error instanceof ProviderStatusError && error.upstreamStatus === 404) {
-        return this._refuse('authentication_not_found', limitKeys);
-      }
-      throw error;
+    const usedKey = `passport-idv:face-login:used:${id}`;
+    if (!(await storeCall(() => this._store.add(usedKey, attempt.id, 2 * this._maxAgeMs + 60_000)))) {
+      // Spent by this very attempt (a double submit of one login): not a failure of the user's.
+      const spentBy = await storeCall(() => this._store.get(usedKey));
+      return { refused: 'authentication_id_used', counts: spentBy !== attempt.id };
     }
+    delete session[ATTEMPT_KEY];
+    if ((await storeCall(() => this._store.take(this._attemptKey(attempt.id)))) === undefined) {
+      return { refused: 'no_attempt', counts: false };
+    }
+    const userId = attempt.aliceUserId;
+    const [authentication, face] = await Promise.all([
+      this._client.getAuthentication(userId, id).catch((error: unknown) => {
+        // Another user's id, or an unknown one: the API answers 404 for this user's token.
+        if (error instanceof ProviderStatusError && error.upstreamStatus === 404) return undefined;
+        throw error;
+      }),
+      enrolledFace(this._client, userId),
+    ]);
+    if (authentication === undefined) return { refused: 'authentication_not_found', counts: true };
+    if (face === 'changed') return { refused: 'enrollment_changed', counts: true };
     const { liveness, matching, createdAt, version } = authentication;
-    if (liveness === undefined || matching === undefined) return this._refuse('invalid_scores', limitKeys);
+    if (liveness === undefined || matching === undefined) return { refused: 'invalid_scores', counts: true };
     const min = version === 0 ? this._thresholdsV0 : this._thresholds;
-    if (liveness < min.liveness) return this._refuse('liveness_too_low', limitKeys);
-    if (matching < min.matching) return this._refuse('face_mismatch', limitKeys);
+    if (liveness < min.liveness) return { refused: 'liveness_too_low', counts: true };
+    if (matching < min.matching) return { refused: 'face_mismatch', counts: true };
     // `created_at` has whole seconds: allow the skew on both sides of [begin, now].
     if (
       createdAt === undefined ||
       createdAt < attempt.at - this._skewMs ||
       createdAt > this._clock.now() + this._skewMs
     ) {
-      return this._refuse('authentication_outside_window', limitKeys);
+      return { refused: 'authentication_outside_window', counts: true };
     }
-    const result: FaceLoginResult = {
-      aliceUserId: userId,
-      authenticationId: id,
-      liveness,
-      matching,
-      version,
-      createdAt,
-    };
     log('authentication accepted (v%d)', version);
+    return { result: { aliceUserId: userId, authenticationId: id, liveness, matching, version, createdAt } };
+  }
+
+  private async _verifyAndLogIn(req: Request, result: FaceLoginResult): Promise<void> {
     let settled = false;
     const done = (error: unknown, user?: unknown, info?: unknown) => {
       if (settled) return;
       settled = true;
       if (error) return this.error(error as Error);
       if (!user) return this.fail(info ?? { code: 'rejected', message: FAILURES.rejected.message }, 401);
-      this._recordOnLogin(req, { at: this._clock.now(), authenticationId: id, aliceUserId: userId });
+      const record = {
+        at: this._clock.now(),
+        authenticationId: result.authenticationId,
+        aliceUserId: result.aliceUserId,
+      };
+      recordOnLogin(req, record);
       this.success(user, { ...(isRecord(info) ? info : {}), faceLogin: result });
     };
+    const { aliceUserId } = result;
     const returned = this._passReqToCallback
-      ? (this._verify as FaceLoginVerifyWithRequest)(req, userId, result, done)
-      : (this._verify as FaceLoginVerify)(userId, result, done);
+      ? (this._verify as FaceLoginVerifyWithRequest)(req, aliceUserId, result, done)
+      : (this._verify as FaceLoginVerify)(aliceUserId, result, done);
     if (returned && typeof (returned as Promise<unknown>).then === 'function') {
       const user = await returned;
       done(null, user);
     }
   }
 
-  /**
-   * Passport regenerates the session on login, dropping everything in it: remember the face login on the new
-   * session, right after `req.logIn` has regenerated it, and save it before the response goes out.
-   */
-  private _recordOnLogin(req: Request, record: FaceLoginRecord): void {
-    const original = req.logIn;
-    if (typeof original !== 'function') return;
-    const wrapped = function (this: Request, user: unknown, options: unknown, callback?: unknown) {
-      req.login = req.logIn = original;
-      const cb = (typeof options === 'function' ? options : callback) as (err?: unknown) => void;
-      const opts = typeof options === 'function' ? {} : options;
-      const after = (err?: unknown) => {
-        const session = sessionOf(req);
-        if (err || !session) return cb(err);
-        session[FACE_LOGIN_KEY] = record;
-        const save = (session as SessionData & { save?: (cb: (err?: unknown) => void) => void }).save;
-        if (typeof save === 'function') save.call(session, (saveErr) => cb(saveErr));
-        else cb();
-      };
-      return (original as (...args: unknown[]) => void).call(this, user, opts, after);
-    };
-    req.login = req.logIn = wrapped as Request['logIn'];
-  }
-
-  private _limitKeys(req: Request, userId: string): [string, number][] {
+  private _limitKeys(req: Request, userId: string): LimitedKey[] {
     if (!this._limits) return [];
     return [
       [`user:${userId}`, this._limits.perUser],
       [`ip:${req.ip ?? 'unknown'}`, this._limits.perIp],
     ];
-  }
-
-  private async _refuse(code: FaceLoginFailureCode, limitKeys: [string, number][]): Promise<void> {
-    for (const [key, limit] of limitKeys) await this._limiter?.record(key, limit);
-    this._fail(code);
   }
 
   private _fail(code: FaceLoginFailureCode): void {

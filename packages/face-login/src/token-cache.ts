@@ -14,6 +14,14 @@ interface CachedToken {
 /** Tokens one process keeps in memory in front of the store (the oldest is forgotten beyond this). */
 const LOCAL_MAX = 10_000;
 
+/**
+ * The prefix of this account's keys in a shared store: `passport-idv:alice:<16 hex of sha256(account)>:`, so two
+ * accounts can share a Redis without mixing their keys, and the API key never appears in one.
+ */
+export function accountPrefix(account: string): string {
+  return `passport-idv:alice:${createHash('sha256').update(account).digest('hex').slice(0, 16)}:`;
+}
+
 /** Fetches a fresh token of a kind (for a user). */
 export type TokenFetcher = (kind: AliceTokenKind, userId: string | undefined) => Promise<string>;
 
@@ -54,8 +62,7 @@ export class TokenCache {
     this.#marginMs = options.marginMs;
     this.#fetch = options.fetch;
     this.#loader = new SharedLoader(options.store, { lockMs: options.lockMs });
-    const account = createHash('sha256').update(options.account).digest('hex').slice(0, 16);
-    this.#prefix = `passport-idv:alice:${account}:token:`;
+    this.#prefix = `${accountPrefix(options.account)}token:`;
   }
 
   /**

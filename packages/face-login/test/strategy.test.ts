@@ -354,6 +354,20 @@ describe('requireFaceLogin', () => {
     await agent.get('/transfer').expect(401);
   });
 
+  it("is bound to the user: after another login that keeps the session's data, the first user's face counts for nobody", async () => {
+    const { userId, agent, id } = await attempt();
+    await submit(agent, id).expect(200);
+    await agent.get('/transfer').expect(200);
+    expect((await agent.get('/me')).body.faceLogin).toMatchObject({ aliceUserId: userId, user: expect.any(String) });
+    await agent.post('/login/other').send({ id: 'someone-else' }).expect(200);
+    expect((await agent.get('/me')).body.user).toEqual({ id: 'someone-else' });
+    await agent.get('/transfer').expect(401);
+    expect((await agent.get('/me')).body.faceLogin).toBeNull();
+    // Back to the first user (same session data): their own record counts again.
+    await agent.post('/login/other').send({ id: userId }).expect(200);
+    await agent.get('/transfer').expect(200);
+  });
+
   it('redirects with returnTo when configured', async () => {
     const res = await request(t.url).get('/transfer/page?amount=5').expect(302);
     expect(res.headers.location).toBe(`/login?returnTo=${encodeURIComponent('/transfer/page?amount=5')}`);
