@@ -5,6 +5,7 @@ export {
   type AliceMedia,
   type AliceUserFields,
 } from './alice-client.js';
+export { DeviceBinding, type DeviceBindingOptions } from './device-binding.js';
 export type {
   FaceLoginBegin,
   FaceLoginDone,

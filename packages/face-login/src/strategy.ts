@@ -14,6 +14,8 @@ import {
 import type { Request } from 'express';
 import { Strategy } from 'passport-strategy';
 import { AliceClient } from './alice-client.js';
+import type { DeviceBinding } from './device-binding.js';
+import { FAILURES } from './failures.js';
 import type {
   FaceLoginBegin,
   FaceLoginFailure,
@@ -32,27 +34,6 @@ const log = createLogger('face-login');
 
 /** The longest `maxAge` of an attempt, in seconds. */
 const MAX_ATTEMPT_SECONDS = 1_200;
-
-const FAILURES: Record<FaceLoginFailureCode, { message: string; status: number }> = {
-  no_attempt: { message: 'Start the face login again.', status: 401 },
-  attempt_expired: { message: 'The face login took too long. Please try again.', status: 401 },
-  authentication_id_missing: { message: 'The face login did not complete. Please try again.', status: 400 },
-  authentication_id_used: { message: 'This face login was already used. Please try again.', status: 401 },
-  rate_limited: { message: 'Too many failed face logins. Please wait a few minutes and try again.', status: 429 },
-  authentication_not_found: { message: 'The face login could not be confirmed. Please try again.', status: 401 },
-  invalid_scores: { message: 'The face login could not be confirmed. Please try again.', status: 401 },
-  liveness_too_low: {
-    message: 'We could not confirm a live person in front of the camera. Please try again, facing the camera.',
-    status: 401,
-  },
-  face_mismatch: { message: 'The face did not match the one you enrolled. Please try again.', status: 401 },
-  enrollment_changed: {
-    message: 'Face login is paused for this account because its enrolled face changed. Please enroll your face again.',
-    status: 401,
-  },
-  authentication_outside_window: { message: 'The face login could not be confirmed. Please try again.', status: 401 },
-  rejected: { message: 'This face login was not accepted.', status: 401 },
-};
 
 /** What `_evaluate` decided: a refusal (counted as a failure of the user's, or not), or a result for `verify`. */
 type Outcome = { refused: FaceLoginFailureCode; counts: boolean } | { result: FaceLoginResult };
@@ -78,21 +59,25 @@ function thresholds(value: unknown, name: string, defaults: Thresholds): Thresho
 /**
  * Passport strategy `'face-login'`: log a user in (or step them up) with a selfie checked by Alice Onboarding.
  *
- * Your app decides who is logging in and calls {@link FaceLoginStrategy.begin}, which opens an attempt in the session
- * and returns the USER_TOKEN for the browser SDK; the browser authenticates and posts `{ authenticationId }` to a
- * route guarded by `passport.authenticate('face-login')`. The strategy then refuses, before any upstream call, a
- * session with no open attempt, an attempt older than `maxAge`, a missing id and an id already used; consumes the
- * attempt and the id (single use, through the store); reads that authentication for the attempt's user; and
- * requires finite scores in range at or above the thresholds and a `created_at` inside the attempt's window.
- * After login the session remembers `{ at, authenticationId }` (surviving Passport's session regeneration) for
- * `requireFaceLogin`. `authenticate()` never throws.
+ * Your app decides who is logging in — a device bound at an earlier full sign-in ({@link DeviceBinding}) or the
+ * logged-in user, never an identifier from a form — and calls {@link FaceLoginStrategy.begin}, which opens an attempt
+ * in the session and returns the USER_TOKEN for the browser SDK; the browser authenticates and posts
+ * `{ authenticationId }` to a route guarded by `passport.authenticate('face-login')`. The strategy then refuses,
+ * before any upstream call, a session with no open attempt, an attempt older than `maxAge`, a missing id, a user or IP
+ * over its failure limit and an id already used; consumes the attempt and the id (single use, through the store);
+ * reads that authentication for the attempt's user (and, beside it, whether the enrolled face is still the one
+ * `reviewEnrollment` approved); and requires finite scores in range at or above the thresholds and a `created_at`
+ * inside the attempt's window. After login the session remembers `{ at, authenticationId, aliceUserId, user }`
+ * (surviving Passport's session regeneration) for `requireFaceLogin`. `authenticate()` never throws.
  *
  * @example
  * ```ts
  * const faceLogin = new FaceLoginStrategy({ client: alice }, async (aliceUserId) => users.byAliceId(aliceUserId) ?? false);
+ * const devices = new DeviceBinding({ secret: process.env.DEVICE_SECRET! });
  * passport.use(faceLogin);
  * app.post('/login/face/begin', async (req, res) => {
- *   const user = await users.byEmail(req.body.email);
+ *   const user = req.user ?? (await users.byId(await devices.userOf(req)));
+ *   if (!user?.faceLoginEnabled) return res.status(400).json({ message: 'Sign in on this device first.' });
  *   res.set('cache-control', 'no-store').json(await faceLogin.begin(req, user.aliceUserId));
  * });
  * app.post('/login/face', passport.authenticate('face-login', { failureRedirect: '/login', successRedirect: '/' }));
@@ -158,11 +143,21 @@ export class FaceLoginStrategy extends Strategy {
 
   /**
    * Opens a face-login attempt for `aliceUserId` in this session (replacing any earlier one) and returns the
-   * USER_TOKEN the browser SDK needs. Call it once your app knows who is logging in; send the token in a response
-   * body with `Cache-Control: no-store`, never in a URL.
+   * USER_TOKEN the browser SDK needs, valid for at least `maxAge`. Send it in a response body with
+   * `Cache-Control: no-store`, never in a URL.
+   *
+   * **Call it only for a user your app has already identified by something the visitor holds**, never for an
+   * identifier typed into a form: the USER_TOKEN lets its holder act as that user at the provider (read the user's
+   * status, upload selfies). Proving who this is is the app's job, because only the app knows its first factor:
+   * - a device the user bound at an earlier full sign-in ({@link DeviceBinding}: a signed, `HttpOnly` cookie), or
+   * - the logged-in user of this session (`req.user`), for a step-up.
+   *
+   * An email, a user name or a phone number is not proof: anyone can type the victim's.
    *
    * @example
    * ```ts
+   * const user = req.user ?? (await users.byId(await devices.userOf(req)));
+   * if (!user?.faceLoginEnabled) return res.status(400).json({ message: 'Sign in on this device first.' });
    * const { userToken } = await faceLogin.begin(req, user.aliceUserId);
    * res.set('cache-control', 'no-store').json({ userToken });
    * ```

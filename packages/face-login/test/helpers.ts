@@ -85,7 +85,7 @@ export async function createTestApp(
   });
   // Another login in the same session that keeps its data, as a sign-up callback with `keepSessionInfo: true` does.
   app.post('/login/other', (req, res, next) => {
-    req.logIn({ id: String(req.body.id) }, { keepSessionInfo: true }, (error) =>
+    req.logIn({ id: String(req.body.id) }, { session: true, keepSessionInfo: true }, (error) =>
       error ? next(error) : res.json({ user: req.user }),
     );
   });
