@@ -44,9 +44,14 @@ export class FailureLimiter {
     for (const slot of slots) await storeCall(() => this.#store.delete(slot));
   }
 
+  /**
+   * Tries the slots from a random one on, so concurrent attempts of one key (many users behind one IP) rarely try
+   * the same slots one after the other.
+   */
   async #take(prefix: string, limit: number): Promise<string | undefined> {
+    const start = Math.floor(Math.random() * limit);
     for (let i = 0; i < limit; i++) {
-      const slot = `${prefix}:${i}`;
+      const slot = `${prefix}:${(start + i) % limit}`;
       if (await storeCall(() => this.#store.add(slot, 1, this.#windowMs))) return slot;
     }
     return undefined;
