@@ -4,7 +4,7 @@
  * against the sandbox.
  */
 import { MemoryStore } from '@passport-idv/core';
-import { type Sandbox, type SandboxMediaOptions, sandboxMedia, startSandbox } from '@passport-idv/sandbox';
+import { type Sandbox, type SandboxMediaOptions, startSandbox } from '@passport-idv/sandbox';
 import supertest from 'supertest';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createApp as createFaceLoginExample } from '../../examples/face-login/src/app.js';
@@ -408,8 +408,9 @@ describe('account takeover knowing only an email (the example app)', () => {
     const registerCsrf = await csrfFor(victim);
     expect((await victim.post('/register').type('form').send({ csrf: registerCsrf, email })).status).toBe(302);
     const csrf = csrfIn((await victim.get('/enroll')).text); // a new session since the login
-    const { userToken } = (await victim.post('/enroll/token').set('x-csrf-token', csrf).send({})).body;
-    await sdkUpload('/user/selfie', userToken, sandboxMedia());
+    // What the browser SDK does with the USER_TOKEN the enrollment page gets: upload the selfie to the provider.
+    expect((await victim.post('/enroll/token').set('x-csrf-token', csrf).send({})).status).toBe(200);
+    sandbox.alice.addSelfie(example.users.get(email)?.aliceUserId ?? '');
     expect((await victim.post('/enroll/review').type('form').send({ csrf })).headers.location).toBe(
       '/account?enrolled=1',
     );
@@ -507,8 +508,8 @@ describe('a face enrolled after the review never logs in (a lenient or compromis
     expect((await supertest(app).post('/enroll/review').send({ aliceUserId: userId })).body.outcome).toBe('authorized');
     sandbox.alice.allowSelfieReplacement(true);
     sandbox.clock.advance(2_000);
-    const stolen = await sandbox.alice.issueToken('USER_TOKEN', userId);
-    await sdkUpload('/user/selfie', stolen, sandboxMedia({ face: 'mallory' }));
+    // What a stolen USER_TOKEN allows: `POST /user/selfie` with the attacker's face.
+    sandbox.alice.addSelfie(userId, { face: 'mallory' });
     for (const face of ['mallory', 'self']) {
       const agent = supertest.agent(app);
       await begin(agent, userId);
@@ -545,6 +546,16 @@ describe('the failure limit holds under concurrency, floods and double submits',
     expect(authenticationCalls()).toBe(5);
     expect(results.filter((res) => res.status === 401)).toHaveLength(5);
     expect(results.filter((res) => res.status === 429)).toHaveLength(25);
+  });
+
+  it('12 concurrent genuine logins of one user all get in: an attempt waits for slots held by ones being evaluated', async () => {
+    const app = newApp();
+    const { userId } = sandbox.alice.enroll();
+    const agents = Array.from({ length: 12 }, () => supertest.agent(app));
+    for (const agent of agents) await begin(agent, userId);
+    const ids = agents.map(() => sandbox.alice.authenticate(userId));
+    const results = await Promise.all(agents.map((agent, i) => submit(agent, ids[i])));
+    expect(results.map((res) => res.status)).toEqual(Array(12).fill(200));
   });
 
   it('a double submit’s loser is no failure: 5 rounds of double submits, then the user still logs in', async () => {
@@ -604,18 +615,6 @@ describe('the failure limit holds under concurrency, floods and double submits',
     expect(await whoIs(thief)).toBeNull();
   });
 });
-
-/** What the browser SDK does with a USER_TOKEN: upload the media straight to the provider. */
-async function sdkUpload(path: '/user/selfie' | '/user/authenticate', userToken: string, media: Uint8Array) {
-  const form = new FormData();
-  form.append('video', new Blob([media]), 'selfie.webm');
-  const res = await fetch(`${sandbox.alice.baseURL}${path}`, {
-    method: 'POST',
-    headers: { authorization: `Bearer ${userToken}` },
-    body: form,
-  });
-  expect(res.ok).toBe(true);
-}
 
 function sessionCookie(header: unknown): string | undefined {
   const list = Array.isArray(header) ? (header as string[]) : [];

@@ -199,8 +199,9 @@ export class FaceLoginStrategy extends Strategy {
     const id = isRecord(body) ? body[this._field] : undefined;
     if (typeof id !== 'string' || !/^[A-Za-z0-9_-]{1,128}$/.test(id)) return this._fail('authentication_id_missing');
     const open = attempt as FaceLoginAttempt;
-    // A failure slot of the user and of the IP, taken before anything is evaluated: concurrent attempts cannot
-    // overrun the limit. Kept when the attempt fails, given back otherwise.
+    // A failure slot of the user and of the IP, taken before anything is evaluated (waiting for one if all are held
+    // by attempts being evaluated): concurrent attempts cannot overrun the limit. Kept when the attempt fails, given
+    // back otherwise.
     const slots = this._limiter ? await this._limiter.reserve(this._limitKeys(req, open.aliceUserId)) : [];
     if (slots === undefined) return this._fail('rate_limited');
     let outcome: Outcome;
@@ -210,7 +211,10 @@ export class FaceLoginStrategy extends Strategy {
       await this._limiter?.release(slots);
       throw error;
     }
-    if (!('result' in outcome) && outcome.counts) return this._fail(outcome.refused);
+    if (!('result' in outcome) && outcome.counts) {
+      await this._limiter?.fail(slots);
+      return this._fail(outcome.refused);
+    }
     await this._limiter?.release(slots);
     if ('result' in outcome) return this._verifyAndLogIn(req, outcome.result);
     this._fail(outcome.refused);
