@@ -34,6 +34,16 @@ export default defineConfig({
         extends: true,
         test: { name: 'e2e', include: ['test/e2e/**/*.test.ts'], fileParallelism: false, testTimeout: 60_000 },
       },
+      {
+        extends: true,
+        test: {
+          name: 'consumer',
+          include: ['test/consumer/**/*.test.ts'],
+          globalSetup: ['test/consumer/global-setup.ts'],
+          hookTimeout: 300_000,
+          testTimeout: 120_000,
+        },
+      },
     ],
   },
 });

@@ -10,7 +10,7 @@ export const SCOPE = 'kyc';
 /** A small stand-in for a base64 JPEG: real ones are far larger, which would only add parsing cost to every variant. */
 const FAKE_JPEG = Buffer.alloc(768, 0x5a).toString('base64');
 
-/** The `GET /details` body, shaped as provider-docs/authenteq-web-kyc.md documents it. */
+/** The `GET /details` body, shaped as Authenteq documents it (docs/providers/authenteq.md). */
 export function detailsBody() {
   return {
     croppedDocs: { front: FAKE_JPEG, back: FAKE_JPEG },

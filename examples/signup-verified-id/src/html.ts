@@ -10,7 +10,7 @@ export function escapeHtml(value: unknown): string {
 
 /**
  * The stylesheet, served from `/style.css` so the CSP can forbid inline styles. The `.AuthenteqButton` rules are
- * the ones provider-docs/authenteq-web-kyc.md gives for the "Sign Up with Authenteq" button.
+ * the ones Authenteq's documentation gives for (docs/providers/authenteq.md, "Branding") the "Sign Up with Authenteq" button.
  */
 export const STYLESHEET = `
 body { font-family: system-ui, sans-serif; margin: 0; background: #f4f5f7; color: #1d2430; line-height: 1.45; }

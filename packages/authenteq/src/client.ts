@@ -2,7 +2,7 @@ import { invalidOption, isRecord, providerRequest, requireRecord, requireString,
 import { parseDate } from './policy.js';
 
 /**
- * Production token endpoint (provider-docs/authenteq-web-kyc.md), the default `tokenURL`.
+ * Production token endpoint (docs/providers/authenteq.md), the default `tokenURL`.
  *
  * @example
  * ```ts

@@ -1,3 +1,5 @@
+import './augment.js';
+
 export {
   AUTHENTEQ_DETAILS_URL,
   AUTHENTEQ_TOKEN_URL,

@@ -5,7 +5,7 @@ import type { AuthenteqPolicy } from './policy.js';
 import type { VerifiedIdentity } from './profile.js';
 
 /**
- * Production identity server (provider-docs/authenteq-web-kyc.md), the default `authorizationURL`.
+ * Production identity server (docs/providers/authenteq.md), the default `authorizationURL`.
  *
  * @example
  * ```ts

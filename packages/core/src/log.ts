@@ -1,7 +1,14 @@
 import createDebug from 'debug';
 
-/** A `debug` logger. */
-export type Logger = createDebug.Debugger;
+/**
+ * A logger from {@link createLogger}: printf-style (`%s`, `%d`, `%o`), silent unless `DEBUG` enables its namespace.
+ * A structural type, so the published types need nothing of `debug`'s.
+ */
+export interface Logger {
+  (formatter: string, ...args: unknown[]): void;
+  /** Whether `DEBUG` enables this logger's namespace. */
+  readonly enabled: boolean;
+}
 
 /**
  * A `debug` logger in the `passport-idv:` namespace (enable with `DEBUG=passport-idv:*`). This is the one place

@@ -27,7 +27,7 @@ export interface IdvSession {
 }
 
 /**
- * The two server-side calls of the IDV platform (provider-docs/idv-ephemeral-token-url.txt), through core's
+ * The two server-side calls of the IDV platform (docs/providers/idv.md), through core's
  * `providerRequest`: a deadline on each, typed errors (`ProviderTimeoutError` 504, other `ProviderError`s 502), and no
  * retry, since both are POSTs that create something.
  *
@@ -124,7 +124,7 @@ export class IdvClient {
   }
 }
 
-// The session object's shape is not documented (provider-docs/README.md): the id is read from `id`, else `sessionId`.
+// The session object's shape is not documented (docs/providers/idv.md): the id is read from `id`, else `sessionId`.
 function parseSession(body: unknown): IdvSession {
   if (!isRecord(body)) throw new ShapeError('the session is not an object');
   for (const key of ['id', 'sessionId']) {

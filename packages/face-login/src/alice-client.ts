@@ -27,7 +27,7 @@ import {
 } from './results.js';
 import { type AliceTokenKind, accountPrefix, TokenCache } from './token-cache.js';
 
-/** The production API (provider-docs README). The sandbox of the real provider is `https://apis.sandbox.alicebiometrics.com/onboarding`. */
+/** The production API (docs/providers/alice.md). The sandbox of the real provider is `https://apis.sandbox.alicebiometrics.com/onboarding`. */
 export const ALICE_BASE_URL = 'https://apis.alicebiometrics.com/onboarding';
 
 const log = createLogger('alice');
@@ -373,7 +373,7 @@ export class AliceClient {
     }
   }
 
-  /** The official SDKs send an `Alice-User-Agent` header (provider-docs README). */
+  /** The official SDKs send an `Alice-User-Agent` header (docs/providers/alice.md). */
   #headers(): Record<string, string> {
     return { 'alice-user-agent': 'passport-idv/face-login' };
   }

@@ -1,3 +1,5 @@
+import './augment.js';
+
 export {
   ALICE_BASE_URL,
   AliceClient,
@@ -16,6 +18,7 @@ export type {
   FaceLoginStrategyOptionsWithRequest,
   FaceLoginThresholds,
   FaceLoginVerify,
+  FaceLoginVerifyReturn,
   FaceLoginVerifyWithRequest,
 } from './options.js';
 export { type RequireFaceLoginOptions, requireFaceLogin } from './require-face-login.js';

@@ -25,18 +25,26 @@ export interface FaceLoginResult {
   createdAt: number;
 }
 
-/** `done` of a verify callback, as Passport defines it. */
-export type FaceLoginDone = (error: unknown, user?: unknown, info?: unknown) => void;
+/** `done` of a verify callback, as Passport defines it: the user to log in, or `false` to refuse. */
+export type FaceLoginDone = (error: unknown, user?: Express.User | false | null, info?: unknown) => void;
+
+/** What a verify callback returns: nothing (it calls `done`), or a promise of the user or `false`. */
+// biome-ignore lint/suspicious/noConfusingVoidType: a callback-style verify returns nothing.
+export type FaceLoginVerifyReturn = void | Promise<Express.User | false | null | undefined>;
 
 /** Decides who `aliceUserId` is in your app; call `done(null, user)`, `done(null, false)` or return a promise. */
-export type FaceLoginVerify = (aliceUserId: string, result: FaceLoginResult, done: FaceLoginDone) => unknown;
+export type FaceLoginVerify = (
+  aliceUserId: string,
+  result: FaceLoginResult,
+  done: FaceLoginDone,
+) => FaceLoginVerifyReturn;
 /** Like {@link FaceLoginVerify}, with the request first (`passReqToCallback: true`). */
 export type FaceLoginVerifyWithRequest = (
   req: Request,
   aliceUserId: string,
   result: FaceLoginResult,
   done: FaceLoginDone,
-) => unknown;
+) => FaceLoginVerifyReturn;
 
 /** Options of {@link FaceLoginStrategy}. */
 export interface FaceLoginStrategyOptions {

@@ -1,6 +1,6 @@
 import { isRecord, ShapeError } from '@passport-idv/core';
 
-/** A result version: V0 scores are on 0–1, V1 scores on 0–100 (provider-docs README, "Result versions"). */
+/** A result version: V0 scores are on 0–1, V1 scores on 0–100 (docs/providers/alice.md). */
 export type AliceResultVersion = 0 | 1;
 
 /** One enrollment selfie as the report lists it. */
@@ -58,7 +58,7 @@ export function score(value: unknown, max: 1 | 100): number | undefined {
 }
 
 /**
- * Reads an Alice time stamp. The API writes ISO 8601 with no zone, which is UTC (provider-docs README); a stamp
+ * Reads an Alice time stamp. The API writes ISO 8601 with no zone, which is UTC (docs/providers/alice.md); a stamp
  * that carries a zone is read as it says. Fractions beyond milliseconds are cut.
  */
 export function parseAliceTime(value: unknown): number | undefined {

@@ -6,7 +6,7 @@ import { activeSelfie, isStillApproved } from './enrollment-pin.js';
 export type EnrollmentOutcome = 'authorized' | 'retry' | 'pending';
 
 /**
- * Reviews a user's enrollment selfie as Alice's login use case describes: reads the report, and if the selfie's
+ * Reviews a user's enrollment selfie as Alice's login use case describes (docs/providers/alice.md): reads the report, and if the selfie's
  * liveness is at or above `threshold`, records that selfie as the approved one (through the client's `tokenStore`)
  * and authorizes the user for face login (`'authorized'`); if below, voids the selfie so the user enrolls again
  * (`'retry'`); with no valid selfie yet, does nothing (`'pending'`).

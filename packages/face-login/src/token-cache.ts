@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { type Clock, ProviderResponseError, SharedLoader, type Store, storeCall } from '@passport-idv/core';
 import { decodeJwt } from 'jose';
 
-/** The four kinds of Alice token (alice-backend-authentication.txt §1). */
+/** The four kinds of Alice token (docs/providers/alice.md, "Tokens"). */
 export type AliceTokenKind = 'LOGIN_TOKEN' | 'BACKEND_TOKEN' | 'USER_TOKEN' | 'BACKEND_TOKEN_WITH_USER_ID';
 
 interface CachedToken {

@@ -14,7 +14,7 @@ interface Deps {
   baseURL: string;
 }
 
-/** Error bodies use the newer `{"detail": "..."}` shape (provider-docs README, "Errors"). */
+/** Error bodies use the newer `{"detail": "..."}` shape (docs/providers/alice.md, "Errors"). */
 function refuse(ctx: Context, status: number, detail: string): void {
   ctx.send(status, { detail });
 }

@@ -2,7 +2,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { errors, jwtVerify, SignJWT } from 'jose';
 import type { SandboxClock } from '../clock.js';
 
-/** The four Alice token kinds (alice-backend-authentication.txt §1). */
+/** The four Alice token kinds (docs/providers/alice.md, "Tokens"). */
 export type AliceTokenKind = 'LOGIN_TOKEN' | 'BACKEND_TOKEN' | 'USER_TOKEN' | 'BACKEND_TOKEN_WITH_USER_ID';
 
 /** What a verified token says. */
@@ -12,7 +12,7 @@ export interface AliceTokenClaims {
   exp: number;
 }
 
-/** Every token lasts 60 minutes (alice-backend-authentication.txt, "Warning"). */
+/** Every token lasts 60 minutes (docs/providers/alice.md, "Tokens"). */
 export const TOKEN_LIFETIME_S = 3600;
 /** With `Cache-Control: use-cache` the API keeps handing back the last token for 30 minutes. */
 const CACHE_WINDOW_MS = 30 * 60_000;

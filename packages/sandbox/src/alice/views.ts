@@ -1,6 +1,6 @@
 import type { AliceUser, Authentication, Selfie } from './state.js';
 
-/** `created_at` as the API writes it: ISO 8601 without a zone (it is UTC), as in the provider docs. */
+/** `created_at` as the API writes it: ISO 8601 without a zone (it is UTC), as in Alice's examples (docs/providers/alice.md). */
 export function aliceTime(ms: number, fraction = false): string {
   const iso = new Date(ms).toISOString();
   return fraction ? `${iso.slice(0, 23)}000` : iso.slice(0, 19);
@@ -10,7 +10,7 @@ function mediaHref(baseURL: string, mediaId: string): string {
   return `${baseURL}/media/${mediaId}/download`;
 }
 
-/** Report V1 (alice-face-login-v1.txt §1.3), wrapped in `report` as the SDKs read it. */
+/** Report V1 (docs/providers/alice.md, "Report"), wrapped in `report` as the SDKs read it. */
 export function reportV1(user: AliceUser, current: Selfie | undefined, now: number, baseURL: string) {
   return {
     report: {
@@ -39,7 +39,7 @@ export function reportV1(user: AliceUser, current: Selfie | undefined, now: numb
   };
 }
 
-/** Report V0 (alice-face-login-v0-and-v1.txt §1.3): liveness on 0–1 in `user_summary.selfie`. */
+/** Report V0 (docs/providers/alice.md, "Report"): liveness on 0–1 in `user_summary.selfie`. */
 export function reportV0(user: AliceUser, now: number) {
   const latest = user.selfies.at(-1);
   return {
@@ -70,7 +70,7 @@ export function reportV0(user: AliceUser, now: number) {
   };
 }
 
-/** An authentication, V1 (0–100 scores), as in the list example of alice-face-login-v1.txt. */
+/** An authentication, V1 (0–100 scores), as in the docs' list example (docs/providers/alice.md). */
 export function authenticationV1(authentication: Authentication, baseURL: string) {
   return {
     authentication_id: authentication.id,
@@ -87,7 +87,7 @@ export function authenticationV1(authentication: Authentication, baseURL: string
   };
 }
 
-/** An authentication, V0 (0–1 scores; `normalized` is the stricter match score), as in alice-face-login-v0-and-v1.txt. */
+/** An authentication, V0 (0–1 scores; `normalized` is the stricter match score), as in the docs' example (docs/providers/alice.md). */
 export function authenticationV0(authentication: Authentication) {
   const normalized = authentication.matching / 100;
   return {

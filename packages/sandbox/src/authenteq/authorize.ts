@@ -18,7 +18,7 @@ export interface RegisteredClient {
 }
 
 /**
- * Checks `/authorize` parameters the way provider-docs/authenteq-web-kyc.md describes them. Every failure is shown
+ * Checks `/authorize` parameters the way Authenteq documents them (docs/providers/authenteq.md). Every failure is shown
  * as an error page and never redirected: a request whose client or redirect URI is not trusted must not send the
  * browser anywhere (RFC 6749 §4.1.2.1). The page (GET), its form (POST) and `complete()` all go through this.
  */

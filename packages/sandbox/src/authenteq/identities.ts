@@ -1,5 +1,5 @@
 /**
- * The `details` object of Authenteq's `/v2/web-kyc/details` answer (provider-docs/authenteq-web-kyc.md).
+ * The `details` object of Authenteq's `/v2/web-kyc/details` answer (docs/providers/authenteq.md).
  *
  * @example
  * ```ts

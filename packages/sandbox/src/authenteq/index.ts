@@ -69,7 +69,7 @@ export interface AuthenteqSandbox {
 
 /** How long a code can be exchanged. Undocumented [I]: RFC 6749 §4.1.2 recommends at most 10 minutes. */
 const CODE_TTL_MS = 10 * 60_000;
-/** "We store the data only for 15 min" after the token is issued (provider-docs/authenteq-web-kyc.md). */
+/** "We store the data only for 15 min" after the token is issued (docs/providers/authenteq.md). */
 const DETAILS_WINDOW_MS = 15 * 60_000;
 /** The doc gives both spellings (the curl example and the parameter list): both are accepted. */
 const GRANT_TYPES = new Set(['authorization_code', 'authorizationCode']);

@@ -12,7 +12,7 @@ function isObject(value: unknown): value is Record<string, unknown> {
 }
 
 /**
- * The two documented server-side calls (provider-docs/idv-ephemeral-token-url.txt): API key → ephemeral token,
+ * The two documented server-side calls (docs/providers/idv.md): API key → ephemeral token,
  * ephemeral token → session for a workflow.
  */
 export function mountIdvApi(env: SandboxEnv, base: string, apiKey: string, state: IdvState): void {

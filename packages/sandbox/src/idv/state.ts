@@ -64,7 +64,7 @@ export class IdvState {
   checkToken(token: string): TokenCheck {
     const record = this.#tokens.get(token);
     if (record === undefined) return 'unknown';
-    // An expired token is destroyed (provider docs: "Once the token expires, it is destroyed") but remembered as
+    // An expired token is destroyed (docs/providers/idv.md: once the token expires, it is destroyed) but remembered as
     // expired, so the sandbox can say why a request failed.
     return record.expiresAt > this.#clock.now() ? 'live' : 'expired';
   }
