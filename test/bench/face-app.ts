@@ -2,7 +2,8 @@
  * The face-login app of the benchmark: `AliceClient` + `FaceLoginStrategy` + `requireFaceLogin` on Express 5 +
  * express-session, against the sandbox's Alice emulator.
  *
- * Routes: `POST /login/face/begin {aliceUserId}` → `{userToken}` (the app decided who logs in), `POST /login/face
+ * Routes: `POST /enroll/review {aliceUserId}` → `{outcome}` (`reviewEnrollment`, which pins the approved selfie),
+ * `POST /login/face/begin {aliceUserId}` → `{userToken}` (the app decided who logs in), `POST /login/face
  * {authenticationId}` → 200 or 401, and three routes for the guard comparison: `GET /protected`
  * (`requireFaceLogin`), `GET /authed` (`req.isAuthenticated()`), `GET /bare`.
  */
@@ -31,7 +32,7 @@ interface FaceUser {
 export async function createFaceApp(spec: FaceAppSpec): Promise<BuiltApp> {
   // An A/B hook: BENCH_FACE_LOGIN_ALT names a patched build of @passport-idv/face-login to run instead.
   const alt = process.env.BENCH_FACE_LOGIN_ALT;
-  const { AliceClient, FaceLoginStrategy, requireFaceLogin } = alt
+  const { AliceClient, FaceLoginStrategy, requireFaceLogin, reviewEnrollment } = alt
     ? ((await import(pathToFileURL(alt).href)) as typeof faceLogin)
     : faceLogin;
   // Counting stores (core's MemoryStore underneath, the packages' defaults) show how many store calls a login makes.
@@ -49,6 +50,12 @@ export async function createFaceApp(spec: FaceAppSpec): Promise<BuiltApp> {
   const { app, sessions } = baseApp();
   app.use(passport.initialize());
   app.use(passport.session());
+  app.post('/enroll/review', express.json(), (req, res, next) => {
+    const aliceUserId = String((req.body as { aliceUserId?: unknown } | undefined)?.aliceUserId);
+    reviewEnrollment(client, aliceUserId)
+      .then((outcome) => res.json({ outcome }))
+      .catch(next);
+  });
   app.post('/login/face/begin', express.json(), (req, res, next) => {
     const aliceUserId = (req.body as { aliceUserId?: unknown } | undefined)?.aliceUserId;
     if (typeof aliceUserId !== 'string') {

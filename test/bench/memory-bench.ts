@@ -86,7 +86,7 @@ function newCase(name: string, store: string, bound: string): MemoryCase {
 
 /**
  * Times `MemoryStore.add` on a store filled to half its bound, then on one filled to its bound, then over as many
- * writes again as the bound (every entry replaced once, each write evicting): a store kept full by a flood.
+ * writes again as the bound (each refused with a StoreError: the store is full): a store kept full by a flood.
  */
 export async function storeWriteCost(entries: number, writes = 300): Promise<StoreWriteCost> {
   const store = new MemoryStore({ maxEntries: entries });
@@ -101,7 +101,7 @@ export async function storeWriteCost(entries: number, writes = 300): Promise<Sto
   for (let i = entries / 2; i < entries; i++) await store.add(`fill:${i}`, value, 600_000);
   const atBoundMicros = await time('at');
   const started = performance.now();
-  for (let i = 0; i < entries; i++) await store.add(`past:${i}`, value, 600_000);
+  for (let i = 0; i < entries; i++) await store.add(`past:${i}`, value, 600_000).catch(() => false);
   const pastBoundMicros = ((performance.now() - started) * 1000) / entries;
   return { entries, belowBoundMicros, atBoundMicros, pastBoundMicros };
 }
@@ -221,7 +221,7 @@ export function memoryTable(figures: MemoryFigures): string {
     '',
     `MemoryStore.add (maxEntries ${storeWrites.entries.toLocaleString('en')}, no entry expired): ` +
       `${fixed(storeWrites.belowBoundMicros, 2)} µs at half the bound, ${fixed(storeWrites.atBoundMicros, 2)} µs at the bound, ` +
-      `${fixed(storeWrites.pastBoundMicros, 2)} µs on average over ${storeWrites.entries.toLocaleString('en')} more writes (each evicting).`,
+      `${fixed(storeWrites.pastBoundMicros, 2)} µs on average over ${storeWrites.entries.toLocaleString('en')} more writes (each refused: full).`,
   );
   return out.join('\n');
 }

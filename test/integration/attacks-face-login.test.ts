@@ -3,9 +3,10 @@
  * scores and thresholds, enumeration and brute force, each through a real Express + express-session + Passport app
  * against the sandbox.
  */
+import { MemoryStore } from '@passport-idv/core';
 import { type Sandbox, type SandboxMediaOptions, startSandbox } from '@passport-idv/sandbox';
 import supertest from 'supertest';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createApp as createFaceLoginExample } from '../../examples/face-login/src/app.js';
 import { type FaceLoginAppOptions, faceLoginApp } from '../support/index.js';
 
@@ -281,7 +282,7 @@ describe('enumeration', () => {
     expect(answers[0]).toEqual({ status: 401, message: expect.any(String) });
   });
 
-  it('the example app’s /login/face/begin answers an unknown email and a registered, not enrolled one alike', async () => {
+  it('the example app’s /login/face/begin answers every email alike: it never opens a login for a typed email', async () => {
     const example = createFaceLoginExample({
       alice: { ...sandbox.alice, timeout: 1_000 },
       sessionSecret: 'attack-suite-session-secret',
@@ -297,7 +298,7 @@ describe('enumeration', () => {
     const answers = [];
     for (const email of ['registered@example.com', 'nobody@example.com']) {
       const agent = supertest.agent(example.app);
-      const csrf = csrfIn((await agent.get('/login')).text);
+      const csrf = csrfIn((await agent.get('/register')).text);
       const res = await agent.post('/login/face/begin').set('x-csrf-token', csrf).send({ email });
       answers.push({ status: res.status, body: res.body });
     }
@@ -386,6 +387,232 @@ describe('brute force: failed face logins are rate limited per user and per IP, 
     for (const rateLimit of [{ perUser: 0 }, { perIp: -1 }, { window: 1.5 }]) {
       expect(() => newApp({ strategy: { rateLimit } })).toThrow(TypeError);
     }
+  });
+});
+
+describe('account takeover knowing only an email (the example app)', () => {
+  const email = 'victim@example.com';
+  const exampleApp = () =>
+    createFaceLoginExample({
+      alice: { ...sandbox.alice, timeout: 1_000 },
+      sessionSecret: 'attack-suite-session-secret',
+      clock: sandbox.clock,
+    });
+
+  /** A CSRF token of this browser's session (the register page always has a form). */
+  const csrfFor = async (agent: Agent) => csrfIn((await agent.get('/register')).text);
+
+  /** The victim registers, enrolls a genuine selfie that is reviewed, and logs out: their browser stays bound. */
+  async function victimOf(example: ReturnType<typeof exampleApp>): Promise<Agent> {
+    const victim = supertest.agent(example.app);
+    const registerCsrf = await csrfFor(victim);
+    expect((await victim.post('/register').type('form').send({ csrf: registerCsrf, email })).status).toBe(302);
+    const csrf = csrfIn((await victim.get('/enroll')).text); // a new session since the login
+    // What the browser SDK does with the USER_TOKEN the enrollment page gets: upload the selfie to the provider.
+    expect((await victim.post('/enroll/token').set('x-csrf-token', csrf).send({})).status).toBe(200);
+    sandbox.alice.addSelfie(example.users.get(email)?.aliceUserId ?? '');
+    expect((await victim.post('/enroll/review').type('form').send({ csrf })).headers.location).toBe(
+      '/account?enrolled=1',
+    );
+    await victim.post('/logout').type('form').send({ csrf });
+    return victim;
+  }
+
+  /** The login the example's page makes: begin, the SDK's authentication, the form post. */
+  async function faceLoginIn(agent: Agent, aliceUserId: string) {
+    const csrf = csrfIn((await agent.get('/login')).text);
+    const begin = await agent.post('/login/face/begin').set('x-csrf-token', csrf).send({});
+    expect(begin.status).toBe(200);
+    const authenticationId = sandbox.alice.authenticate(aliceUserId);
+    return agent.post('/login/face').type('form').send({ csrf, authenticationId, returnTo: '/account' });
+  }
+
+  it('an anonymous browser gets no USER_TOKEN, with the email or with a forged device cookie', async () => {
+    const example = exampleApp();
+    await victimOf(example);
+    const victimId = example.users.get(email)?.aliceUserId ?? '';
+    const forged = `passport-idv.device=${Buffer.from(JSON.stringify({ sub: example.users.get(email)?.id, iat: 0, exp: 9e15 })).toString('base64url')}.AAAA`;
+    const attacker = supertest.agent(example.app);
+    const csrf = await csrfFor(attacker);
+    sandbox.requests.clear();
+    for (const cookie of [undefined, forged]) {
+      const req = attacker.post('/login/face/begin').set('x-csrf-token', csrf);
+      if (cookie) req.set('cookie', cookie);
+      const res = await req.send({ email, aliceUserId: victimId });
+      expect(res.status).toBe(400);
+      expect(JSON.stringify(res.body)).not.toMatch(/eyJ|userToken/);
+    }
+    // No USER_TOKEN was even asked for: the victim's status and selfie endpoints stay out of reach.
+    expect(sandbox.requests.count({ route: 'alice.user_token' })).toBe(0);
+  });
+
+  it("the victim's own binding stops working once revoked, or after 90 days", async () => {
+    const example = exampleApp();
+    const victim = await victimOf(example);
+    const user = example.users.get(email);
+    const tryBegin = async (agent: Agent) => {
+      const csrf = await csrfFor(agent);
+      return (await agent.post('/login/face/begin').set('x-csrf-token', csrf).send({})).status;
+    };
+    expect(await tryBegin(victim)).toBe(200);
+    await example.devices.revoke(user?.id ?? '');
+    expect(await tryBegin(victim)).toBe(400);
+    const again = await victimOf(exampleApp());
+    expect(await tryBegin(again)).toBe(200);
+    sandbox.clock.advance(90 * 86_400_000);
+    expect(await tryBegin(again)).toBe(400);
+  });
+
+  it('cannot log in: a stolen authentication id without an attempt is refused before any upstream call', async () => {
+    const example = exampleApp();
+    await victimOf(example);
+    const victimId = example.users.get(email)?.aliceUserId ?? '';
+    const attacker = supertest.agent(example.app);
+    const csrf = await csrfFor(attacker);
+    sandbox.requests.clear();
+    const res = await attacker
+      .post('/login/face')
+      .type('form')
+      .send({ csrf, authenticationId: sandbox.alice.authenticate(victimId), returnTo: '/account' });
+    expect(res.status).toBe(302);
+    expect(res.headers.location).toMatch(/^\/login/);
+    expect((await attacker.get('/account')).status).toBe(302);
+    expect(sandbox.requests.count({ route: 'alice.authentication' })).toBe(0);
+  });
+
+  it('cannot spend the victim’s failure budget: 20 tries by a stranger, then the victim logs in at once', async () => {
+    const example = exampleApp();
+    const victim = await victimOf(example);
+    const victimId = example.users.get(email)?.aliceUserId ?? '';
+    sandbox.requests.clear();
+    for (let i = 0; i < 20; i++) {
+      const stranger = supertest.agent(example.app);
+      const csrf = await csrfFor(stranger);
+      expect((await stranger.post('/login/face/begin').set('x-csrf-token', csrf).send({ email })).status).toBe(400);
+      const mallory = sandbox.alice.authenticate(victimId, { face: 'mallory' });
+      await stranger.post('/login/face').type('form').send({ csrf, authenticationId: mallory });
+    }
+    expect(sandbox.requests.count({ route: 'alice.authentication' })).toBe(0);
+    const login = await faceLoginIn(victim, victimId);
+    expect(login.headers.location).toBe('/account');
+    expect((await victim.get('/account')).status).toBe(200);
+  });
+});
+
+describe('a face enrolled after the review never logs in (a lenient or compromised provider)', () => {
+  afterEach(() => sandbox.alice.allowSelfieReplacement(false));
+
+  it('an attacker with a USER_TOKEN replaces the selfie: the strategy refuses the new face, and the old one', async () => {
+    const app = newApp();
+    const { userId } = sandbox.alice.enroll({ authorize: false });
+    expect((await supertest(app).post('/enroll/review').send({ aliceUserId: userId })).body.outcome).toBe('authorized');
+    sandbox.alice.allowSelfieReplacement(true);
+    sandbox.clock.advance(2_000);
+    // What a stolen USER_TOKEN allows: `POST /user/selfie` with the attacker's face.
+    sandbox.alice.addSelfie(userId, { face: 'mallory' });
+    for (const face of ['mallory', 'self']) {
+      const agent = supertest.agent(app);
+      await begin(agent, userId);
+      const res = await submit(agent, sandbox.alice.authenticate(userId, { face }));
+      expect([res.status, res.body.failure?.code]).toEqual([401, 'enrollment_changed']);
+      expect(await whoIs(agent)).toBeNull();
+    }
+  });
+});
+
+describe('step-up is bound to the user who did the face login', () => {
+  it('another login that keeps the session data (keepSessionInfo) does not inherit the face login', async () => {
+    const app = newApp();
+    const { userId, agent, id } = await attempt(app);
+    expect((await submit(agent, id)).status).toBe(200);
+    expect((await agent.get('/transfer')).status).toBe(200);
+    expect((await agent.post('/login/other').send({ id: 'mallory' })).status).toBe(200);
+    expect(await whoIs(agent)).toEqual({ id: 'mallory' });
+    expect((await agent.get('/transfer')).status).toBe(401);
+    expect((await agent.get('/me')).body.faceLogin).toBeUndefined();
+    void userId;
+  });
+});
+
+describe('the failure limit holds under concurrency, floods and double submits', () => {
+  it('30 concurrent wrong-face submits for one user: exactly perUser (5) are evaluated, the rest get 429', async () => {
+    const app = newApp();
+    const { userId } = sandbox.alice.enroll();
+    const agents = Array.from({ length: 30 }, () => supertest.agent(app));
+    for (const agent of agents) await begin(agent, userId);
+    const ids = agents.map(() => sandbox.alice.authenticate(userId, { face: 'mallory' }));
+    sandbox.requests.clear();
+    const results = await Promise.all(agents.map((agent, i) => submit(agent, ids[i])));
+    expect(authenticationCalls()).toBe(5);
+    expect(results.filter((res) => res.status === 401)).toHaveLength(5);
+    expect(results.filter((res) => res.status === 429)).toHaveLength(25);
+  });
+
+  it('12 concurrent genuine logins of one user all get in: an attempt waits for slots held by ones being evaluated', async () => {
+    const app = newApp();
+    const { userId } = sandbox.alice.enroll();
+    const agents = Array.from({ length: 12 }, () => supertest.agent(app));
+    for (const agent of agents) await begin(agent, userId);
+    const ids = agents.map(() => sandbox.alice.authenticate(userId));
+    const results = await Promise.all(agents.map((agent, i) => submit(agent, ids[i])));
+    expect(results.map((res) => res.status)).toEqual(Array(12).fill(200));
+  });
+
+  it('a double submit’s loser is no failure: 5 rounds of double submits, then the user still logs in', async () => {
+    const app = newApp();
+    const { userId } = sandbox.alice.enroll();
+    const agent = supertest.agent(app);
+    for (let round = 0; round < 5; round++) {
+      await begin(agent, userId);
+      const id = sandbox.alice.authenticate(userId);
+      const pair = await Promise.all([submit(agent, id), submit(agent, id)]);
+      expect(pair.map((res) => res.status).sort()).toEqual([200, 401]);
+    }
+    await begin(agent, userId);
+    expect((await submit(agent, sandbox.alice.authenticate(userId))).status).toBe(200);
+  });
+
+  it('a flood of begin() calls cannot reset the limit: the full store refuses writes (503), the count stays', async () => {
+    const store = new MemoryStore({ clock: sandbox.clock, maxEntries: 40 });
+    const app = newApp({ strategy: { store } });
+    // Start just inside a 15-minute window of the limit, so the test never crosses into the next one.
+    sandbox.clock.advance(900_000 - (sandbox.clock.now() % 900_000) + 1_000);
+    const { userId } = sandbox.alice.enroll();
+    const agent = supertest.agent(app);
+    for (let i = 0; i < 5; i++) {
+      await begin(agent, userId);
+      expect((await submit(agent, sandbox.alice.authenticate(userId, { live: false }))).status).toBe(401);
+    }
+    const flooder = supertest.agent(app);
+    const floods: number[] = [];
+    for (let i = 0; i < 40; i++)
+      floods.push((await flooder.post('/login/face/begin').send({ aliceUserId: userId })).status);
+    expect(floods).toContain(503);
+    sandbox.clock.advance(301_000); // the flood's attempts expire; the failures (15 minutes) do not
+    await begin(agent, userId);
+    const res = await submit(agent, sandbox.alice.authenticate(userId));
+    expect([res.status, res.body.failure?.code]).toEqual([429, 'rate_limited']);
+    expect(await whoIs(agent)).toBeNull();
+  });
+
+  it('a flood cannot make a used authentication id usable again', async () => {
+    const store = new MemoryStore({ clock: sandbox.clock, maxEntries: 30 });
+    const app = newApp({ strategy: { store, rateLimit: false } });
+    const { userId } = sandbox.alice.enroll();
+    const victim = supertest.agent(app);
+    await begin(victim, userId);
+    const id = sandbox.alice.authenticate(userId);
+    expect((await submit(victim, id)).status).toBe(200);
+    // The thief opened an attempt in time, then floods the store to push the used id out.
+    const thief = supertest.agent(app);
+    await begin(thief, userId);
+    const floods: number[] = [];
+    for (let i = 0; i < 29; i++)
+      floods.push((await thief.post('/login/face/begin').send({ aliceUserId: userId })).status);
+    expect(floods).toContain(503);
+    const replay = await submit(thief, id);
+    expect(replay.status).not.toBe(200);
+    expect(await whoIs(thief)).toBeNull();
   });
 });
 

@@ -9,6 +9,7 @@ import { MemoryStore } from '@passport-idv/core';
 import { type AuthenteqIdentityId, type Sandbox, startSandbox } from '@passport-idv/sandbox';
 import supertest from 'supertest';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { createApp as createSignUpExample } from '../../examples/signup-verified-id/src/app.js';
 import { AUTHENTEQ_CALLBACK_URL, authenteqApp, localPath } from '../support/index.js';
 
 let sandbox: Sandbox;
@@ -248,6 +249,37 @@ describe('open redirect: returnTo is kept only as a same-origin path', () => {
     const res = await agent.get(await callbackFor(agent, 'adult', returnTo));
     expect(res.status).toBe(200);
     expect(res.body.authInfo.returnTo).toBeUndefined();
+  });
+
+  it.each([
+    '/.//evil.example',
+    '/..//evil.example',
+    '/%2e//evil.example',
+    '/%2E%2E//evil.example',
+    '/a/..//evil.example',
+    '/.%2e//evil.example',
+    '/././/evil.example',
+  ])('%j, which normalises to //evil.example, is dropped', async (returnTo) => {
+    const { agent } = browser();
+    const res = await agent.get(await callbackFor(agent, 'adult', returnTo));
+    expect(res.status).toBe(200);
+    expect(res.body.authInfo.returnTo).toBeUndefined();
+  });
+
+  it('end to end on the sign-up example: /.//evil.example/phish does not redirect off the site', async () => {
+    const { app } = createSignUpExample({
+      authenteq: { ...sandbox.authenteq, callbackURL: AUTHENTEQ_CALLBACK_URL },
+      sessionSecret: 'attack-suite-session-secret',
+      clock: sandbox.clock,
+    });
+    const agent = supertest.agent(app);
+    const start = await agent.get('/auth/authenteq?returnTo=/.//evil.example/phish').set('host', 'app.test');
+    expect(start.status).toBe(302);
+    const callback = localPath(await sandbox.authenteq.complete(start.headers.location as string, 'adult'));
+    const res = await agent.get(callback).set('host', 'app.test');
+    expect(res.status).toBe(302);
+    expect(res.headers.location).toBe('/account');
+    expect(new URL(res.headers.location as string, 'http://app.test/auth/authenteq/callback').host).toBe('app.test');
   });
 
   it('a same-origin path survives, query included', async () => {

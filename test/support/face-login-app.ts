@@ -5,6 +5,7 @@ import {
   FaceLoginStrategy,
   type FaceLoginStrategyOptions,
   faceLoginOf,
+  requireFaceLogin,
   reviewEnrollment,
 } from '@passport-idv/face-login';
 import type { Sandbox } from '@passport-idv/sandbox';
@@ -27,8 +28,12 @@ export interface FaceLoginAppOptions {
  *
  * - `POST /register {email}` → `{aliceUserId}` (`createUser`);
  * - `POST /enroll/review {aliceUserId}` → `{outcome}` (`reviewEnrollment`);
- * - `POST /login/face/begin {aliceUserId}` → `{userToken}` with `Cache-Control: no-store`;
+ * - `POST /login/face/begin {aliceUserId}` → `{userToken}` with `Cache-Control: no-store`. The test plays an app that
+ *   has already proved who this is (a bound device, a first factor): `begin()` must never be called for an
+ *   identifier a visitor typed (see the example app, which attacks-face-login.test.ts also drives);
  * - `POST /login/face {authenticationId}` → `{user, sid}`, a failure as `{failure}` with its status;
+ * - `POST /login/other {id}` → another login in this session that keeps its data (`keepSessionInfo: true`);
+ * - `GET /transfer` → 200 behind `requireFaceLogin({ maxAge: 300 })`, else 401;
  * - `GET /me` → `{user, sid, faceLogin}`.
  *
  * Errors answer `{error: <code>}` with their status.
@@ -80,6 +85,11 @@ export function faceLoginApp(sandbox: Sandbox, options: FaceLoginAppOptions = {}
       );
     })(req, res, next);
   });
+  app.post('/login/other', (req, res, next) => {
+    const user = { id: String(req.body.id) };
+    req.logIn(user, { session: true, keepSessionInfo: true }, (error) => (error ? next(error) : res.json({ user })));
+  });
+  app.get('/transfer', requireFaceLogin({ maxAge: 300, clock: sandbox.clock }), (_req, res) => res.json({ ok: true }));
   app.get('/me', (req, res) => res.json({ user: req.user ?? null, sid: req.sessionID, faceLogin: faceLoginOf(req) }));
   app.use(jsonErrors);
   return { app, client, strategy, store };

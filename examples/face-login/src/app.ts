@@ -1,7 +1,8 @@
-import { randomBytes, timingSafeEqual } from 'node:crypto';
+import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import { type Clock, failClosedSession, PassportIdvError, type Store, safeReturnTo } from '@passport-idv/core';
 import {
   AliceClient,
+  DeviceBinding,
   FaceLoginStrategy,
   faceLoginOf,
   requireFaceLogin,
@@ -10,6 +11,7 @@ import {
 import { ALICE_SDK_SCRIPT } from '@passport-idv/sandbox';
 import express, { type NextFunction, type Request, type RequestHandler, type Response } from 'express';
 import session from 'express-session';
+import createMemoryStore from 'memorystore';
 import { Passport } from 'passport';
 import { FACE_SCRIPT, STYLESHEET } from './html.js';
 import {
@@ -51,9 +53,17 @@ export interface FaceLoginAppOptions {
   };
   /** Signs the session cookie. */
   sessionSecret: string;
+  /**
+   * Signs the device-binding cookie (at least 32 bytes). Default: derived from `sessionSecret` (an HMAC with a label
+   * of its own), so one secret is enough for the example; give it its own secret in your app.
+   */
+  deviceSecret?: string;
   /** Where face-login attempts, used authentication ids, rate limits and Alice tokens live (e.g. a RedisStore). */
   store?: Store;
-  /** The express-session store: default its MemoryStore (use connect-redis for several instances). */
+  /**
+   * The express-session store (connect-redis for several instances). Default: an in-memory store that drops
+   * sessions once their cookie expires and keeps at most 50,000.
+   */
   sessionStore?: session.Store;
   /** The clock behind every expiry (tests pass `sandbox.clock`). */
   clock?: Clock;
@@ -66,14 +76,22 @@ export interface FaceLoginApp {
   app: express.Express;
   client: AliceClient;
   strategy: FaceLoginStrategy;
+  /** The browsers bound to a user at registration (the example's full sign-in). */
+  devices: DeviceBinding;
+  /** The session store in use (the default in-memory one unless `sessionStore` was given). */
+  sessionStore: session.Store;
   /** The app's users by email (an in-memory stand-in for a database). */
   users: Map<string, BankUser>;
 }
 
 const STEP_UP_SECONDS = 300;
+/** Sessions end after 8 hours; the device binding lasts 90 days. */
+const SESSION_MS = 8 * 3_600_000;
 const EMAIL = /^[^\s@<>]{1,100}@[^\s@<>]{1,100}$/;
 
 const PLAIN_ERRORS: Record<number, [string, string]> = {
+  400: ['That request could not be read', 'Please go back, reload the page and try again.'],
+  413: ['That was more than this page accepts', 'Please go back, reload the page and try again.'],
   502: ['The identity service is not available', 'We could not reach the face check service. Please try again.'],
   503: [
     'Face login is temporarily unavailable',
@@ -99,7 +117,14 @@ const ENROLL_MESSAGES: Record<string, string> = {
  * ```
  */
 export function createApp(options: FaceLoginAppOptions): FaceLoginApp {
-  const { alice, sessionSecret, store, sessionStore, clock, homeURL } = options;
+  const { alice, sessionSecret, store, clock, homeURL } = options;
+  // express-session's default store never drops an abandoned session: this one does, and holds at most 50,000.
+  const sessionStore = options.sessionStore ?? new (createMemoryStore(session))({ checkPeriod: 600_000, max: 50_000 });
+  const devices = new DeviceBinding({
+    secret: options.deviceSecret ?? createHmac('sha256', sessionSecret).update('device binding').digest('hex'),
+    ...(store ? { store } : {}),
+    ...(clock ? { clock } : {}),
+  });
   const client = new AliceClient({
     apiKey: alice.apiKey,
     ...(alice.baseURL ? { baseURL: alice.baseURL } : {}),
@@ -141,6 +166,8 @@ export function createApp(options: FaceLoginAppOptions): FaceLoginApp {
 
   const app = express();
   app.disable('x-powered-by');
+  // For local use: only a proxy on this machine is believed about the client's IP (the rate limit's per-IP count) and
+  // about HTTPS (the Secure cookies). Behind a load balancer, set the hops or addresses of your own proxies.
   app.set('trust proxy', 'loopback');
   app.use((_req, res, next) => {
     res.set({
@@ -165,8 +192,9 @@ export function createApp(options: FaceLoginAppOptions): FaceLoginApp {
         secret: sessionSecret,
         resave: false,
         saveUninitialized: false,
-        ...(sessionStore ? { store: sessionStore } : {}),
-        cookie: { httpOnly: true, sameSite: 'lax' },
+        store: sessionStore,
+        // Secure whenever the request came over HTTPS (as `trust proxy` lets Express see it).
+        cookie: { httpOnly: true, sameSite: 'lax', secure: 'auto', maxAge: SESSION_MS },
       }),
     ),
   );
@@ -205,6 +233,11 @@ export function createApp(options: FaceLoginAppOptions): FaceLoginApp {
     res.status(401).json({ message: 'Please log in first.' });
   };
   const origin = (req: Request) => `${req.protocol}://${req.get('host') ?? 'localhost'}`;
+  /** The user this browser was bound to at registration, if the binding is genuine and the user still exists. */
+  const deviceUser = async (req: Request): Promise<BankUser | undefined> => {
+    const id = await devices.userOf(req);
+    return id === undefined ? undefined : byId(id);
+  };
   const stepUp = requireFaceLogin({ maxAge: STEP_UP_SECONDS, redirectTo: '/login', ...(clock ? { clock } : {}) });
 
   app.get('/', (req, res) => res.redirect(req.user ? '/account' : '/register'));
@@ -217,12 +250,23 @@ export function createApp(options: FaceLoginAppOptions): FaceLoginApp {
     if (users.has(email)) {
       return res
         .status(409)
-        .send(registerPage(chrome(req), 'This email is already registered. Log in with your face instead.'));
+        .send(
+          registerPage(
+            chrome(req),
+            'This email is already registered. Log in with your face on a browser where you signed in before.',
+          ),
+        );
     }
     const aliceUserId = await client.createUser({ email });
     const user: BankUser = { id: randomBytes(12).toString('base64url'), email, aliceUserId, faceLoginEnabled: false };
     users.set(email, user);
-    req.login(user, (error) => (error ? next(error) : res.redirect('/enroll')));
+    req.login(user, (error) => {
+      if (error) return next(error);
+      // Registering is this example's full sign-in: face login may start on this browser from now on. In your app,
+      // bind after your strongest sign-in (password and second factor, an email link), never after a face login.
+      devices.bind(req, res, user.id);
+      res.redirect('/enroll');
+    });
   });
 
   app.get('/enroll', signedIn, (req, res) => {
@@ -241,22 +285,28 @@ export function createApp(options: FaceLoginAppOptions): FaceLoginApp {
     res.redirect('/account?enrolled=1');
   });
 
-  app.get('/login', (req, res) => {
+  app.get('/login', async (req, res) => {
     const returnTo = safeReturnTo(req.query.returnTo, origin(req), '/account');
     const message = req.session.messages?.at(-1);
     delete req.session.messages;
-    res.send(loginPage(chrome(req), sdk, { returnTo, stepUp: Boolean(req.user), message }));
+    const device = req.user ? undefined : await deviceUser(req);
+    res.send(loginPage(chrome(req), sdk, { returnTo, stepUp: Boolean(req.user), message, device }));
   });
+  // Who is logging in comes from what the visitor holds, never from what they type: the logged-in user (a step-up),
+  // or the user this browser was bound to. An email in the body is ignored: anyone can type a victim's.
   app.post('/login/face/begin', csrf, async (req, res) => {
-    const email = typeof req.body?.email === 'string' ? req.body.email.trim().toLowerCase() : '';
-    const user = (req.user as BankUser | undefined) ?? users.get(email);
+    const user = (req.user as BankUser | undefined) ?? (await deviceUser(req));
     if (!user?.faceLoginEnabled) {
       return res.status(400).json({
-        message: 'We could not start a face login for this email. Check it, or register and enroll your face first.',
+        message: 'Face login is not set up on this browser. Register (or sign in) here and enroll your face first.',
       });
     }
     const { userToken } = await strategy.begin(req, user.aliceUserId);
     res.json({ userToken });
+  });
+  app.post('/device/forget', csrf, (req, res) => {
+    devices.forget(req, res);
+    res.redirect('/login');
   });
   app.post('/login/face', csrf, (req, res, next) => {
     const returnTo = safeReturnTo(req.body.returnTo, origin(req), '/account');
@@ -290,14 +340,24 @@ export function createApp(options: FaceLoginAppOptions): FaceLoginApp {
     res.send(transferPage(chrome(req), { amount: String(amount), to }));
   });
 
-  // Provider and store failures: a plain sentence for people, a JSON message for the page script; never internals.
+  // Provider and store failures, and requests the body parsers refused (413 too large, 400 malformed): a plain
+  // sentence for people, a JSON message for the page script; never internals.
   app.use((error: unknown, req: Request, res: Response, _next: NextFunction) => {
-    const status = error instanceof PassportIdvError ? error.status : 500;
+    const status = error instanceof PassportIdvError ? error.status : clientErrorStatus(error);
     const [title, text] = PLAIN_ERRORS[status] ?? ['Something went wrong', 'Please try again.'];
     res.status(status);
     if (req.is('application/json')) return void res.json({ message: text });
     res.send(errorPage(chrome(req), title, text));
   });
 
-  return { app, client, strategy, users };
+  return { app, client, strategy, devices, sessionStore, users };
+}
+
+/** The status of an error Express's body parsers raise for the client (413, 400...), else 500. */
+function clientErrorStatus(error: unknown): number {
+  const { status, expose } = (typeof error === 'object' && error !== null ? error : {}) as {
+    status?: unknown;
+    expose?: unknown;
+  };
+  return expose === true && typeof status === 'number' && status >= 400 && status < 500 ? status : 500;
 }

@@ -48,12 +48,11 @@ export const FACE_SCRIPT = `(function () {
   button.addEventListener('click', function () {
     button.disabled = true;
     say('');
-    var email = document.getElementById('email');
     fetch(mode === 'login' ? '/login/face/begin' : '/enroll/token', {
       method: 'POST',
       credentials: 'same-origin',
       headers: { 'content-type': 'application/json', 'x-csrf-token': csrf },
-      body: JSON.stringify(email ? { email: email.value } : {}),
+      body: '{}',
     }).then(function (res) {
       return res.json().catch(function () { return {}; }).then(function (body) {
         if (!res.ok || !body.userToken) throw new Error(body.message || 'Something went wrong. Please try again.');

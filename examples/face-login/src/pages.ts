@@ -96,16 +96,30 @@ ${notice(message)}
 export function loginPage(
   chrome: Chrome,
   sdk: SdkTag,
-  options: { returnTo: string; stepUp: boolean; message?: string | undefined },
+  options: { returnTo: string; stepUp: boolean; message?: string | undefined; device?: BankUser | undefined },
 ): string {
-  const intro = chrome.user
+  const { device } = options;
+  const stepUp = chrome.user !== undefined;
+  if (!stepUp && !device?.faceLoginEnabled) {
+    // Nobody to log in as: face login starts only on a browser bound to its user, never from a typed email.
+    return layout(
+      'Log in',
+      chrome,
+      `<h1>Log in with your face</h1>
+${notice(options.message)}
+<p class="notice" role="status">Face login is not set up on this browser.</p>
+<p>Face login works on a browser where you signed in before: registering here signs you in, and once your selfie is
+accepted, this browser remembers you for 90 days. On a new browser, a real app would have you sign in with your
+password (and a second factor) first; this example has no passwords, so <a href="/register">register</a> here.</p>
+${device ? forgetForm(chrome) : ''}`,
+    );
+  }
+  const intro = stepUp
     ? `<p>The page you opened needs a face login from the last 5 minutes. Take a new selfie to confirm it is you,
-<strong>${escapeHtml(chrome.user.email)}</strong>.</p>`
-    : '<p>Enter your email, then take a selfie. We compare it with the face you enrolled.</p>';
-  const email = chrome.user
-    ? ''
-    : `<label for="email">Email</label>
-<input id="email" name="email" type="email" required maxlength="200" autocomplete="email">`;
+<strong>${escapeHtml(chrome.user?.email)}</strong>.</p>`
+    : `<p>This browser remembers you as <strong>${escapeHtml(device?.email)}</strong>. Take a selfie: we compare it
+with the face you enrolled.</p>`;
+  const forget = stepUp ? '' : forgetForm(chrome);
   return layout(
     options.stepUp ? 'Confirm it is you' : 'Log in',
     chrome,
@@ -113,8 +127,7 @@ export function loginPage(
 ${intro}
 ${notice(options.message)}
 <div data-face="login" data-csrf="${escapeHtml(chrome.csrf)}">
-${email}
-<button id="face-start" type="button">${chrome.user ? 'Confirm with my face' : 'Log in with my face'}</button>
+<button id="face-start" type="button">${stepUp ? 'Confirm with my face' : 'Log in with my face'}</button>
 <p id="face-status" aria-live="polite"></p>
 </div>
 <form id="face-done" method="post" action="/login/face">
@@ -122,9 +135,16 @@ ${email}
 <input type="hidden" name="authenticationId" value="">
 <input type="hidden" name="returnTo" value="${escapeHtml(options.returnTo)}">
 </form>
-${chrome.user ? '' : '<p class="muted">No account yet? <a href="/register">Register</a>.</p>'}`,
+${forget}`,
     sdkScripts(sdk),
   );
+}
+
+function forgetForm(chrome: Chrome): string {
+  return `<form method="post" action="/device/forget">
+<input type="hidden" name="csrf" value="${escapeHtml(chrome.csrf)}">
+<button class="link" type="submit">Not you? Forget this browser</button>
+</form>`;
 }
 
 /** A time for people: `2026-11-22 00:37 UTC`. */

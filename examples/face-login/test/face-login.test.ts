@@ -1,7 +1,7 @@
 import { type Sandbox, sandboxMedia, startSandbox } from '@passport-idv/sandbox';
 import { decodeJwt } from 'jose';
 import request from 'supertest';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createApp, type FaceLoginApp } from '../src/app.js';
 
 let sandbox: Sandbox;
@@ -51,11 +51,9 @@ async function sdkUpload(path: '/user/selfie' | '/user/authenticate', userToken:
   return (await res.json()) as { authentication_id?: string };
 }
 
-async function faceLogin(agent: Agent, media: Uint8Array, options: { email?: string; returnTo?: string } = {}) {
+async function faceLogin(agent: Agent, media: Uint8Array, options: { returnTo?: string } = {}) {
   const { csrf } = await page(agent, `/login?returnTo=${encodeURIComponent(options.returnTo ?? '/account')}`);
-  const begin = keep(
-    await agent.post('/login/face/begin').set('x-csrf-token', csrf).send({ email: options.email }).expect(200),
-  );
+  const begin = keep(await agent.post('/login/face/begin').set('x-csrf-token', csrf).send({}).expect(200));
   const { authentication_id } = await sdkUpload('/user/authenticate', begin.body.userToken, media);
   return keep(
     await agent
@@ -74,12 +72,16 @@ describe('examples/face-login: the whole flow over HTTP', () => {
   const email = 'ana@example.com';
   let browser: Agent;
 
-  it('registers with an email and lands on the enrollment page', async () => {
+  it('registers with an email, binds this browser and lands on the enrollment page', async () => {
     browser = request.agent(example.app);
     const { html, csrf } = await page(browser, '/register');
     expect(html).toContain('Open an account');
     const res = keep(await browser.post('/register').type('form').send({ csrf, email }).expect(302));
     expect(res.headers.location).toBe('/enroll');
+    const device = (res.headers['set-cookie'] as unknown as string[]).find((c) => c.startsWith('passport-idv.device='));
+    expect(device).toMatch(/HttpOnly/);
+    expect(device).toMatch(/SameSite=Strict/);
+    expect(device).toMatch(/Max-Age=7776000/);
     const enroll = await page(browser, '/enroll');
     expect(enroll.html).toContain(`src="${sandbox.alice.sdkURL}"`);
   });
@@ -105,27 +107,36 @@ describe('examples/face-login: the whole flow over HTTP', () => {
     const { csrf } = await page(browser, '/account');
     expect((await browser.post('/logout').type('form').send({ csrf }).expect(302)).headers.location).toBe('/login');
     expect((await browser.get('/account').expect(302)).headers.location).toBe('/login?returnTo=%2Faccount');
-    const spoof = await faceLogin(browser, sandboxMedia({ live: false }), { email });
+    expect((await page(browser, '/login')).html).toContain(`This browser remembers you as <strong>${email}</strong>`);
+    const spoof = await faceLogin(browser, sandboxMedia({ live: false }));
     expect(spoof.status).toBe(302);
     expect(spoof.headers.location).toBe('/login?returnTo=%2Faccount');
     expect(await lastMessage(browser)).toContain('could not confirm a live person');
-    const stranger = await faceLogin(browser, sandboxMedia({ face: 'mallory' }), { email });
+    const stranger = await faceLogin(browser, sandboxMedia({ face: 'mallory' }));
     expect(stranger.headers.location).toBe('/login?returnTo=%2Faccount');
     expect(await lastMessage(browser)).toContain('did not match the one you enrolled');
     expect((await browser.get('/account')).status).toBe(302);
   });
 
-  it('an unknown email cannot start a face login', async () => {
-    const { csrf } = await page(browser, '/login');
-    const res = await browser.post('/login/face/begin').set('x-csrf-token', csrf).send({ email: 'nobody@example.com' });
-    expect(res.status).toBe(400);
-    expect(res.body.message).toContain('could not start a face login');
-    const noCsrf = await browser.post('/login/face/begin').send({ email });
+  it('another browser, knowing only the email, gets no USER_TOKEN: face login starts only on a bound browser', async () => {
+    const stranger = request.agent(example.app);
+    const login = keep(await stranger.get('/login').expect(200));
+    expect(login.text).toContain('Face login is not set up on this browser.');
+    expect(login.text).not.toContain('id="face-start"');
+    const { csrf } = await page(stranger, '/register');
+    for (const cookie of [undefined, 'passport-idv.device=eyJzdWIiOiJ4In0.forged']) {
+      const req = stranger.post('/login/face/begin').set('x-csrf-token', csrf);
+      if (cookie) req.set('cookie', cookie);
+      const res = await req.send({ email });
+      expect(res.status).toBe(400);
+      expect(res.body).toEqual({ message: expect.stringContaining('not set up on this browser') });
+    }
+    const noCsrf = await browser.post('/login/face/begin').send({});
     expect(noCsrf.status).toBe(403);
   });
 
   it('logs in with the face, then reaches /transfer within 5 minutes', async () => {
-    const res = await faceLogin(browser, sandboxMedia(), { email });
+    const res = await faceLogin(browser, sandboxMedia());
     expect(res.headers.location).toBe('/account');
     expect((await page(browser, '/account')).html).toContain(email);
     const transfer = await page(browser, '/transfer');
@@ -151,14 +162,27 @@ describe('examples/face-login: the whole flow over HTTP', () => {
   });
 
   it('answers a provider failure with a plain 502 page and logs no one in', async () => {
-    const other = request.agent(example.app);
+    const { csrf } = await page(browser, '/account');
+    await browser.post('/logout').type('form').send({ csrf }).expect(302);
     sandbox.faults.inject('alice.authentication', { status: 500 });
-    const res = await faceLogin(other, sandboxMedia(), { email });
+    const res = await faceLogin(browser, sandboxMedia());
     sandbox.faults.clear();
     expect(res.status).toBe(502);
     expect(res.text).toContain('could not reach the face check service');
     expect(res.text).not.toMatch(/Injected|ERR_|alice authentication/);
-    expect((await other.get('/account')).status).toBe(302);
+    expect((await browser.get('/account')).status).toBe(302);
+  });
+
+  it('"Not you? Forget this browser" removes the binding', async () => {
+    const agent = request.agent(example.app);
+    const registration = await page(agent, '/register');
+    await agent.post('/register').type('form').send({ csrf: registration.csrf, email: 'forget@example.com' });
+    const { csrf } = await page(agent, '/enroll');
+    await agent.post('/logout').type('form').send({ csrf }).expect(302);
+    const login = await page(agent, '/login');
+    expect(login.html).toContain('Face login is not set up'); // bound, but no face enrolled yet
+    const forgot = await agent.post('/device/forget').type('form').send({ csrf: login.csrf }).expect(302);
+    expect(String(forgot.headers['set-cookie'])).toMatch(/passport-idv\.device=;/);
   });
 
   it('never shows a backend token or the API key to the browser', () => {
@@ -167,6 +191,51 @@ describe('examples/face-login: the whole flow over HTTP', () => {
     const jwts = all.match(/eyJ[\w-]+\.[\w-]+\.[\w-]+/g) ?? [];
     expect(jwts.length).toBeGreaterThan(0);
     for (const jwt of jwts) expect(decodeJwt(jwt).kind).toBe('USER_TOKEN');
+  });
+
+  it('answers an oversized body with 413, not 500', async () => {
+    const agent = request.agent(example.app);
+    const { csrf } = await page(agent, '/register');
+    const json = await agent
+      .post('/login/face/begin')
+      .set('x-csrf-token', csrf)
+      .set('content-type', 'application/json')
+      .send(JSON.stringify({ pad: 'x'.repeat(8_000) }));
+    expect(json.status).toBe(413);
+    expect(json.body).toEqual({ message: expect.any(String) });
+    const form = await agent
+      .post('/register')
+      .type('form')
+      .send({ csrf, email: 'x'.repeat(8_000) });
+    expect(form.status).toBe(413);
+    expect(form.text).toContain('more than this page accepts');
+    expect(form.text).not.toMatch(/PayloadTooLarge|entity|stack/i);
+  });
+
+  it('session cookies expire (8 h), are Secure over HTTPS, and the default store drops expired sessions', async () => {
+    const res = await request(example.app).get('/register').expect(200);
+    const cookie = String(res.headers['set-cookie']);
+    expect(cookie).toMatch(/^face\.sid=.*; Expires=.*; HttpOnly; SameSite=Lax$/);
+    const expires = Date.parse(/Expires=([^;]+)/.exec(cookie)?.[1] ?? '');
+    expect(Math.abs(expires - (Date.now() + 8 * 3_600_000))).toBeLessThan(5_000);
+    expect(cookie).not.toContain('Secure');
+    const https = await request(example.app).get('/register').set('x-forwarded-proto', 'https').expect(200);
+    expect(String(https.headers['set-cookie'])).toMatch(/; Secure;/);
+    // Abandoned visits each left a session behind; eight hours later the store has dropped them all.
+    const length = () =>
+      new Promise<number>((resolve, reject) =>
+        example.sessionStore.length?.((error, n) => (error ? reject(error) : resolve(n ?? 0))),
+      );
+    for (let i = 0; i < 5; i++) await request(example.app).get('/register').expect(200);
+    expect(await length()).toBeGreaterThanOrEqual(5);
+    vi.useFakeTimers({ toFake: ['Date'] });
+    try {
+      vi.setSystemTime(Date.now() + 8 * 3_600_000 + 1_000);
+      (example.sessionStore as unknown as { prune(): void }).prune();
+      expect(await length()).toBe(0);
+    } finally {
+      vi.useRealTimers();
+    }
   });
 
   it('serves pages with a strict CSP that allows only the SDK origin for scripts', async () => {

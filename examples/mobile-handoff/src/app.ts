@@ -3,6 +3,7 @@ import { type Clock, failClosedSession, PassportIdvError, type Store } from '@pa
 import { type EphemeralSessionMiddleware, ephemeralSession } from '@passport-idv/ephemeral-session';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import session from 'express-session';
+import createMemoryStore from 'memorystore';
 import { Passport } from 'passport';
 import { type Chrome, STYLESHEET } from './html.js';
 import { errorPage, handoffPage, homePage, signInPage } from './pages.js';
@@ -28,7 +29,10 @@ export interface MobileHandoffAppOptions {
   sessionSecret: string;
   /** Where passport-idv keeps reusable sessions: default a MemoryStore (a RedisStore for several instances). */
   store?: Store;
-  /** The express-session store: default its MemoryStore (use connect-redis for several instances). */
+  /**
+   * The express-session store (connect-redis for several instances). Default: an in-memory store that drops sessions
+   * once their cookie expires (8 hours) and holds at most 50,000.
+   */
   sessionStore?: session.Store;
   /** The clock for link expiry and reuse (tests pass `sandbox.clock`). */
   clock?: Clock;
@@ -118,7 +122,8 @@ export function createApp(options: MobileHandoffAppOptions): MobileHandoffApp {
         secret: sessionSecret,
         resave: false,
         saveUninitialized: false,
-        ...(sessionStore ? { store: sessionStore } : {}),
+        // Without one given, a store that drops a session once its cookie expires, and holds at most 50,000.
+        store: sessionStore ?? new (createMemoryStore(session))({ checkPeriod: 600_000, max: 50_000 }),
         cookie: { httpOnly: true, sameSite: 'lax', secure: 'auto', maxAge: 8 * 3600_000 },
       }),
     ),

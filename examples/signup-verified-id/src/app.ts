@@ -3,6 +3,7 @@ import { type AuthenteqPolicy, AuthenteqStrategy, type VerifiedIdentity } from '
 import { type Clock, failClosedSession, type Store } from '@passport-idv/core';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import session from 'express-session';
+import createMemoryStore from 'memorystore';
 import { Passport } from 'passport';
 import { type Chrome, LOGO_SVG, STYLESHEET } from './html.js';
 import { type AccountUser, accountPage, errorPage, signUpPage } from './pages.js';
@@ -41,7 +42,10 @@ export interface SignUpAppOptions {
   includeImages?: boolean;
   /** Where OAuth states live: default the session (give a RedisStore when several instances serve the app). */
   store?: Store;
-  /** The express-session store: default its MemoryStore (use connect-redis for several instances). */
+  /**
+   * The express-session store (connect-redis for several instances). Default: an in-memory store that drops sessions
+   * once their cookie expires (8 hours) and holds at most 50,000.
+   */
   sessionStore?: session.Store;
   /** The clock for state expiry and "today" (tests pass `sandbox.clock`). */
   clock?: Clock;
@@ -53,6 +57,8 @@ export interface SignUpAppOptions {
 export interface SignUpApp {
   app: express.Express;
   strategy: AuthenteqStrategy;
+  /** The session store in use (the default in-memory one unless `sessionStore` was given). */
+  sessionStore: session.Store;
 }
 
 const PLAIN_ERRORS: Record<number, [string, string]> = {
@@ -82,7 +88,9 @@ const CSP =
  * ```
  */
 export function createApp(options: SignUpAppOptions): SignUpApp {
-  const { authenteq, sessionSecret, store, sessionStore, clock, homeURL, includeImages = false } = options;
+  const { authenteq, sessionSecret, store, clock, homeURL, includeImages = false } = options;
+  // Without one given, a store that drops a session once its cookie expires, and holds at most 50,000.
+  const sessionStore = options.sessionStore ?? new (createMemoryStore(session))({ checkPeriod: 600_000, max: 50_000 });
   const policy: AuthenteqPolicy = options.policy ?? { minimumAge: 18 };
   const callback = new URL(authenteq.callbackURL);
   const app = express();
@@ -153,9 +161,9 @@ export function createApp(options: SignUpAppOptions): SignUpApp {
         secret: sessionSecret,
         resave: false,
         saveUninitialized: false,
-        ...(sessionStore ? { store: sessionStore } : {}),
+        store: sessionStore,
         // Lax, not Strict: the provider sends the browser back with a cross-site top-level GET.
-        cookie: { httpOnly: true, sameSite: 'lax', secure: callback.protocol === 'https:' },
+        cookie: { httpOnly: true, sameSite: 'lax', secure: callback.protocol === 'https:', maxAge: 8 * 3_600_000 },
       }),
     ),
   );
@@ -231,7 +239,7 @@ export function createApp(options: SignUpAppOptions): SignUpApp {
     void req;
   });
 
-  return { app, strategy };
+  return { app, strategy, sessionStore };
 }
 
 function isLoopback(host: string): boolean {

@@ -1,7 +1,7 @@
 import { MemoryStore } from '@passport-idv/core';
 import { type Sandbox, startSandbox } from '@passport-idv/sandbox';
 import supertest from 'supertest';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { createApp, type SignUpAppOptions } from '../src/app.js';
 
 // The app is driven through HTTP with a cookie-keeping supertest agent. Every request carries `Host: app.test`, the
@@ -151,6 +151,33 @@ describe('examples/signup-verified-id', () => {
     const out = await browser.post('/logout').type('form').send({ csrf });
     expect(out.headers.location).toBe('/signup');
     expect((await browser.get('/account')).headers.location).toBe('/signup');
+  });
+
+  it('abandoned sign-up starts expire: the cookie after 8 hours, and the default store drops their sessions', async () => {
+    const example = createApp({
+      authenteq: { ...sandbox.authenteq, callbackURL: CALLBACK },
+      sessionSecret: 'test-secret',
+      clock: sandbox.clock,
+    });
+    const length = () =>
+      new Promise<number>((resolve, reject) =>
+        example.sessionStore.length?.((error, n) => (error ? reject(error) : resolve(n ?? 0))),
+      );
+    for (let i = 0; i < 20; i++) {
+      const start = await supertest(example.app).get('/auth/authenteq').set('host', 'app.test').expect(302);
+      const cookie = String(start.headers['set-cookie']);
+      const expires = Date.parse(/Expires=([^;]+)/.exec(cookie)?.[1] ?? '');
+      expect(Math.abs(expires - (Date.now() + 8 * 3_600_000))).toBeLessThan(5_000);
+    }
+    expect(await length()).toBe(20);
+    vi.useFakeTimers({ toFake: ['Date'] });
+    try {
+      vi.setSystemTime(Date.now() + 8 * 3_600_000 + 1_000);
+      (example.sessionStore as unknown as { prune(): void }).prune();
+      expect(await length()).toBe(0);
+    } finally {
+      vi.useRealTimers();
+    }
   });
 
   it('moves a visitor from localhost to the loopback host of the callback before starting', async () => {

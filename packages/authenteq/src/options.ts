@@ -48,7 +48,7 @@ export interface AuthenteqStrategyOptions {
   grantType?: AuthenteqGrantType;
   /** Where states live. Default: `req.session`. Give a shared store (e.g. `RedisStore`) for several instances. */
   store?: Store;
-  /** Seconds a state stays valid. Default 600. */
+  /** Seconds a state stays valid, from 1 to 86,400. Default 600. */
   stateTTL?: number;
   /** Which identities are accepted. Default: documents must not be expired; any age and country. */
   policy?: AuthenteqPolicy;

@@ -6,6 +6,7 @@ import {
   isRecord,
   ProviderStatusError,
   safeReturnTo,
+  secondsOption,
   systemClock,
 } from '@passport-idv/core';
 import type { Request } from 'express';
@@ -99,7 +100,7 @@ export class AuthenteqStrategy extends Strategy {
     assertHttpURL(authorizationURL, 'authorizationURL');
     if (typeof scope !== 'string' || scope === '') invalidOption('scope must be a non-empty string');
     if (options.backURL !== undefined) assertHttpURL(options.backURL, 'backURL');
-    if (!(Number.isFinite(stateTTL) && stateTTL > 0)) invalidOption('stateTTL must be a positive number of seconds');
+    const stateTTLMs = secondsOption(stateTTL, 'stateTTL', { min: 1, max: 86_400 });
     // States need only add and take.
     if (options.store !== undefined) assertStore(options.store, 'store', ['add', 'take']);
     assertPolicy(policy);
@@ -114,7 +115,7 @@ export class AuthenteqStrategy extends Strategy {
       grantType: options.grantType ?? 'authorization_code',
       timeout: options.timeout ?? 10_000,
     });
-    this._states = new StateKeeper(options.store, stateTTL * 1000, clock);
+    this._states = new StateKeeper(options.store, stateTTLMs, clock);
     this._verify = verify;
     this._passReqToCallback = passReqToCallback;
     const authorize = new URL(authorizationURL);

@@ -274,6 +274,8 @@ describe('AuthenteqStrategy: options', () => {
     ['a bad tokenURL', { tokenURL: 'ftp://x' }],
     ['a bad grantType', { grantType: 'code' }],
     ['a zero stateTTL', { stateTTL: 0 }],
+    ['a stateTTL whose milliseconds overflow to Infinity', { stateTTL: Number.MAX_VALUE }],
+    ['a stateTTL over a day', { stateTTL: 86_401 }],
     ['a negative timeout', { timeout: -1 }],
     ['a store without take', { store: { add() {} } }],
     ['a fractional minimumAge', { policy: { minimumAge: 17.5 } }],

@@ -26,6 +26,7 @@ export {
 } from './provider-http.js';
 export { randomToken } from './random.js';
 export { safeReturnTo } from './safe-return-to.js';
+export { type SecondsRange, secondsOption } from './seconds-option.js';
 export { SharedLoader, type SharedLoaderOptions, type SharedLoadSteps } from './shared-load.js';
 export { assertStore, type Store } from './store.js';
 export { storeCall } from './store-call.js';

@@ -1,14 +1,13 @@
 import { type Clock, systemClock } from './clock.js';
-import { invalidOption } from './errors.js';
-import { ownString } from './own-string.js';
+import { invalidOption, StoreError } from './errors.js';
 import type { Store } from './store.js';
 
 /** Options of {@link MemoryStore}. */
 export interface MemoryStoreOptions {
   /**
-   * The most entries kept. When full, the oldest 1% are evicted in one go (expired ones are swept a few at a time on
-   * every write): memory stays bounded whatever arrives, and an evicted state or attempt simply fails closed.
-   * Default 100,000.
+   * The most entries kept. When full (after dropping expired entries), a write that would add a key is refused with a
+   * {@link StoreError} (503): nothing is evicted, so a single-use key or a failure counter is never forgotten before
+   * its TTL. Default 100,000.
    */
   maxEntries?: number;
   /** The clock that decides expiry. Default: the system clock. */
@@ -16,21 +15,21 @@ export interface MemoryStoreOptions {
 }
 
 interface Entry {
-  key: string;
   json: string;
   expiresAt: number;
 }
 
-/** How many of the oldest live entries each write looks at for expiry: sweeping costs O(1) per write, no timer needed. */
+/** How many of the oldest entries each write looks at for expiry: a cheap sweep, no timer needed. */
 const SWEEP_PER_WRITE = 4;
 
 /**
  * A {@link Store} in this process's memory: for one app instance, development and tests. Use `RedisStore` from
  * `@passport-idv/redis` when several instances serve one site.
  *
- * Values are kept as JSON, so what comes back is a copy, just as it would be from Redis; keys are kept as copies too,
- * so a key cut from a large request does not keep the request alive ({@link ownString}). Expired entries are swept a
- * few at a time on every write; there is no timer keeping the process alive.
+ * A `Map` in insertion order with a TTL per entry. Values are kept as JSON, so what comes back is a copy, just as it
+ * would be from Redis. An expired entry is dropped when it is read, and each write sweeps the few oldest entries, so
+ * there is no timer keeping the process alive. When the store is full, the write fails closed: it rejects with a
+ * `StoreError` rather than evict an entry that guards single use (a used id, a failure count).
  *
  * @example
  * ```ts
@@ -42,28 +41,20 @@ const SWEEP_PER_WRITE = 4;
  */
 export class MemoryStore implements Store {
   readonly #entries = new Map<string, Entry>();
-  /**
-   * Every entry written, in order, oldest first from `#head`. Expiry and eviction take from its front. An entry its
-   * key no longer maps to (taken, deleted or rewritten) is stale and skipped. Not
-   * `Map` iteration: a `Map` keeps the slots of deleted entries until it is rehashed, and each new iterator walks over
-   * them from the start, so at the bound every write paid for tens of thousands of them (test/bench/README.md).
-   */
-  #order: Entry[] = [];
-  #head = 0;
   readonly #maxEntries: number;
-  readonly #evictBatch: number;
   readonly #clock: Clock;
+  /** No entry expires before this time (kept by full sweeps and writes), so a flood of refused writes does not rescan. */
+  #nothingExpiresBefore = Number.NEGATIVE_INFINITY;
 
   constructor(options: MemoryStoreOptions = {}) {
     const { maxEntries = 100_000, clock = systemClock } = options;
     if (!Number.isSafeInteger(maxEntries) || maxEntries < 1) invalidOption('maxEntries must be a positive integer');
     if (typeof clock?.now !== 'function') invalidOption('clock must have a now() method');
     this.#maxEntries = maxEntries;
-    this.#evictBatch = Math.max(1, Math.floor(maxEntries / 100));
     this.#clock = clock;
   }
 
-  /** How many entries are held, expired ones not yet swept included. */
+  /** How many entries are held, expired ones not yet dropped included. */
   get size(): number {
     return this.#entries.size;
   }
@@ -111,56 +102,38 @@ export class MemoryStore implements Store {
     if (json === undefined) throw new TypeError('value must be JSON-serialisable');
     const now = this.#clock.now();
     this.#sweep(now);
-    // A rewritten key goes to the end of the order (the eviction order); its older item becomes stale.
-    this.#entries.delete(key);
-    if (this.#entries.size >= this.#maxEntries) {
-      // Full: evict a batch of the oldest entries at once, so the writes that follow find room. Write order is close
-      // to expiry order.
-      let evict = this.#entries.size - this.#maxEntries + this.#evictBatch;
-      while (evict > 0 && this.#head < this.#order.length) {
-        const oldest = this.#order[this.#head++] as Entry;
-        if (this.#entries.get(oldest.key) !== oldest) continue;
-        this.#entries.delete(oldest.key);
-        evict--;
+    if (!this.#entries.has(key) && this.#entries.size >= this.#maxEntries) {
+      this.#dropExpired(now);
+      if (this.#entries.size >= this.#maxEntries) {
+        throw new StoreError('the memory store is full: the write was refused until entries expire');
       }
     }
-    // Its own copy of the key: a key cut from a request would otherwise keep the whole URL or body alive with it.
-    const own = ownString(key);
-    const entry: Entry = { key: own, json, expiresAt: now + ttlMs };
-    this.#entries.set(own, entry);
-    this.#order.push(entry);
-    this.#compact();
+    // Delete first, so a rewritten key moves to the end: insertion order stays close to expiry order.
+    this.#entries.delete(key);
+    this.#entries.set(key, { json, expiresAt: now + ttlMs });
+    this.#nothingExpiresBefore = Math.min(this.#nothingExpiresBefore, now + ttlMs);
   }
 
-  /**
-   * Drops expired entries from the front of the order: stale items cost nothing to pass, and at most
-   * {@link SWEEP_PER_WRITE} live ones are looked at, stopping at the first that has not expired.
-   */
+  /** Drops expired entries from the front (the oldest writes), looking at most at {@link SWEEP_PER_WRITE}. */
   #sweep(now: number): void {
     let looked = 0;
-    while (this.#head < this.#order.length) {
-      const oldest = this.#order[this.#head] as Entry;
-      if (this.#entries.get(oldest.key) === oldest) {
-        if (looked++ >= SWEEP_PER_WRITE || oldest.expiresAt > now) return;
-        this.#entries.delete(oldest.key);
-      }
-      this.#head++;
+    for (const [key, entry] of this.#entries) {
+      if (looked++ >= SWEEP_PER_WRITE || entry.expiresAt > now) return;
+      this.#entries.delete(key);
     }
   }
 
   /**
-   * Keeps the order's memory bounded: the consumed front is cut off once it is half of the array, and if stale items
-   * (taken or deleted entries behind a live one) make the order more than twice the entries, they are filtered out.
-   * Each is linear but happens only after as many writes, so a write costs O(1) on average.
+   * Drops every expired entry, at most once until the earliest remaining expiry: TTLs differ, so an expired entry
+   * can sit behind a live one.
    */
-  #compact(): void {
-    const length = this.#order.length;
-    if (this.#head >= 1_024 && this.#head * 2 >= length) {
-      this.#order = this.#order.slice(this.#head);
-      this.#head = 0;
-    } else if (length - this.#head > 2 * this.#entries.size + 1_024) {
-      this.#order = this.#order.slice(this.#head).filter((entry) => this.#entries.get(entry.key) === entry);
-      this.#head = 0;
+  #dropExpired(now: number): void {
+    if (now < this.#nothingExpiresBefore) return;
+    let earliest = Number.POSITIVE_INFINITY;
+    for (const [key, entry] of this.#entries) {
+      if (entry.expiresAt <= now) this.#entries.delete(key);
+      else earliest = Math.min(earliest, entry.expiresAt);
     }
+    this.#nothingExpiresBefore = earliest;
   }
 }

@@ -3,6 +3,10 @@
  * protocol-relative `//host`, a backslash trick such as `/\host`, `javascript:`, control characters) becomes
  * `fallback`. Use it on every `returnTo` taken from a query string or a form.
  *
+ * What is checked is what is returned: the path is normalised first (`/a/../b` is `/b`), and the result must again be
+ * a path that stays on this site. Normalising can make a new `//`: `/.//evil.example` becomes `//evil.example`, which a
+ * browser reads as another host, so such an input gets `fallback` too.
+ *
  * @param value - what the request asked for, of any type.
  * @param allowedOrigin - the app's own origin; the path is resolved against it and must stay on it.
  * @param fallback - what to use instead. Default `'/'`.
@@ -31,5 +35,13 @@ export function safeReturnTo(value: unknown, allowedOrigin = 'http://localhost',
     return fallback;
   }
   if (resolved.origin !== origin) return fallback;
-  return `${resolved.pathname}${resolved.search}${resolved.hash}`;
+  const result = `${resolved.pathname}${resolved.search}${resolved.hash}`;
+  return isSitePath(result, origin) ? result : fallback;
+}
+
+/** `true` if a browser given `path` as a `Location` stays on `origin` and reads the same path back. */
+function isSitePath(path: string, origin: string): boolean {
+  if (path[0] !== '/' || path[1] === '/' || path[1] === '\\') return false;
+  const again = new URL(path, origin);
+  return again.origin === origin && `${again.pathname}${again.search}${again.hash}` === path;
 }

@@ -11,8 +11,11 @@ import {
   providerRequest,
   requireString,
   type Store,
+  secondsOption,
+  storeCall,
   systemClock,
 } from '@passport-idv/core';
+import { PIN_TTL_MS } from './enrollment-pin.js';
 import {
   type AliceAuthentication,
   type AliceAuthenticationList,
@@ -22,7 +25,7 @@ import {
   parseAuthenticationList,
   parseReport,
 } from './results.js';
-import { type AliceTokenKind, TokenCache } from './token-cache.js';
+import { type AliceTokenKind, accountPrefix, TokenCache } from './token-cache.js';
 
 /** The production API (docs/providers/alice.md). The sandbox of the real provider is `https://apis.sandbox.alicebiometrics.com/onboarding`. */
 export const ALICE_BASE_URL = 'https://apis.alicebiometrics.com/onboarding';
@@ -94,6 +97,8 @@ export class AliceClient {
   readonly #reportVersion: AliceResultVersion;
   readonly #authenticationVersion: AliceResultVersion;
   readonly #tokens: TokenCache;
+  readonly #store: Store;
+  readonly #pinPrefix: string;
 
   constructor(options: AliceClientOptions) {
     if (!isRecord(options)) invalidOption('AliceClient needs an options object');
@@ -108,26 +113,28 @@ export class AliceClient {
     }
     if (url.protocol !== 'https:' && url.protocol !== 'http:') invalidOption('baseURL must be an http(s) URL');
     if (!(Number.isFinite(timeout) && timeout > 0)) invalidOption('timeout must be a positive number of ms');
-    if (!(Number.isFinite(refreshMargin) && refreshMargin >= 0 && refreshMargin < 1800))
-      invalidOption('refreshMargin must be a number of seconds from 0 to 1799');
+    const marginMs = secondsOption(refreshMargin, 'refreshMargin', { min: 0, max: 1_799 });
     for (const key of ['reportVersion', 'authenticationVersion'] as const) {
       const value = options[key];
       if (value !== undefined && value !== 0 && value !== 1) invalidOption(`${key} must be 0 or 1`);
     }
     if (typeof clock.now !== 'function') invalidOption('clock must have a now() method');
-    const tokenStore = options.tokenStore ?? new MemoryStore({ clock, maxEntries: 10_000 });
+    const tokenStore = options.tokenStore ?? new MemoryStore({ clock });
     assertStore(tokenStore, 'tokenStore', ['get', 'set', 'add', 'delete']);
+    const account = `${baseURL.replace(/\/+$/, '')} ${apiKey}`;
     this.baseURL = baseURL.replace(/\/+$/, '');
     this.#apiKey = apiKey;
     this.#useCache = useCache === true;
     this.#timeout = timeout;
     this.#reportVersion = options.reportVersion ?? 1;
     this.#authenticationVersion = options.authenticationVersion ?? 1;
+    this.#store = tokenStore;
+    this.#pinPrefix = `${accountPrefix(account)}approved-selfie:`;
     this.#tokens = new TokenCache({
       store: tokenStore,
       clock,
-      marginMs: refreshMargin * 1000,
-      account: `${this.baseURL} ${apiKey}`,
+      marginMs,
+      account,
       fetch: (kind, userId) => this.#fetchToken(kind, userId),
       // A user token's fetch may wait for a LOGIN_TOKEN first: two calls, each within `timeout`.
       lockMs: 2 * timeout + 1_000,
@@ -215,17 +222,53 @@ export class AliceClient {
   }
 
   /**
-   * A USER_TOKEN for the browser or mobile SDK of this user: the only token that may leave the server. It is cached
-   * like the others, so repeated calls cost nothing until it nears its expiry.
+   * Records `selfieId` as the selfie approved for this user's face login, in `tokenStore` (so every instance sharing
+   * it sees the record). `reviewEnrollment` calls it before it authorizes the user; `FaceLoginStrategy` then refuses a
+   * login once the provider matches against any other face.
    *
    * @example
    * ```ts
-   * res.json({ userToken: await alice.getUserToken(userId) });
+   * await alice.approveSelfie(userId, report.selfies[0].id);
    * ```
    */
-  async getUserToken(userId: string): Promise<string> {
+  async approveSelfie(userId: string, selfieId: string): Promise<void> {
     assertUserId(userId);
-    return this.#tokens.get('USER_TOKEN', userId);
+    if (typeof selfieId !== 'string' || selfieId.length === 0)
+      throw new TypeError('selfieId must be a non-empty string');
+    await storeCall(() => this.#store.set(`${this.#pinPrefix}${userId}`, { selfieId }, PIN_TTL_MS));
+  }
+
+  /**
+   * The selfie {@link AliceClient.approveSelfie} recorded for this user, or `undefined` if none was.
+   *
+   * @example
+   * ```ts
+   * const approved = await alice.approvedSelfie(userId); // 'f3c1…' or undefined
+   * ```
+   */
+  async approvedSelfie(userId: string): Promise<string | undefined> {
+    assertUserId(userId);
+    const pin = await storeCall(() => this.#store.get<{ selfieId?: unknown }>(`${this.#pinPrefix}${userId}`));
+    return typeof pin?.selfieId === 'string' ? pin.selfieId : undefined;
+  }
+
+  /**
+   * A USER_TOKEN for the browser or mobile SDK of this user: the only token that may leave the server. It is cached
+   * like the others, so repeated calls cost nothing until it nears its expiry. With `validFor` (seconds), the token
+   * has at least that long left: a cached one that expires sooner is replaced by a fresh one.
+   *
+   * @example
+   * ```ts
+   * res.json({ userToken: await alice.getUserToken(userId, { validFor: 300 }) });
+   * ```
+   */
+  async getUserToken(userId: string, options: { validFor?: number } = {}): Promise<string> {
+    assertUserId(userId);
+    const { validFor = 0 } = options;
+    if (!(Number.isFinite(validFor) && validFor >= 0 && validFor <= 3_600)) {
+      throw new RangeError('validFor must be a number of seconds from 0 to 3600');
+    }
+    return this.#tokens.get('USER_TOKEN', userId, validFor * 1000);
   }
 
   /**

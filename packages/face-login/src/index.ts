@@ -7,6 +7,7 @@ export {
   type AliceMedia,
   type AliceUserFields,
 } from './alice-client.js';
+export { DeviceBinding, type DeviceBindingOptions } from './device-binding.js';
 export type {
   FaceLoginBegin,
   FaceLoginDone,
@@ -26,6 +27,7 @@ export type {
   AliceAuthenticationList,
   AliceReport,
   AliceResultVersion,
+  AliceSelfie,
 } from './results.js';
 export { type EnrollmentOutcome, reviewEnrollment } from './review-enrollment.js';
 export { type FaceLoginRecord, faceLoginOf } from './session.js';

@@ -54,9 +54,9 @@ export interface FaceLoginStrategyOptions {
   thresholds?: FaceLoginThresholds;
   /** Inclusive minimum scores for V0 results, scaled ×100. Default `{ liveness: 50, matching: 70 }`. */
   thresholdsV0?: FaceLoginThresholds;
-  /** Seconds an attempt stays open after `begin()`. Default 300. */
+  /** Seconds an attempt stays open after `begin()`, from 1 to 1,200. Default 300. */
   maxAge?: number;
-  /** Seconds of clock difference tolerated on `created_at` (the API sends whole seconds). Default 5. */
+  /** Seconds of clock difference tolerated on `created_at` (the API sends whole seconds), 0 to 300. Default 5. */
   clockSkew?: number;
   /** Where attempts and used authentication ids are kept (single use). Default: a MemoryStore on `clock`. */
   store?: Store;
@@ -64,7 +64,10 @@ export interface FaceLoginStrategyOptions {
   clock?: Clock;
   /** The body field holding the authentication id. Default `'authenticationId'`. */
   authenticationIdField?: string;
-  /** Face-login attempts allowed per Alice user and per IP in `rateLimit.window` seconds; `false` turns it off. */
+  /**
+   * Failed face logins allowed per Alice user and per IP (each 1 to 1,000) in `rateLimit.window` seconds (a whole
+   * number, 1 to 86,400); `false` turns it off.
+   */
   rateLimit?: { perUser?: number; perIp?: number; window?: number } | false;
   passReqToCallback?: false;
 }
@@ -93,6 +96,7 @@ export type FaceLoginFailureCode =
   | 'invalid_scores'
   | 'liveness_too_low'
   | 'face_mismatch'
+  | 'enrollment_changed'
   | 'authentication_outside_window'
   | 'rejected';
 

@@ -1,10 +1,13 @@
-import { type Clock, invalidOption, safeReturnTo, systemClock } from '@passport-idv/core';
+import { type Clock, invalidOption, safeReturnTo, secondsOption, systemClock } from '@passport-idv/core';
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import { faceLoginOf } from './session.js';
 
+/** The longest `maxAge` of {@link requireFaceLogin}: 30 days, in seconds. */
+const MAX_STEP_UP_SECONDS = 30 * 86_400;
+
 /** Options of {@link requireFaceLogin}. */
 export interface RequireFaceLoginOptions {
-  /** Seconds a face login counts as recent. */
+  /** Seconds a face login counts as recent, from 1 to 2,592,000 (30 days). */
   maxAge: number;
   /**
    * Where to send a browser without a recent face login, e.g. `'/login/face'`; `?returnTo=<this URL>` is added.
@@ -30,15 +33,14 @@ export function requireFaceLogin(options: RequireFaceLoginOptions): RequestHandl
   if (typeof options !== 'object' || options === null) invalidOption('requireFaceLogin needs { maxAge }');
   const { maxAge, redirectTo } = options;
   const clock = options.clock ?? systemClock;
-  if (typeof maxAge !== 'number' || !(Number.isFinite(maxAge) && maxAge > 0))
-    invalidOption('maxAge must be a positive number of seconds');
+  const maxAgeMs = secondsOption(maxAge, 'maxAge', { min: 1, max: MAX_STEP_UP_SECONDS });
   if (redirectTo !== undefined && safeReturnTo(redirectTo, 'http://localhost', '') !== redirectTo)
     invalidOption('redirectTo must be a path on this site, e.g. /login/face');
   if (typeof clock.now !== 'function') invalidOption('clock must have a now() method');
   return (req: Request, res: Response, next: NextFunction) => {
     const record = faceLoginOf(req);
     const age = record ? clock.now() - record.at : Number.POSITIVE_INFINITY;
-    if (age >= 0 && age <= maxAge * 1000) return next();
+    if (age >= 0 && age <= maxAgeMs) return next();
     res.set('cache-control', 'no-store');
     if (redirectTo !== undefined) {
       const returnTo = safeReturnTo(req.originalUrl, 'http://localhost');

@@ -3,6 +3,16 @@ import { isRecord, ShapeError } from '@passport-idv/core';
 /** A result version: V0 scores are on 0–1, V1 scores on 0–100 (docs/providers/alice.md). */
 export type AliceResultVersion = 0 | 1;
 
+/** One enrollment selfie as the report lists it. */
+export interface AliceSelfie {
+  /** The selfie's id; `undefined` if the report did not give a readable one. */
+  id: string | undefined;
+  /** `created_at` in ms since the epoch (read as UTC); `undefined` if unreadable. */
+  createdAt: number | undefined;
+  /** Voided selfies are no longer matched against ("active" = not voided). */
+  voided: boolean;
+}
+
 /**
  * The enrollment report, reduced to what a login use case needs. Scores are on the 0–100 scale whatever the
  * version (V0 scores are multiplied by 100).
@@ -11,6 +21,8 @@ export interface AliceReport {
   version: AliceResultVersion;
   /** Liveness of the current enrollment selfie, 0–100; `null` when there is no valid (non-voided) selfie. */
   faceLiveness: number | null;
+  /** The selfies the report lists: all of them in V1 (`selfies`), the latest only in V0 (`user_summary.selfie`). */
+  selfies: AliceSelfie[];
   /** The provider's report object, for anything else. */
   raw: Record<string, unknown>;
 }
@@ -65,22 +77,36 @@ function unwrap(body: unknown, key: string): Record<string, unknown> {
   throw new ShapeError(`${key} is not an object`);
 }
 
+/** A selfie entry of a report; V1 names it `id`, V0 `media_id`. */
+function toSelfie(item: unknown, idKey: 'id' | 'media_id'): AliceSelfie {
+  const entry = isRecord(item) ? item : {};
+  const id = entry[idKey];
+  return {
+    id: typeof id === 'string' && id.length > 0 && id.length <= 200 ? id : undefined,
+    createdAt: parseAliceTime(entry.created_at),
+    voided: entry.voided === true,
+  };
+}
+
 export function parseReport(body: unknown, requested: AliceResultVersion): AliceReport {
   const report = unwrap(body, 'report');
   const version: AliceResultVersion = report.version === 0 || report.version === 1 ? report.version : requested;
   let raw: unknown;
+  let selfies: AliceSelfie[];
   if (version === 1) {
     if (!isRecord(report.summary)) throw new ShapeError('summary is not an object');
     raw = report.summary.face_liveness;
+    selfies = Array.isArray(report.selfies) ? report.selfies.map((item) => toSelfie(item, 'id')) : [];
   } else {
     if (!isRecord(report.user_summary)) throw new ShapeError('user_summary is not an object');
     const selfie = report.user_summary.selfie;
     raw = isRecord(selfie) && selfie.voided !== true && isRecord(selfie.liveness) ? selfie.liveness.score : null;
+    selfies = isRecord(selfie) ? [toSelfie(selfie, 'media_id')] : [];
   }
-  if (raw === null || raw === undefined) return { version, faceLiveness: null, raw: report };
+  if (raw === null || raw === undefined) return { version, faceLiveness: null, selfies, raw: report };
   const faceLiveness = score(raw, version === 1 ? 100 : 1);
   if (faceLiveness === undefined) throw new ShapeError('the liveness score is not a number in range');
-  return { version, faceLiveness, raw: report };
+  return { version, faceLiveness, selfies, raw: report };
 }
 
 export function parseAuthentication(

@@ -7,12 +7,15 @@ import {
   ProviderStatusError,
   randomToken,
   type Store,
+  secondsOption,
   storeCall,
   systemClock,
 } from '@passport-idv/core';
 import type { Request } from 'express';
 import { Strategy } from 'passport-strategy';
 import { AliceClient } from './alice-client.js';
+import type { DeviceBinding } from './device-binding.js';
+import { FAILURES } from './failures.js';
 import type {
   FaceLoginBegin,
   FaceLoginFailure,
@@ -23,34 +26,17 @@ import type {
   FaceLoginVerify,
   FaceLoginVerifyWithRequest,
 } from './options.js';
-import { FailureLimiter } from './rate-limit.js';
-import {
-  ATTEMPT_KEY,
-  FACE_LOGIN_KEY,
-  type FaceLoginAttempt,
-  type FaceLoginRecord,
-  type SessionData,
-  sessionOf,
-} from './session.js';
+import { FailureLimiter, type LimitedKey } from './rate-limit.js';
+import { enrolledFace } from './review-enrollment.js';
+import { ATTEMPT_KEY, type FaceLoginAttempt, recordOnLogin, type SessionData, sessionOf } from './session.js';
 
 const log = createLogger('face-login');
 
-const FAILURES: Record<FaceLoginFailureCode, { message: string; status: number }> = {
-  no_attempt: { message: 'Start the face login again.', status: 401 },
-  attempt_expired: { message: 'The face login took too long. Please try again.', status: 401 },
-  authentication_id_missing: { message: 'The face login did not complete. Please try again.', status: 400 },
-  authentication_id_used: { message: 'This face login was already used. Please try again.', status: 401 },
-  rate_limited: { message: 'Too many failed face logins. Please wait a few minutes and try again.', status: 429 },
-  authentication_not_found: { message: 'The face login could not be confirmed. Please try again.', status: 401 },
-  invalid_scores: { message: 'The face login could not be confirmed. Please try again.', status: 401 },
-  liveness_too_low: {
-    message: 'We could not confirm a live person in front of the camera. Please try again, facing the camera.',
-    status: 401,
-  },
-  face_mismatch: { message: 'The face did not match the one you enrolled. Please try again.', status: 401 },
-  authentication_outside_window: { message: 'The face login could not be confirmed. Please try again.', status: 401 },
-  rejected: { message: 'This face login was not accepted.', status: 401 },
-};
+/** The longest `maxAge` of an attempt, in seconds. */
+const MAX_ATTEMPT_SECONDS = 1_200;
+
+/** What `_evaluate` decided: a refusal (counted as a failure of the user's, or not), or a result for `verify`. */
+type Outcome = { refused: FaceLoginFailureCode; counts: boolean } | { result: FaceLoginResult };
 
 interface Thresholds {
   liveness: number;
@@ -73,21 +59,25 @@ function thresholds(value: unknown, name: string, defaults: Thresholds): Thresho
 /**
  * Passport strategy `'face-login'`: log a user in (or step them up) with a selfie checked by Alice Onboarding.
  *
- * Your app decides who is logging in and calls {@link FaceLoginStrategy.begin}, which opens an attempt in the session
- * and returns the USER_TOKEN for the browser SDK; the browser authenticates and posts `{ authenticationId }` to a
- * route guarded by `passport.authenticate('face-login')`. The strategy then refuses, before any upstream call, a
- * session with no open attempt, an attempt older than `maxAge`, a missing id and an id already used; consumes the
- * attempt and the id (single use, through the store); reads that authentication for the attempt's user; and
- * requires finite scores in range at or above the thresholds and a `created_at` inside the attempt's window.
- * After login the session remembers `{ at, authenticationId }` (surviving Passport's session regeneration) for
- * `requireFaceLogin`. `authenticate()` never throws.
+ * Your app decides who is logging in — a device bound at an earlier full sign-in ({@link DeviceBinding}) or the
+ * logged-in user, never an identifier from a form — and calls {@link FaceLoginStrategy.begin}, which opens an attempt
+ * in the session and returns the USER_TOKEN for the browser SDK; the browser authenticates and posts
+ * `{ authenticationId }` to a route guarded by `passport.authenticate('face-login')`. The strategy then refuses,
+ * before any upstream call, a session with no open attempt, an attempt older than `maxAge`, a missing id, a user or IP
+ * over its failure limit and an id already used; consumes the attempt and the id (single use, through the store);
+ * reads that authentication for the attempt's user (and, beside it, whether the enrolled face is still the one
+ * `reviewEnrollment` approved); and requires finite scores in range at or above the thresholds and a `created_at`
+ * inside the attempt's window. After login the session remembers `{ at, authenticationId, aliceUserId, user }`
+ * (surviving Passport's session regeneration) for `requireFaceLogin`. `authenticate()` never throws.
  *
  * @example
  * ```ts
  * const faceLogin = new FaceLoginStrategy({ client: alice }, async (aliceUserId) => users.byAliceId(aliceUserId) ?? false);
+ * const devices = new DeviceBinding({ secret: process.env.DEVICE_SECRET! });
  * passport.use(faceLogin);
  * app.post('/login/face/begin', async (req, res) => {
- *   const user = await users.byEmail(req.body.email);
+ *   const user = req.user ?? (await users.byId(await devices.userOf(req)));
+ *   if (!user?.faceLoginEnabled) return res.status(400).json({ message: 'Sign in on this device first.' });
  *   res.set('cache-control', 'no-store').json(await faceLogin.begin(req, user.aliceUserId));
  * });
  * app.post('/login/face', passport.authenticate('face-login', { failureRedirect: '/login', successRedirect: '/' }));
@@ -121,9 +111,10 @@ export class FaceLoginStrategy extends Strategy {
     if (!(options.client instanceof AliceClient)) invalidOption('client must be an AliceClient');
     if (typeof verify !== 'function') invalidOption('FaceLoginStrategy needs a verify function');
     const { maxAge = 300, clockSkew = 5, authenticationIdField = 'authenticationId' } = options;
-    if (!(Number.isFinite(maxAge) && maxAge > 0)) invalidOption('maxAge must be a positive number of seconds');
-    if (!(Number.isFinite(clockSkew) && clockSkew >= 0 && clockSkew <= 300))
-      invalidOption('clockSkew must be a number of seconds from 0 to 300');
+    // At most 20 minutes: begin() hands out a USER_TOKEN that lives at least as long as the attempt, and a token the
+    // API hands back from its cache (`useCache`) may have only 30 minutes left.
+    const maxAgeMs = secondsOption(maxAge, 'maxAge', { min: 1, max: MAX_ATTEMPT_SECONDS });
+    const skewMs = secondsOption(clockSkew, 'clockSkew', { min: 0, max: 300 });
     if (typeof authenticationIdField !== 'string' || authenticationIdField.length === 0)
       invalidOption('authenticationIdField must be a non-empty string');
     const clock = options.clock ?? systemClock;
@@ -133,28 +124,40 @@ export class FaceLoginStrategy extends Strategy {
     this._passReqToCallback = options.passReqToCallback === true;
     this._thresholds = thresholds(options.thresholds, 'thresholds', { liveness: 50, matching: 50 });
     this._thresholdsV0 = thresholds(options.thresholdsV0, 'thresholdsV0', { liveness: 50, matching: 70 });
-    this._maxAgeMs = maxAge * 1000;
-    this._skewMs = clockSkew * 1000;
+    this._maxAgeMs = maxAgeMs;
+    this._skewMs = skewMs;
     this._clock = clock;
     this._store = options.store ?? new MemoryStore({ clock });
     this._field = authenticationIdField;
     if (options.rateLimit !== false) {
       const { perUser = 5, perIp = 20, window = 900 } = options.rateLimit ?? {};
-      for (const [key, value] of Object.entries({ perUser, perIp, window })) {
-        if (!Number.isSafeInteger(value) || value < 1) invalidOption(`rateLimit.${key} must be a positive integer`);
+      for (const [key, value] of Object.entries({ perUser, perIp })) {
+        if (!Number.isSafeInteger(value) || value < 1 || value > 1_000)
+          invalidOption(`rateLimit.${key} must be a whole number from 1 to 1000`);
       }
+      const windowMs = secondsOption(window, 'rateLimit.window', { min: 1, max: 86_400, integer: true });
       this._limits = { perUser, perIp };
-      this._limiter = new FailureLimiter(this._store, clock, window);
+      this._limiter = new FailureLimiter(this._store, clock, windowMs);
     }
   }
 
   /**
    * Opens a face-login attempt for `aliceUserId` in this session (replacing any earlier one) and returns the
-   * USER_TOKEN the browser SDK needs. Call it once your app knows who is logging in; send the token in a response
-   * body with `Cache-Control: no-store`, never in a URL.
+   * USER_TOKEN the browser SDK needs, valid for at least `maxAge`. Send it in a response body with
+   * `Cache-Control: no-store`, never in a URL.
+   *
+   * **Call it only for a user your app has already identified by something the visitor holds**, never for an
+   * identifier typed into a form: the USER_TOKEN lets its holder act as that user at the provider (read the user's
+   * status, upload selfies). Proving who this is is the app's job, because only the app knows its first factor:
+   * - a device the user bound at an earlier full sign-in ({@link DeviceBinding}: a signed, `HttpOnly` cookie), or
+   * - the logged-in user of this session (`req.user`), for a step-up.
+   *
+   * An email, a user name or a phone number is not proof: anyone can type the victim's.
    *
    * @example
    * ```ts
+   * const user = req.user ?? (await users.byId(await devices.userOf(req)));
+   * if (!user?.faceLoginEnabled) return res.status(400).json({ message: 'Sign in on this device first.' });
    * const { userToken } = await faceLogin.begin(req, user.aliceUserId);
    * res.set('cache-control', 'no-store').json({ userToken });
    * ```
@@ -164,7 +167,8 @@ export class FaceLoginStrategy extends Strategy {
     if (!session) throw new TypeError('FaceLoginStrategy.begin needs express-session (req.session)');
     if (typeof aliceUserId !== 'string' || aliceUserId.length === 0)
       throw new TypeError('aliceUserId must be a non-empty string');
-    const userToken = await this._client.getUserToken(aliceUserId);
+    // Never a token that expires while the attempt is open: the browser SDK needs it until the selfie is sent.
+    const userToken = await this._client.getUserToken(aliceUserId, { validFor: this._maxAgeMs / 1000 });
     const at = this._clock.now();
     const attempt: FaceLoginAttempt = { id: randomToken(16), aliceUserId, at };
     await storeCall(() => this._store.set(this._attemptKey(attempt.id), { aliceUserId, at }, this._maxAgeMs));
@@ -187,115 +191,112 @@ export class FaceLoginStrategy extends Strategy {
     ) {
       return this._fail('no_attempt');
     }
-    const now = this._clock.now();
-    if (now - attempt.at > this._maxAgeMs) {
+    if (this._clock.now() - attempt.at > this._maxAgeMs) {
       delete session[ATTEMPT_KEY];
       return this._fail('attempt_expired');
     }
     const body: unknown = req.body;
     const id = isRecord(body) ? body[this._field] : undefined;
     if (typeof id !== 'string' || !/^[A-Za-z0-9_-]{1,128}$/.test(id)) return this._fail('authentication_id_missing');
-    const userId = attempt.aliceUserId;
-    const limitKeys = this._limitKeys(req, userId);
-    for (const [key, limit] of limitKeys) {
-      if (await this._limiter?.limited(key, limit)) return this._fail('rate_limited');
+    const open = attempt as FaceLoginAttempt;
+    // A failure slot of the user and of the IP, taken before anything is evaluated (waiting for one if all are held
+    // by attempts being evaluated): concurrent attempts cannot overrun the limit. Kept when the attempt fails, given
+    // back otherwise.
+    const slots = this._limiter ? await this._limiter.reserve(this._limitKeys(req, open.aliceUserId)) : [];
+    if (slots === undefined) return this._fail('rate_limited');
+    let outcome: Outcome;
+    try {
+      outcome = await this._evaluate(session, open, id);
+    } catch (error) {
+      await this._limiter?.release(slots);
+      throw error;
     }
+    if (!('result' in outcome) && outcome.counts) {
+      await this._limiter?.fail(slots);
+      return this._fail(outcome.refused);
+    }
+    await this._limiter?.release(slots);
+    if ('result' in outcome) return this._verifyAndLogIn(req, outcome.result);
+    this._fail(outcome.refused);
+  }
+
+  /**
+   * Consumes the id and the attempt, reads the authentication for the attempt's user (and, in parallel, whether its
+   * enrolled face is still the approved one), and judges it.
+   */
+  private async _evaluate(session: SessionData, attempt: FaceLoginAttempt, id: string): Promise<Outcome> {
     // Single use, before any upstream call: the id (by anyone, ever within its useful life), then this attempt. Only
     // the request that spent the id takes the attempt: of a double submit (on any instances) the loser must not take
     // the attempt from under the winner, or neither would log in.
-    const fresh = await storeCall(() =>
-      this._store.add(`passport-idv:face-login:used:${id}`, 1, 2 * this._maxAgeMs + 60_000),
-    );
-    if (!fresh) return this._refuse('authentication_id_used', limitKeys);
-    delete session[ATTEMPT_KEY];
-    const open = await storeCall(() => this._store.take(this._attemptKey(attempt.id as string)));
-    if (open === undefined) return this._fail('no_attempt');
-
-    let authentication: Awaited<ReturnType<AliceClient['getAuthentication']>>;
-    try {
-      authentication = await this._client.getAuthentication(userId, id);
-    } catch (error) {
-      // Another user's id, or an unknown one: the API answers 404 for this user's token.
-      if (error instanceof ProviderStatusError && error.upstreamStatus === 404) {
-        return this._refuse('authentication_not_found', limitKeys);
-      }
-      throw error;
+    const usedKey = `passport-idv:face-login:used:${id}`;
+    if (!(await storeCall(() => this._store.add(usedKey, attempt.id, 2 * this._maxAgeMs + 60_000)))) {
+      // Spent by this very attempt (a double submit of one login): not a failure of the user's.
+      const spentBy = await storeCall(() => this._store.get(usedKey));
+      return { refused: 'authentication_id_used', counts: spentBy !== attempt.id };
     }
+    delete session[ATTEMPT_KEY];
+    if ((await storeCall(() => this._store.take(this._attemptKey(attempt.id)))) === undefined) {
+      return { refused: 'no_attempt', counts: false };
+    }
+    const userId = attempt.aliceUserId;
+    const [authentication, face] = await Promise.all([
+      this._client.getAuthentication(userId, id).catch((error: unknown) => {
+        // Another user's id, or an unknown one: the API answers 404 for this user's token.
+        if (error instanceof ProviderStatusError && error.upstreamStatus === 404) return undefined;
+        throw error;
+      }),
+      enrolledFace(this._client, userId),
+    ]);
+    if (authentication === undefined) return { refused: 'authentication_not_found', counts: true };
+    if (face === 'changed') return { refused: 'enrollment_changed', counts: true };
     const { liveness, matching, createdAt, version } = authentication;
-    if (liveness === undefined || matching === undefined) return this._refuse('invalid_scores', limitKeys);
+    if (liveness === undefined || matching === undefined) return { refused: 'invalid_scores', counts: true };
     const min = version === 0 ? this._thresholdsV0 : this._thresholds;
-    if (liveness < min.liveness) return this._refuse('liveness_too_low', limitKeys);
-    if (matching < min.matching) return this._refuse('face_mismatch', limitKeys);
+    if (liveness < min.liveness) return { refused: 'liveness_too_low', counts: true };
+    if (matching < min.matching) return { refused: 'face_mismatch', counts: true };
     // `created_at` has whole seconds: allow the skew on both sides of [begin, now].
     if (
       createdAt === undefined ||
       createdAt < attempt.at - this._skewMs ||
       createdAt > this._clock.now() + this._skewMs
     ) {
-      return this._refuse('authentication_outside_window', limitKeys);
+      return { refused: 'authentication_outside_window', counts: true };
     }
-    const result: FaceLoginResult = {
-      aliceUserId: userId,
-      authenticationId: id,
-      liveness,
-      matching,
-      version,
-      createdAt,
-    };
     log('authentication accepted (v%d)', version);
+    return { result: { aliceUserId: userId, authenticationId: id, liveness, matching, version, createdAt } };
+  }
+
+  private async _verifyAndLogIn(req: Request, result: FaceLoginResult): Promise<void> {
     let settled = false;
     const done = (error: unknown, user?: unknown, info?: unknown) => {
       if (settled) return;
       settled = true;
       if (error) return this.error(error as Error);
       if (!user) return this.fail(info ?? { code: 'rejected', message: FAILURES.rejected.message }, 401);
-      this._recordOnLogin(req, { at: this._clock.now(), authenticationId: id, aliceUserId: userId });
+      const record = {
+        at: this._clock.now(),
+        authenticationId: result.authenticationId,
+        aliceUserId: result.aliceUserId,
+      };
+      recordOnLogin(req, record);
       this.success(user, { ...(isRecord(info) ? info : {}), faceLogin: result });
     };
+    const { aliceUserId } = result;
     const returned = this._passReqToCallback
-      ? (this._verify as FaceLoginVerifyWithRequest)(req, userId, result, done)
-      : (this._verify as FaceLoginVerify)(userId, result, done);
+      ? (this._verify as FaceLoginVerifyWithRequest)(req, aliceUserId, result, done)
+      : (this._verify as FaceLoginVerify)(aliceUserId, result, done);
     if (returned && typeof (returned as Promise<unknown>).then === 'function') {
       const user = await returned;
       done(null, user);
     }
   }
 
-  /**
-   * Passport regenerates the session on login, dropping everything in it: remember the face login on the new
-   * session, right after `req.logIn` has regenerated it, and save it before the response goes out.
-   */
-  private _recordOnLogin(req: Request, record: FaceLoginRecord): void {
-    const original = req.logIn;
-    if (typeof original !== 'function') return;
-    const wrapped = function (this: Request, user: unknown, options: unknown, callback?: unknown) {
-      req.login = req.logIn = original;
-      const cb = (typeof options === 'function' ? options : callback) as (err?: unknown) => void;
-      const opts = typeof options === 'function' ? {} : options;
-      const after = (err?: unknown) => {
-        const session = sessionOf(req);
-        if (err || !session) return cb(err);
-        session[FACE_LOGIN_KEY] = record;
-        const save = (session as SessionData & { save?: (cb: (err?: unknown) => void) => void }).save;
-        if (typeof save === 'function') save.call(session, (saveErr) => cb(saveErr));
-        else cb();
-      };
-      return (original as (...args: unknown[]) => void).call(this, user, opts, after);
-    };
-    req.login = req.logIn = wrapped as Request['logIn'];
-  }
-
-  private _limitKeys(req: Request, userId: string): [string, number][] {
+  private _limitKeys(req: Request, userId: string): LimitedKey[] {
     if (!this._limits) return [];
     return [
       [`user:${userId}`, this._limits.perUser],
       [`ip:${req.ip ?? 'unknown'}`, this._limits.perIp],
     ];
-  }
-
-  private async _refuse(code: FaceLoginFailureCode, limitKeys: [string, number][]): Promise<void> {
-    for (const [key, limit] of limitKeys) await this._limiter?.record(key, limit);
-    this._fail(code);
   }
 
   private _fail(code: FaceLoginFailureCode): void {

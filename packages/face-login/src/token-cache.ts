@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { type Clock, ownString, ProviderResponseError, SharedLoader, type Store, storeCall } from '@passport-idv/core';
+import { type Clock, ProviderResponseError, SharedLoader, type Store, storeCall } from '@passport-idv/core';
 import { decodeJwt } from 'jose';
 
 /** The four kinds of Alice token (docs/providers/alice.md, "Tokens"). */
@@ -13,6 +13,14 @@ interface CachedToken {
 
 /** Tokens one process keeps in memory in front of the store (the oldest is forgotten beyond this). */
 const LOCAL_MAX = 10_000;
+
+/**
+ * The prefix of this account's keys in a shared store: `passport-idv:alice:<16 hex of sha256(account)>:`, so two
+ * accounts can share a Redis without mixing their keys, and the API key never appears in one.
+ */
+export function accountPrefix(account: string): string {
+  return `passport-idv:alice:${createHash('sha256').update(account).digest('hex').slice(0, 16)}:`;
+}
 
 /** Fetches a fresh token of a kind (for a user). */
 export type TokenFetcher = (kind: AliceTokenKind, userId: string | undefined) => Promise<string>;
@@ -35,7 +43,7 @@ export class TokenCache {
   readonly #marginMs: number;
   readonly #prefix: string;
   readonly #fetch: TokenFetcher;
-  readonly #loader: SharedLoader<string>;
+  readonly #loader: SharedLoader<CachedToken>;
   /** This process's copies, by store key; insertion order is age. */
   readonly #local = new Map<string, CachedToken>();
 
@@ -54,21 +62,33 @@ export class TokenCache {
     this.#marginMs = options.marginMs;
     this.#fetch = options.fetch;
     this.#loader = new SharedLoader(options.store, { lockMs: options.lockMs });
-    const account = createHash('sha256').update(options.account).digest('hex').slice(0, 16);
-    this.#prefix = `passport-idv:alice:${account}:token:`;
+    this.#prefix = `${accountPrefix(options.account)}token:`;
   }
 
-  /** A token of `kind` (for `userId`) with more than the margin left, from the cache or fetched once. */
-  get(kind: AliceTokenKind, userId?: string): Promise<string> {
+  /**
+   * A token of `kind` (for `userId`) with more than the margin left, and more than `minLifeMs` if given, from the
+   * cache or fetched once. A token that would still expire within `minLifeMs` (the provider handed back an old one) is
+   * a `ProviderResponseError`: never a token that dies before its caller is done with it.
+   */
+  async get(kind: AliceTokenKind, userId?: string, minLifeMs = 0): Promise<string> {
     const key = this.#key(kind, userId);
+    const needMs = Math.max(this.#marginMs, minLifeMs);
     const local = this.#local.get(key);
     if (local !== undefined) {
-      if (this.#isFresh(local)) return Promise.resolve(local.token);
+      if (this.#lasts(local, needMs)) return local.token;
       this.#local.delete(key);
     }
     const create = () => this.#fetchAndCache(key, kind, userId);
     // A holder that takes too long (or died holding the lock): fetch one ourselves rather than keep the user waiting.
-    return this.#loader.load(key, { read: () => this.#fresh(key), create, onWaitTimeout: create });
+    const steps = { read: () => this.#fresh(key, needMs), create, onWaitTimeout: create };
+    // A load another caller started may have accepted a token with less left than this caller needs: load again.
+    for (let round = 0; ; round++) {
+      const cached = await this.#loader.load(key, steps);
+      if (this.#lasts(cached, minLifeMs)) return cached.token;
+      if (round > 0) {
+        throw new ProviderResponseError('the token expires too soon', { provider: 'alice', operation: kind });
+      }
+    }
   }
 
   /** Forgets `token` (the API refused it), unless the cache already holds a newer one. */
@@ -89,35 +109,34 @@ export class TokenCache {
     return undefined;
   }
 
-  #isFresh(cached: CachedToken): boolean {
-    return cached.exp * 1000 - this.#marginMs > this.#clock.now();
+  /** `true` if the token has more than `ms` left. */
+  #lasts(cached: CachedToken, ms: number): boolean {
+    return cached.exp * 1000 - ms > this.#clock.now();
   }
 
   #remember(key: string, cached: CachedToken): void {
     this.#local.delete(key);
     if (this.#local.size >= LOCAL_MAX) {
-      // Full: drop the oldest 1% in one walk. A walk from the front of a `Map` passes the slots of every entry deleted
-      // since its last rehash: one walk per write (to drop the oldest only) cost about 8 µs per write at the bound,
-      // one walk per hundred writes about 0.6 µs.
+      // Full: drop the oldest 1% in one walk, so the writes that follow find room. These are copies of what the store
+      // holds, so forgetting one costs a store read, never a security check.
       let evict = LOCAL_MAX / 100;
       for (const oldest of this.#local.keys()) {
         if (evict-- <= 0) break;
         this.#local.delete(oldest);
       }
     }
-    // Its own copy of the key, which holds the user id: an id cut from a request body would keep the body alive.
-    this.#local.set(ownString(key), { token: cached.token, exp: cached.exp });
+    this.#local.set(key, { token: cached.token, exp: cached.exp });
   }
 
-  /** The cached token if it has more than the margin left. */
-  async #fresh(key: string): Promise<string | undefined> {
+  /** The cached token if it has more than `needMs` left. */
+  async #fresh(key: string, needMs: number): Promise<CachedToken | undefined> {
     const cached = await this.#read(key);
-    if (cached === undefined || !this.#isFresh(cached)) return undefined;
+    if (cached === undefined || !this.#lasts(cached, needMs)) return undefined;
     this.#remember(key, cached);
-    return cached.token;
+    return cached;
   }
 
-  async #fetchAndCache(key: string, kind: AliceTokenKind, userId: string | undefined): Promise<string> {
+  async #fetchAndCache(key: string, kind: AliceTokenKind, userId: string | undefined): Promise<CachedToken> {
     const token = await this.#fetch(kind, userId);
     let exp: unknown;
     try {
@@ -134,6 +153,6 @@ export class TokenCache {
       await storeCall(() => this.#store.set(key, { token, exp } satisfies CachedToken, ttl));
       this.#remember(key, { token, exp });
     }
-    return token;
+    return { token, exp };
   }
 }

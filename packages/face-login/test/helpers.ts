@@ -38,7 +38,8 @@ export function captureLogs(): string[] {
 /**
  * A real Express 5 app with express-session and Passport using FaceLoginStrategy against the sandbox:
  * POST /begin {aliceUserId} → {userToken}; POST /login/face {authenticationId} → {user, sid} or {failure};
- * GET /me; GET /transfer behind requireFaceLogin({ maxAge: 300 }).
+ * POST /login/other {id} (a login keeping the session's data); GET /me; GET /transfer behind
+ * requireFaceLogin({ maxAge: 300 }).
  */
 export async function createTestApp(
   sandbox: Sandbox,
@@ -81,6 +82,12 @@ export async function createTestApp(
   });
   app.post('/login/face/standard', passport.authenticate('face-login', { failureRedirect: '/login' }), (req, res) => {
     res.json({ user: req.user, sid: req.sessionID });
+  });
+  // Another login in the same session that keeps its data, as a sign-up callback with `keepSessionInfo: true` does.
+  app.post('/login/other', (req, res, next) => {
+    req.logIn({ id: String(req.body.id) }, { session: true, keepSessionInfo: true }, (error) =>
+      error ? next(error) : res.json({ user: req.user }),
+    );
   });
   app.get('/me', (req, res) =>
     res.json({ user: req.user ?? null, faceLogin: faceLoginOf(req) ?? null, sid: req.sessionID }),

@@ -131,6 +131,37 @@ describe('FaceLoginStrategy: thresholds and score checks', () => {
   });
 });
 
+describe('FaceLoginStrategy: begin() hands out a USER_TOKEN that outlives the attempt', () => {
+  const expOf = (token: string) =>
+    (JSON.parse(Buffer.from(token.split('.')[1] ?? '', 'base64url').toString()) as { exp: number }).exp * 1000;
+
+  it('a cached token that would expire within maxAge is replaced by a fresh one', async () => {
+    await t.close();
+    t = await createTestApp(sandbox, { strategy: { maxAge: 600 } });
+    const { userId } = sandbox.alice.enroll();
+    const agent = request.agent(t.url);
+    const first = await begin(agent, userId);
+    expect(await begin(agent, userId)).toBe(first); // cached
+    sandbox.clock.advance(3_000_000); // 600 s left: no more than the attempt
+    const second = await begin(agent, userId);
+    expect(second).not.toBe(first);
+    expect(expOf(second) - sandbox.clock.now()).toBeGreaterThan(600_000);
+    expect(sandbox.requests.count({ route: 'alice.user_token' })).toBe(2);
+    await submit(agent, sandbox.alice.authenticate(userId)).expect(200);
+  });
+
+  it('a provider that hands back a token expiring within maxAge gets a 502, and no token reaches the browser', async () => {
+    const { userId } = sandbox.alice.enroll();
+    const b64 = (value: object) => Buffer.from(JSON.stringify(value)).toString('base64url');
+    const exp = Math.floor(sandbox.clock.now() / 1000) + 120;
+    const stale = `${b64({ alg: 'HS256' })}.${b64({ exp, kind: 'USER_TOKEN', sub: userId })}.c2ln`;
+    sandbox.faults.inject('alice.user_token', { body: { token: stale } });
+    const res = await request.agent(t.url).post('/begin').send({ aliceUserId: userId });
+    expect(res.status).toBe(502);
+    expect(JSON.stringify(res.body)).not.toContain(stale);
+  });
+});
+
 describe('FaceLoginStrategy: attacks log no one in', () => {
   it('no begin in this session: refused before any upstream call', async () => {
     const { userId } = sandbox.alice.enroll();
@@ -323,6 +354,20 @@ describe('requireFaceLogin', () => {
     await agent.get('/transfer').expect(401);
   });
 
+  it("is bound to the user: after another login that keeps the session's data, the first user's face counts for nobody", async () => {
+    const { userId, agent, id } = await attempt();
+    await submit(agent, id).expect(200);
+    await agent.get('/transfer').expect(200);
+    expect((await agent.get('/me')).body.faceLogin).toMatchObject({ aliceUserId: userId, user: expect.any(String) });
+    await agent.post('/login/other').send({ id: 'someone-else' }).expect(200);
+    expect((await agent.get('/me')).body.user).toEqual({ id: 'someone-else' });
+    await agent.get('/transfer').expect(401);
+    expect((await agent.get('/me')).body.faceLogin).toBeNull();
+    // Back to the first user (same session data): their own record counts again.
+    await agent.post('/login/other').send({ id: userId }).expect(200);
+    await agent.get('/transfer').expect(200);
+  });
+
   it('redirects with returnTo when configured', async () => {
     const res = await request(t.url).get('/transfer/page?amount=5').expect(302);
     expect(res.headers.location).toBe(`/login?returnTo=${encodeURIComponent('/transfer/page?amount=5')}`);
@@ -331,6 +376,17 @@ describe('requireFaceLogin', () => {
   it('validates its options', async () => {
     const { requireFaceLogin } = await import('../src/index.js');
     expect(() => requireFaceLogin({ maxAge: 0 })).toThrow(TypeError);
+    // Seconds whose milliseconds overflow to Infinity would be a step-up that never expires.
+    for (const maxAge of [Number.MAX_VALUE, 1e306, Number.POSITIVE_INFINITY, 30 * 86_400 + 1, Number.NaN]) {
+      expect(() => requireFaceLogin({ maxAge })).toThrow(
+        expect.objectContaining({
+          name: 'TypeError',
+          code: 'ERR_INVALID_OPTION',
+          message: expect.stringMatching(/maxAge/),
+        }),
+      );
+    }
+    expect(() => requireFaceLogin({ maxAge: 30 * 86_400 })).not.toThrow();
     expect(() => requireFaceLogin({ maxAge: 60, redirectTo: 'https://evil.example/' })).toThrow(TypeError);
   });
 });
@@ -353,5 +409,29 @@ describe('FaceLoginStrategy: rate limiting', () => {
     sandbox.clock.advance(900_000);
     await begin(agent, userId);
     await submit(agent, sandbox.alice.authenticate(userId)).expect(200);
+  });
+});
+
+describe('FaceLoginStrategy: options in seconds are bounded', () => {
+  it.each([
+    ['maxAge overflowing to Infinity ms', { maxAge: Number.MAX_VALUE }],
+    ['maxAge over 20 minutes', { maxAge: 1_201 }],
+    ['maxAge 0', { maxAge: 0 }],
+    ['clockSkew over 5 minutes', { clockSkew: 301 }],
+    ['rateLimit.window overflowing', { rateLimit: { window: 1e306 } }],
+    ['rateLimit.window a fraction', { rateLimit: { window: 1.5 } }],
+    ['rateLimit.perUser beyond 1000', { rateLimit: { perUser: 1_001 } }],
+  ])('refuses %s with a coded TypeError', async (_, options) => {
+    const { FaceLoginStrategy } = await import('../src/index.js');
+    expect(() => new FaceLoginStrategy({ client: t.client, ...options } as never, () => undefined)).toThrow(
+      expect.objectContaining({ name: 'TypeError', code: 'ERR_INVALID_OPTION' }),
+    );
+  });
+
+  it('refuses a refreshMargin that overflows', async () => {
+    const { AliceClient } = await import('../src/index.js');
+    expect(() => new AliceClient({ ...sandbox.alice, refreshMargin: Number.MAX_VALUE })).toThrow(
+      expect.objectContaining({ code: 'ERR_INVALID_OPTION', message: expect.stringMatching(/refreshMargin/) }),
+    );
   });
 });

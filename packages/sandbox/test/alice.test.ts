@@ -265,6 +265,50 @@ describe('Alice emulator: enrollment and login flow over HTTP', () => {
     expect((await call('GET', '/user/report', backendUser)).status).toBe(404);
   });
 
+  it('one active selfie per user (409), a selfie limit (422), as the SDKs map them; status tells both', async () => {
+    const userId = sandbox.alice.createUser();
+    const login = await loginToken();
+    const user = await token(`/user_token/${userId}`, login);
+    const backendUser = await token(`/backend_token/${userId}`, login);
+    const status = async () => pick((await call('GET', '/user/status', user)).body, 'user');
+    expect(await status()).toMatchObject({ uploaded_face: false, selfie_limit_reached: false });
+    expect((await call('POST', '/user/selfie', user, { body: video() })).status).toBe(201);
+    expect(await status()).toMatchObject({ uploaded_face: true });
+    const second = await call('POST', '/user/selfie', user, { body: video(sandboxMedia({ face: 'mallory' })) });
+    expect(second).toMatchObject({ status: 409, body: { detail: 'An active selfie already exists' } });
+    expect(() => sandbox.alice.addSelfie(userId, { face: 'mallory' })).toThrow(/active selfie/);
+    // Re-enrolling: void the active selfie first. Five selfies in all, voided ones included.
+    for (let i = 2; i <= 5; i++) {
+      expect((await call('PATCH', '/user/selfie', backendUser)).status).toBe(200);
+      expect((await call('POST', '/user/selfie', user, { body: video() })).status).toBe(201);
+    }
+    expect(sandbox.alice.user(userId)?.selfieCount).toBe(5);
+    expect((await call('PATCH', '/user/selfie', backendUser)).status).toBe(200);
+    expect(await status()).toMatchObject({ uploaded_face: false, selfie_limit_reached: true });
+    const sixth = await call('POST', '/user/selfie', user, { body: video() });
+    expect(sixth).toMatchObject({ status: 422, body: { detail: 'The maximum selfies per user was reached' } });
+  });
+
+  it('the test-only switch lets a second selfie replace the face logins are matched with', async () => {
+    const { userId } = sandbox.alice.enroll();
+    const user = await token(`/user_token/${userId}`);
+    sandbox.alice.allowSelfieReplacement(true);
+    try {
+      const replaced = await call('POST', '/user/selfie', user, { body: video(sandboxMedia({ face: 'mallory' })) });
+      expect(replaced.status).toBe(201);
+    } finally {
+      sandbox.alice.allowSelfieReplacement(false);
+    }
+    expect(sandbox.alice.user(userId)).toMatchObject({ authorized: true, selfieCount: 2 });
+    const backendUser = await token(`/backend_token/${userId}`);
+    const scores = async (id: string) =>
+      pick((await call('GET', `/user/authentication/${id}`, backendUser)).body, 'authentication.face_matching');
+    expect(await scores(sandbox.alice.authenticate(userId, { face: 'mallory' }))).toBe(96);
+    expect(await scores(sandbox.alice.authenticate(userId))).toBe(8);
+    // Off again: the API's rule.
+    expect((await call('POST', '/user/selfie', user, { body: video() })).status).toBe(409);
+  });
+
   it('decides the scores from the media: genuine, spoof, different person, forced scores, real video', async () => {
     const { userId } = sandbox.alice.enroll();
     const login = await loginToken();

@@ -56,7 +56,7 @@ export interface AliceSandbox {
   enroll(options?: AliceEnrollOptions): { userId: string };
   /** Creates a user, as `POST /user` does. */
   createUser(fields?: { email?: string; firstName?: string; lastName?: string }): string;
-  /** Adds a selfie, as `POST /user/selfie` does. */
+  /** Adds a selfie, as `POST /user/selfie` does (throws where it answers 409 or 422). */
   addSelfie(userId: string, media?: SandboxMediaOptions | Uint8Array): void;
   /**
    * Makes an authentication of `userId` with `media` (default: the user's own live face), as the browser SDK's
@@ -72,6 +72,17 @@ export interface AliceSandbox {
   issueToken(kind: AliceTokenKind, userId?: string): Promise<string>;
   /** Makes every token issued so far invalid (a key rotation on the provider's side): the next use answers 401. */
   revokeTokens(): void;
+  /**
+   * A test-only switch. On, `POST /user/selfie` for a user with an active selfie answers 201 and the new selfie
+   * becomes the face logins are matched with, as a lenient or compromised provider would. Off (the default), it
+   * answers 409 as the real API does: void or delete the active selfie first.
+   *
+   * @example
+   * ```ts
+   * sandbox.alice.allowSelfieReplacement(true); // an attacker with a USER_TOKEN replaces the victim's face
+   * ```
+   */
+  allowSelfieReplacement(enabled: boolean): void;
   /** The user as the emulator holds it, or `undefined`. */
   user(userId: string): AliceUserSnapshot | undefined;
 }
@@ -102,6 +113,9 @@ export function mountAlice(env: SandboxEnv, options: AliceSandboxOptions = {}): 
     authenticate: (userId, media) => state.authenticate(userId, toMedia(media)).id,
     issueToken: (kind, userId) => tokens.issue(kind, userId),
     revokeTokens: () => tokens.revokeAll(),
+    allowSelfieReplacement(enabled) {
+      state.replaceActiveSelfie = enabled;
+    },
     user(userId) {
       const user = state.users.get(userId);
       if (!user) return undefined;

@@ -137,7 +137,7 @@ export function registerRoutes(deps: Deps): void {
       if (claims)
         await guarded(ctx, () => {
           const user = state.user(claims.userId);
-          ctx.send(200, userStatus(user, state.currentSelfie(user)));
+          ctx.send(200, userStatus(user, state.currentSelfie(user), state.selfieLimitReached(user)));
         });
     },
     CORS,

@@ -44,12 +44,23 @@ export class AliceRefusal extends Error {
 }
 
 /**
+ * Selfies a user may upload in all, voided ones included. The API has such a limit (the SDKs map its 422 to "The
+ * maximum selfies per user was reached") but does not document the number: 5 is this emulator's choice [I].
+ */
+export const SELFIE_LIMIT = 5;
+
+/**
  * The emulator's data and rules. Routes and the programmatic shortcuts both go through these methods, so a shortcut
  * never does what the API would refuse.
  */
 export class AliceState {
   readonly users = new Map<string, AliceUser>();
   readonly #clock: SandboxClock;
+  /**
+   * Test-only: a second selfie while one is active replaces the face users are matched with (a lenient or compromised
+   * provider), instead of the API's 409.
+   */
+  replaceActiveSelfie = false;
 
   constructor(clock: SandboxClock) {
     this.#clock = clock;
@@ -86,8 +97,21 @@ export class AliceState {
     return latest && !latest.voided ? latest : undefined;
   }
 
+  /** `true` once the user has uploaded {@link SELFIE_LIMIT} selfies. */
+  selfieLimitReached(user: AliceUser): boolean {
+    return user.selfies.length >= SELFIE_LIMIT;
+  }
+
+  /**
+   * Adds an enrollment selfie. As the SDKs show the API: one active selfie per user (void or delete it first, else
+   * 409) and a limit on selfies (422). With {@link replaceActiveSelfie} the new one simply becomes the current face.
+   */
   addSelfie(userId: string | undefined, media: Uint8Array): Selfie {
     const user = this.user(userId);
+    if (this.currentSelfie(user) && !this.replaceActiveSelfie) {
+      throw new AliceRefusal(409, 'An active selfie already exists');
+    }
+    if (this.selfieLimitReached(user)) throw new AliceRefusal(422, 'The maximum selfies per user was reached');
     const facts = readMedia(media, user.id);
     const selfie: Selfie = {
       mediaId: `${randomUUID()}.${facts.synthetic ? 'txt' : 'webm'}`,

@@ -100,7 +100,7 @@ export function authenticationV0(authentication: Authentication) {
 }
 
 /** `GET /user/status` (shape read in the SDKs: `{"user": {...}}`). */
-export function userStatus(user: AliceUser, current: Selfie | undefined) {
+export function userStatus(user: AliceUser, current: Selfie | undefined, selfieLimitReached: boolean) {
   return {
     user: {
       user_id: user.id,
@@ -109,6 +109,8 @@ export function userStatus(user: AliceUser, current: Selfie | undefined) {
       last_name: user.lastName ?? null,
       created_at: aliceTime(user.createdAt),
       authorized: user.authorized,
+      uploaded_face: current !== undefined,
+      selfie_limit_reached: selfieLimitReached,
       selfie: current ? { created_at: aliceTime(current.createdAt), voided: false } : null,
       state: user.authorized ? 'AUTHORIZED' : current ? 'SELFIE_ADDED' : 'CREATED',
     },

@@ -1,5 +1,12 @@
 // packages/face-login/README.md, "Example" and "Testing against the sandbox".
-import { AliceClient, FaceLoginStrategy, requireFaceLogin, reviewEnrollment } from '@passport-idv/face-login';
+import type { Store } from '@passport-idv/core';
+import {
+  AliceClient,
+  DeviceBinding,
+  FaceLoginStrategy,
+  requireFaceLogin,
+  reviewEnrollment,
+} from '@passport-idv/face-login';
 import { sandboxMedia, startSandbox } from '@passport-idv/sandbox';
 import express, { type RequestHandler } from 'express';
 import session from 'express-session';
@@ -7,18 +14,36 @@ import passport from 'passport';
 import { ensureLoggedIn, users } from './app-types.js';
 
 declare const showTransfer: RequestHandler;
+declare const passwordAndSecondFactor: RequestHandler;
+declare const tokenStore: Store;
+declare const store: Store;
 
-const alice = new AliceClient({ apiKey: process.env.ALICE_API_KEY! });
-const faceLogin = new FaceLoginStrategy({ client: alice }, async (aliceUserId) => {
+const alice = new AliceClient({ apiKey: process.env.ALICE_API_KEY!, tokenStore }); // a RedisStore in production
+const faceLogin = new FaceLoginStrategy({ client: alice, store }, async (aliceUserId) => {
   const user = await users.byAliceId(aliceUserId);
   return user?.faceLoginEnabled ? user : false; // or call done(null, user)
 });
 passport.use(faceLogin);
+const devices = new DeviceBinding({ secret: process.env.DEVICE_SECRET!, store });
 
 const app = express();
-app.use(session({ secret: process.env.SESSION_SECRET!, resave: false, saveUninitialized: false }));
+app.set('trust proxy', 1); // your load balancer: req.ip and req.secure must be the client's (see below)
+app.use(
+  session({
+    secret: process.env.SESSION_SECRET!,
+    resave: false,
+    saveUninitialized: false,
+    cookie: { httpOnly: true, sameSite: 'lax', secure: 'auto', maxAge: 8 * 3_600_000 },
+  }),
+);
 app.use(passport.initialize(), passport.session());
 app.use(express.json(), express.urlencoded({ extended: false }));
+
+// Your full sign-in binds this browser to the user.
+app.post('/login/password', passwordAndSecondFactor, (req, res) => {
+  devices.bind(req, res, req.user!.id);
+  res.redirect('/account');
+});
 
 app.post('/enroll/token', ensureLoggedIn, async (req, res) => {
   res.set('cache-control', 'no-store').json({ userToken: await alice.getUserToken(req.user!.aliceUserId) });
@@ -28,7 +53,12 @@ app.post('/enroll/review', ensureLoggedIn, async (req, res) => {
   res.redirect(outcome === 'authorized' ? '/account' : `/enroll?reason=${outcome}`);
 });
 app.post('/login/face/begin', async (req, res) => {
-  const user = await users.byEmail(req.body.email);
+  const userId = req.user?.id ?? (await devices.userOf(req)); // never an email from the body
+  const user = userId === undefined ? undefined : await users.find(userId);
+  if (!user?.faceLoginEnabled) {
+    res.status(400).json({ message: 'Sign in with your password here first.' });
+    return;
+  }
   const { userToken } = await faceLogin.begin(req, user.aliceUserId);
   res.set('cache-control', 'no-store').json({ userToken });
 });
@@ -37,7 +67,14 @@ app.post(
   passport.authenticate('face-login', { failureRedirect: '/login', failureMessage: true }),
   (_req, res) => res.redirect('/account'),
 );
-app.get('/transfer', requireFaceLogin({ maxAge: 300, redirectTo: '/login' }), showTransfer);
+app.get('/transfer', ensureLoggedIn, requireFaceLogin({ maxAge: 300, redirectTo: '/login' }), showTransfer);
+
+// DeviceBinding's other calls.
+app.post('/device/forget', (req, res) => {
+  devices.forget(req, res);
+  res.redirect('/login');
+});
+await devices.revoke('u-1');
 
 // The verify forms, with the user Passport logs in.
 const user: Express.User = { id: 'u-1', aliceUserId: 'a-1' };
