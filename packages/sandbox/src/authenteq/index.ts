@@ -1,4 +1,4 @@
-import { randomBytes, timingSafeEqual } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import type { SandboxEnv } from '../env.js';
 import type { Context } from '../router.js';
 import { checkAuthorize, withParams } from './authorize.js';
@@ -10,6 +10,8 @@ import {
   testIdentities,
 } from './identities.js';
 import { authorizePage, errorPage } from './pages.js';
+import { sameSecret } from './secret.js';
+import { submitForm } from './submit-form.js';
 
 export type { AuthenteqDetails, AuthenteqIdentity, AuthenteqIdentityId } from './identities.js';
 
@@ -227,34 +229,7 @@ export function mountAuthenteq(env: SandboxEnv, options: AuthenteqSandboxOptions
       const url = new URL(authorizeURL);
       const form = new URLSearchParams(url.searchParams);
       form.set('identity', choice);
-      const response = await fetch(`${url.origin}${url.pathname}`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/x-www-form-urlencoded' },
-        body: form.toString(),
-        redirect: 'manual',
-      });
-      const location = response.headers.get('location');
-      if (response.status !== 302 || !location) {
-        const text = await response.text();
-        const message = /<p class="error">([^<]*)<\/p>/.exec(text)?.[1] ?? `status ${response.status}`;
-        throw new Error(`the sandbox refused the identity check: ${decodeEntities(message)}`);
-      }
-      return location;
+      return submitForm(`${url.origin}${url.pathname}`, form, 'the sandbox refused the identity check');
     },
   };
-}
-
-function sameSecret(given: string, expected: string): boolean {
-  const a = Buffer.from(given);
-  const b = Buffer.from(expected);
-  return a.length === b.length && timingSafeEqual(a, b);
-}
-
-function decodeEntities(text: string): string {
-  return text
-    .replaceAll('&quot;', '"')
-    .replaceAll('&#39;', "'")
-    .replaceAll('&lt;', '<')
-    .replaceAll('&gt;', '>')
-    .replaceAll('&amp;', '&');
 }
