@@ -2,6 +2,12 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { type AliceSandbox, type AliceSandboxOptions, mountAlice } from './alice/index.js';
 import { type AuthenteqSandbox, type AuthenteqSandboxOptions, mountAuthenteq } from './authenteq/index.js';
+import {
+  type AuthenteqWebIdvSandbox,
+  type AuthenteqWebIdvSandboxOptions,
+  assertWebIdvOptions,
+  mountAuthenteqWebIdv,
+} from './authenteq/web-idv.js';
 import { SandboxClock } from './clock.js';
 import { Faults } from './faults.js';
 import { escapeHtml, page } from './html.js';
@@ -16,6 +22,7 @@ export interface SandboxOptions {
   /** Interface to listen on. Default `127.0.0.1`. */
   host?: string;
   authenteq?: AuthenteqSandboxOptions;
+  authenteqWebIdv?: AuthenteqWebIdvSandboxOptions;
   alice?: AliceSandboxOptions;
   idv?: IdvSandboxOptions;
 }
@@ -24,7 +31,10 @@ export interface SandboxOptions {
 export interface Sandbox {
   /** Base URL, e.g. `http://127.0.0.1:4000`. */
   url: string;
+  /** Authenteq Web KYC. */
   authenteq: AuthenteqSandbox;
+  /** Authenteq Web IDV, Web KYC's successor. */
+  authenteqWebIdv: AuthenteqWebIdvSandbox;
   alice: AliceSandbox;
   idv: IdvSandbox;
   /** The clock behind every expiry; `advance(ms)` moves it. */
@@ -40,7 +50,8 @@ export interface Sandbox {
 }
 
 /**
- * Starts the sandbox: emulators of Authenteq Web KYC, Alice Onboarding and an IDV platform on one local port.
+ * Starts the sandbox: emulators of Authenteq (Web KYC and Web IDV), Alice Onboarding and an IDV platform on one local
+ * port.
  *
  * @example
  * ```ts
@@ -52,6 +63,7 @@ export interface Sandbox {
  * ```
  */
 export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbox> {
+  assertWebIdvOptions(options.authenteqWebIdv);
   const router = new Router();
   const clock = new SandboxClock();
   const requests = new RequestLog();
@@ -72,6 +84,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
   const url = `http://${host}:${address.port}`;
   const env = { router, clock, requests, url };
   const authenteq = mountAuthenteq(env, options.authenteq);
+  const webIdv = mountAuthenteqWebIdv(env, options.authenteqWebIdv);
   const alice = mountAlice(env, options.alice);
   const idv = mountIdv(env, options.idv);
   router.add('GET', '/favicon.ico', 'sandbox.favicon', (ctx) => {
@@ -87,6 +100,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
 <p>Emulators of three identity providers, for development and tests.</p>
 <ul>
 <li>Authenteq Web KYC: <code>${escapeHtml(authenteq.authorizationURL)}</code></li>
+<li>Authenteq Web IDV: <code>${escapeHtml(webIdv.sandbox.baseURL)}</code></li>
 <li>Alice Onboarding: <code>${escapeHtml(alice.baseURL)}</code></li>
 <li>IDV platform: <code>${escapeHtml(idv.host)}</code></li>
 </ul>`,
@@ -96,6 +110,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
   return {
     url,
     authenteq,
+    authenteqWebIdv: webIdv.sandbox,
     alice,
     idv,
     clock,
@@ -104,6 +119,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     routes: [...router.names],
     close: () =>
       new Promise<void>((resolve) => {
+        webIdv.close();
         server.close(() => resolve());
         server.closeAllConnections();
       }),
