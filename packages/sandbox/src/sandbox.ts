@@ -1,6 +1,7 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { type AliceSandbox, type AliceSandboxOptions, mountAlice } from './alice/index.js';
+import { mountAuthenteqDashboard } from './authenteq/dashboard.js';
 import { type AuthenteqSandbox, type AuthenteqSandboxOptions, mountAuthenteq } from './authenteq/index.js';
 import {
   type AuthenteqWebIdvSandbox,
@@ -85,6 +86,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
   const env = { router, clock, requests, url };
   const authenteq = mountAuthenteq(env, options.authenteq);
   const webIdv = mountAuthenteqWebIdv(env, options.authenteqWebIdv);
+  mountAuthenteqDashboard(env, authenteq, webIdv.sandbox);
   const alice = mountAlice(env, options.alice);
   const idv = mountIdv(env, options.idv);
   router.add('GET', '/favicon.ico', 'sandbox.favicon', (ctx) => {
@@ -103,7 +105,9 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
 <li>Authenteq Web IDV: <code>${escapeHtml(webIdv.sandbox.baseURL)}</code></li>
 <li>Alice Onboarding: <code>${escapeHtml(alice.baseURL)}</code></li>
 <li>IDV platform: <code>${escapeHtml(idv.host)}</code></li>
-</ul>`,
+</ul>
+<p><a href="${escapeHtml(`${url}/authenteq/dashboard`)}">Authenteq dashboard</a>: register redirect URLs and
+webhook URLs while the sandbox runs.</p>`,
       ),
     );
   });

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type { SandboxEnv } from '../env.js';
 import type { Context } from '../router.js';
 import { checkAuthorize, withParams } from './authorize.js';
+import { registrationHint } from './dashboard-page.js';
 import {
   type AuthenteqDetails,
   type AuthenteqIdentity,
@@ -119,7 +120,8 @@ export function mountAuthenteq(env: SandboxEnv, options: AuthenteqSandboxOptions
   const authorize = (ctx: Context, params: URLSearchParams, identityChoice?: string) => {
     const check = checkAuthorize(params, client);
     if (!check.ok) {
-      ctx.html(400, errorPage(check.message));
+      const hint = check.unregistered === undefined ? '' : registrationHint(env.url, 'web-kyc', check.unregistered);
+      ctx.html(400, errorPage(check.message, hint));
       return;
     }
     const { request } = check;

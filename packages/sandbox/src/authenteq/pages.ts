@@ -24,7 +24,11 @@ export function authorizePage(request: AuthorizeRequest, action: string, identit
         )}</button>`,
     )
     .join('\n');
-  let back = '';
+  // The way back: the app's back_url when it gave one, else the origin of its (registered) redirect URI.
+  const origin = new URL(request.redirectUri).origin;
+  let back = /^https?:\/\//.test(origin)
+    ? `<p><a href="${escapeHtml(`${origin}/`)}">Back to ${escapeHtml(origin)}</a></p>`
+    : '';
   if (request.backUrl !== undefined && /^https?:\/\//i.test(request.backUrl)) {
     back = `<p><a href="${escapeHtml(request.backUrl)}">Back to the site</a></p>`;
   }
@@ -45,13 +49,14 @@ ${back}
   );
 }
 
-/** The page for a request the sandbox refuses to redirect. */
-export function errorPage(message: string): string {
+/** The page for a request the sandbox refuses to redirect; `hint` (HTML) says how to fix it, when known. */
+export function errorPage(message: string, hint = ''): string {
   return page(
     'Identity check cannot start',
     PROVIDER,
     `<h1>This identity check cannot start</h1>
 <p class="error">${escapeHtml(message)}</p>
+${hint}
 <p class="muted">The site that sent you here is not set up correctly, so you were not sent back to it.</p>`,
   );
 }
