@@ -15,6 +15,7 @@ import { escapeHtml, page } from './html.js';
 import { type IdvSandbox, type IdvSandboxOptions, mountIdv } from './idv/index.js';
 import { RequestLog } from './request-log.js';
 import { Router } from './router.js';
+import { seededCredentials } from './seed.js';
 
 /** Options of {@link startSandbox}. */
 export interface SandboxOptions {
@@ -22,6 +23,11 @@ export interface SandboxOptions {
   port?: number;
   /** Interface to listen on. Default `127.0.0.1`. */
   host?: string;
+  /**
+   * Derive every random credential (client ids and secrets, API keys) from this string, so they stay the same from one
+   * start to the next. Credentials given explicitly below still win.
+   */
+  seed?: string;
   authenteq?: AuthenteqSandboxOptions;
   authenteqWebIdv?: AuthenteqWebIdvSandboxOptions;
   alice?: AliceSandboxOptions;
@@ -84,11 +90,12 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
   const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
   const url = `http://${host}:${address.port}`;
   const env = { router, clock, requests, url };
-  const authenteq = mountAuthenteq(env, options.authenteq);
-  const webIdv = mountAuthenteqWebIdv(env, options.authenteqWebIdv);
+  const seeded = options.seed === undefined ? undefined : seededCredentials(options.seed);
+  const authenteq = mountAuthenteq(env, { ...seeded?.authenteq, ...options.authenteq });
+  const webIdv = mountAuthenteqWebIdv(env, { ...seeded?.authenteqWebIdv, ...options.authenteqWebIdv });
   mountAuthenteqDashboard(env, authenteq, webIdv.sandbox);
   const alice = mountAlice(env, options.alice);
-  const idv = mountIdv(env, options.idv);
+  const idv = mountIdv(env, { ...seeded?.idv, ...options.idv });
   router.add('GET', '/favicon.ico', 'sandbox.favicon', (ctx) => {
     ctx.res.writeHead(204).end();
   });
