@@ -76,8 +76,9 @@ export function dashboardPage(
     'Authenteq',
     `<h1>API keys</h1>
 ${error === undefined ? '' : `<p class="error">${escapeHtml(error)}</p>`}
-<p>Redirect URLs are matched exactly. Client secrets are not shown here: the CLI prints them when it starts
-(<code>--seed</code> keeps them the same from one start to the next).</p>
+<p>Redirect URLs are matched exactly (Web IDV allows the app's own query parameters after them). Client secrets are
+not shown here: the CLI prints them when it starts (<code>--seed</code> keeps them the same from one start to the
+next).</p>
 <h2>Web KYC</h2>
 ${clientSection(kyc, action, prefill)}
 <h2>Web IDV</h2>
