@@ -92,19 +92,22 @@ beforeEach(() => {
 });
 afterEach(() => sandbox.authenteqWebIdv.webhooks.idle());
 
+/** Runs a verification to its end with `client`'s keys, on `target` (the shared sandbox by default). */
 async function verify(
   choice: 'adult' | 'minor' | 'cancel' | 'fail' = 'adult',
   client: AuthenteqWebIdvClient = sandbox.authenteqWebIdv,
+  target: Sandbox = sandbox,
 ) {
+  const webIdv = target.authenteqWebIdv;
   const authorization = `Basic ${Buffer.from(`${client.clientID}:${client.clientSecret}`).toString('base64')}`;
   const response = await fetch(
-    `${sandbox.authenteqWebIdv.baseURL}/web-idv/verification-url?${new URLSearchParams({ redirectUrl: REDIRECT })}`,
+    `${webIdv.baseURL}/web-idv/verification-url?${new URLSearchParams({ redirectUrl: REDIRECT })}`,
     { headers: { authorization } },
   );
   const { verificationUrl } = (await response.json()) as { verificationUrl: string };
-  await sandbox.authenteqWebIdv.complete(verificationUrl, choice);
-  await sandbox.authenteqWebIdv.webhooks.idle();
-  return sandbox.authenteqWebIdv.verifications.at(-1)!.id;
+  await webIdv.complete(verificationUrl, choice);
+  await webIdv.webhooks.idle();
+  return webIdv.verifications.at(-1)!.id;
 }
 
 describe('Authenteq Web IDV sandbox: webhooks', () => {
@@ -284,14 +287,7 @@ describe('Authenteq Web IDV sandbox: webhook retries on the sandbox clock', () =
     try {
       hook.hang = true;
       const client = slow.authenteqWebIdv;
-      const authorization = `Basic ${Buffer.from(`${client.clientID}:${client.clientSecret}`).toString('base64')}`;
-      const response = await fetch(
-        `${client.baseURL}/web-idv/verification-url?${new URLSearchParams({ redirectUrl: REDIRECT })}`,
-        { headers: { authorization } },
-      );
-      const { verificationUrl } = (await response.json()) as { verificationUrl: string };
-      await client.complete(verificationUrl, 'adult');
-      await client.webhooks.idle();
+      await verify('adult', client, slow);
       expect(client.webhooks.deliveries).toMatchObject([{ status: 0, error: 'TimeoutError' }]);
       expect(client.webhooks.pending).toHaveLength(1);
     } finally {
@@ -303,14 +299,7 @@ describe('Authenteq Web IDV sandbox: webhook retries on the sandbox clock', () =
     const closing = await startSandbox({ authenteqWebIdv: { redirectURLs: [REDIRECT], webhookURL: hook.url } });
     hook.status = 500;
     const client = closing.authenteqWebIdv;
-    const authorization = `Basic ${Buffer.from(`${client.clientID}:${client.clientSecret}`).toString('base64')}`;
-    const response = await fetch(
-      `${client.baseURL}/web-idv/verification-url?${new URLSearchParams({ redirectUrl: REDIRECT })}`,
-      { headers: { authorization } },
-    );
-    const { verificationUrl } = (await response.json()) as { verificationUrl: string };
-    await client.complete(verificationUrl, 'adult');
-    await client.webhooks.idle();
+    await verify('adult', client, closing);
     await closing.close();
     closing.clock.advance(HOUR);
     await client.webhooks.idle();

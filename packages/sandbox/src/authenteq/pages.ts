@@ -1,6 +1,7 @@
 import { escapeHtml, page } from '../html.js';
 import type { AuthorizeRequest } from './authorize.js';
 import type { AuthenteqIdentity } from './identities.js';
+import { backLink, identityButtons } from './page-parts.js';
 
 const PROVIDER = 'Authenteq Web KYC';
 
@@ -16,19 +17,9 @@ export function authorizePage(request: AuthorizeRequest, action: string, identit
   ]
     .map(([name, value]) => `<input type="hidden" name="${escapeHtml(name)}" value="${escapeHtml(value)}">`)
     .join('\n');
-  const choices = identities
-    .map(
-      (identity) =>
-        `<button class="choice" type="submit" name="identity" value="${escapeHtml(identity.id)}">${escapeHtml(
-          identity.label,
-        )}</button>`,
-    )
-    .join('\n');
+  const choices = identityButtons('identity', identities);
   // The way back: the app's back_url when it gave one, else the origin of its (registered) redirect URI.
-  const origin = new URL(request.redirectUri).origin;
-  let back = /^https?:\/\//.test(origin)
-    ? `<p><a href="${escapeHtml(`${origin}/`)}">Back to ${escapeHtml(origin)}</a></p>`
-    : '';
+  let back = backLink(request.redirectUri);
   if (request.backUrl !== undefined && /^https?:\/\//i.test(request.backUrl)) {
     back = `<p><a href="${escapeHtml(request.backUrl)}">Back to the site</a></p>`;
   }

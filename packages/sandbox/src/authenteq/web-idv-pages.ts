@@ -1,4 +1,5 @@
 import { escapeHtml, page } from '../html.js';
+import { backLink, identityButtons } from './page-parts.js';
 import type { AuthenteqWebIdvIdentity } from './web-idv-identities.js';
 
 const PROVIDER = 'Authenteq Web IDV';
@@ -13,22 +14,9 @@ export interface VerifyPageInput {
   identities: AuthenteqWebIdvIdentity[];
 }
 
-/** A link back to the app: the origin of its registered redirect URL. */
-export function backLink(redirectUrl: string): string {
-  const origin = new URL(redirectUrl).origin;
-  return `<p><a href="${escapeHtml(`${origin}/`)}">Back to ${escapeHtml(origin)}</a></p>`;
-}
-
 /** The verification: pick a test identity, or cancel, or fail the check; each choice posts the token back with it. */
 export function verifyPage(input: VerifyPageInput): string {
-  const choices = input.identities
-    .map(
-      (identity) =>
-        `<button class="choice" type="submit" name="choice" value="${escapeHtml(identity.id)}">${escapeHtml(
-          identity.label,
-        )}</button>`,
-    )
-    .join('\n');
+  const choices = identityButtons('choice', input.identities);
   const flow = [
     input.flowSlug === undefined ? 'the default flow' : `flow <code>${escapeHtml(input.flowSlug)}</code>`,
     input.multiDocument ? 'multi-document flow on' : '',
