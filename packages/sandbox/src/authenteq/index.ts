@@ -25,9 +25,9 @@ export type { AuthenteqDetails, AuthenteqIdentity, AuthenteqIdentityId } from '.
  * ```
  */
 export interface AuthenteqSandboxOptions {
-  /** The client id. Default: `sandbox-client-` and random hex, new on every start. */
+  /** The client id. Default: `sandbox-client-` and random hex, new on every start (or derived from the `seed`). */
   clientID?: string;
-  /** The client secret. Default: random, new on every start. */
+  /** The client secret. Default: random, new on every start (or derived from the `seed`). */
   clientSecret?: string;
   /** Redirect URIs registered for the client, matched exactly. More can be added with `registerRedirectURI()`. */
   redirectURIs?: string[];

@@ -3,7 +3,14 @@ import type { AuthenteqWebIdvClient, WebIdvClients } from './web-idv-clients.js'
 import type { AuthenteqWebIdvIdentity, AuthenteqWebIdvResult } from './web-idv-identities.js';
 import type { WebIdvWebhooks } from './web-idv-webhooks.js';
 
-/** An error answer of the API: `{errorCode, errorMessage}` with its status. */
+/**
+ * An error answer of the API: `{errorCode, errorMessage}` with its status.
+ *
+ * @example
+ * ```ts
+ * const invalidCodeError: AuthenteqWebIdvError = { status: 404, errorCode: 'CODE_NOT_FOUND', errorMessage: 'No code' };
+ * ```
+ */
 export interface AuthenteqWebIdvError {
   status: number;
   errorCode: string;
