@@ -53,12 +53,37 @@ function flag(raw: string | null, fallback: boolean): boolean | undefined {
 export function registerRoutes(deps: Deps): void {
   const { env, state, base } = deps;
   const add = env.router.add.bind(env.router);
-  /** A route that takes a BACKEND_TOKEN_WITH_USER_ID and acts for its user. */
-  const backendUser = (method: string, path: string, name: string, fn: (ctx: Context, userId?: string) => void) =>
+  /** A route that takes a BACKEND_TOKEN_WITH_USER_ID and acts for its user; `open() === false` answers 404. */
+  const backendUser = (
+    method: string,
+    path: string,
+    name: string,
+    fn: (ctx: Context, userId?: string) => void,
+    open = () => true,
+  ) =>
     add(method, `${base}/${path}`, name, async (ctx) => {
+      if (!open()) return refuse(ctx, 404, 'Not Found');
       const claims = await bearer(deps, ctx, ['BACKEND_TOKEN_WITH_USER_ID']);
       if (claims) await guarded(ctx, () => fn(ctx, claims.userId));
     });
+  /** Such a route that does `action` and answers `200 {}`. */
+  const action = (
+    method: string,
+    path: string,
+    name: string,
+    act: (userId?: string, ctx?: Context) => void,
+    open?: () => boolean,
+  ) =>
+    backendUser(
+      method,
+      path,
+      name,
+      (ctx, userId) => {
+        act(userId, ctx);
+        ctx.send(200, {});
+      },
+      open,
+    );
 
   registerTokenRoutes(deps);
   registerBrowserRoutes(deps);
@@ -69,22 +94,12 @@ export function registerRoutes(deps: Deps): void {
     ctx.entry.userId = user.id;
     ctx.send(200, { user_id: user.id });
   });
-  backendUser('DELETE', 'user', 'alice.delete_user', (ctx, userId) => {
-    state.deleteUser(userId);
-    ctx.send(200, {});
-  });
-  backendUser('PATCH', 'user/selfie', 'alice.void_selfie', (ctx, userId) => {
-    state.voidSelfie(userId);
-    ctx.send(200, {});
-  });
-  backendUser('DELETE', 'user/selfie', 'alice.delete_selfie', (ctx, userId) => {
-    state.deleteSelfie(userId);
-    ctx.send(200, {});
-  });
-  backendUser('DELETE', 'user/selfie/:selfie_id', 'alice.delete_selfie', (ctx, userId) => {
-    state.deleteSelfie(userId, ctx.params.selfie_id ?? '');
-    ctx.send(200, {});
-  });
+  action('DELETE', 'user', 'alice.delete_user', (userId) => state.deleteUser(userId));
+  action('PATCH', 'user/selfie', 'alice.void_selfie', (userId) => state.voidSelfie(userId));
+  action('DELETE', 'user/selfie', 'alice.delete_selfie', (userId) => state.deleteSelfie(userId));
+  action('DELETE', 'user/selfie/:selfie_id', 'alice.delete_selfie', (userId, ctx) =>
+    state.deleteSelfie(userId, ctx?.params.selfie_id ?? ''),
+  );
   backendUser('GET', 'user/report', 'alice.report', (ctx, userId) => {
     const v = version(ctx, 'alice-report-version');
     if (v === undefined) return;
@@ -94,30 +109,13 @@ export function registerRoutes(deps: Deps): void {
   });
 
   // Enablement: the SDKs call it /user/authentication/enable (and /disable) since 2023.
-  backendUser('POST', 'user/authentication/enable', 'alice.authorize', (ctx, userId) => {
-    state.authorize(userId);
-    ctx.send(200, {});
-  });
-  backendUser('POST', 'user/authentication/disable', 'alice.deauthorize', (ctx, userId) => {
-    state.deauthorize(userId);
-    ctx.send(200, {});
-  });
+  action('POST', 'user/authentication/enable', 'alice.authorize', (userId) => state.authorize(userId));
+  action('POST', 'user/authentication/disable', 'alice.deauthorize', (userId) => state.deauthorize(userId));
   // The old names, from the docs' older login page. Whether the real API still accepts them is unknown [I]: off by
   // default, they answer 404 as a removed route would; `legacyAuthorizePaths: true` makes them work like the new ones.
-  for (const [path, name, action] of [
-    ['user/authorize', 'alice.authorize_legacy', 'authorize'],
-    ['user/deauthorize', 'alice.deauthorize_legacy', 'deauthorize'],
-  ] as const) {
-    add('POST', `${base}/${path}`, name, async (ctx) => {
-      if (!deps.legacyAuthorizePaths) return refuse(ctx, 404, 'Not Found');
-      const claims = await bearer(deps, ctx, ['BACKEND_TOKEN_WITH_USER_ID']);
-      if (claims)
-        await guarded(ctx, () => {
-          state[action](claims.userId);
-          ctx.send(200, {});
-        });
-    });
-  }
+  const legacy = () => deps.legacyAuthorizePaths;
+  action('POST', 'user/authorize', 'alice.authorize_legacy', (userId) => state.authorize(userId), legacy);
+  action('POST', 'user/deauthorize', 'alice.deauthorize_legacy', (userId) => state.deauthorize(userId), legacy);
 
   backendUser('GET', 'user/authentication/:id', 'alice.authentication', (ctx, userId) => {
     const v = version(ctx, 'alice-authentication-version');
