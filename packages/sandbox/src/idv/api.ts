@@ -1,15 +1,6 @@
 import type { SandboxEnv } from '../env.js';
-import type { Context } from '../router.js';
+import { fail, isObject } from './auth.js';
 import { IDV_TTL_RANGE, type IdvState } from './state.js';
-
-/** The sandbox's error body. The provider documents none [I]: `{"error": <type>, "message": <text>}`. */
-function fail(ctx: Context, status: number, error: string, message: string): void {
-  ctx.send(status, { error, message });
-}
-
-function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
 
 /**
  * The two documented server-side calls (docs/providers/idv.md): API key → ephemeral token,
