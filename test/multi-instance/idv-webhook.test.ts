@@ -17,7 +17,8 @@ const redisURL = process.env.REDIS_URL;
 if (!redisURL) throw new Error('REDIS_URL is not set: run with REDIS_URL=redis://127.0.0.1:6379 (npm run test:redis)');
 
 const prefix = `passport-idv-test:${randomUUID()}:`;
-type Client = ReturnType<typeof createClient>;
+const newClient = (url: string) => createClient({ url, disableOfflineQueue: true });
+type Client = ReturnType<typeof newClient>;
 let sandbox: Sandbox;
 const clients: Client[] = [];
 const servers: http.Server[] = [];
@@ -36,7 +37,7 @@ let A: Instance;
 let B: Instance;
 
 async function instance(name: string): Promise<Instance> {
-  const client = createClient({ url: redisURL, disableOfflineQueue: true });
+  const client = newClient(redisURL!);
   client.on('error', () => undefined);
   await client.connect();
   clients.push(client);
