@@ -7,6 +7,7 @@ import createDebug from 'debug';
 import express from 'express';
 import session from 'express-session';
 import passport from 'passport';
+import request from 'supertest';
 import { type EphemeralSessionOptions, ephemeralSession } from '../src/index.js';
 
 export interface TestUser {
@@ -41,6 +42,13 @@ export function createTestApp(sandbox: Sandbox, options: Partial<EphemeralSessio
   });
   app.post('/verify/handoff', handoff);
   return { app, handoff };
+}
+
+/** A supertest agent logged in as `id` through the test app's `POST /login/:id`. */
+export async function loggedIn(app: Parameters<typeof request.agent>[0], id = 'user-1') {
+  const agent = request.agent(app);
+  await agent.post(`/login/${id}`).expect(204);
+  return agent;
 }
 
 /** Captures every `passport-idv:*` debug line. */

@@ -1,7 +1,6 @@
 import { type Sandbox, startSandbox } from '@passport-idv/sandbox';
-import request from 'supertest';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { createTestApp } from './helpers.js';
+import { createTestApp, loggedIn } from './helpers.js';
 
 let sandbox: Sandbox;
 
@@ -17,12 +16,6 @@ beforeEach(() => {
 afterEach(() => {
   sandbox.faults.clear();
 });
-
-async function loggedIn(app: Parameters<typeof request.agent>[0], id = 'user-1') {
-  const agent = request.agent(app);
-  await agent.post(`/login/${id}`).expect(204);
-  return agent;
-}
 
 const started = () =>
   sandbox.requests.count({ route: 'idv.sessions' }) + sandbox.requests.count({ route: 'idv.deeplink' });

@@ -3,7 +3,7 @@ import { type Sandbox, startSandbox } from '@passport-idv/sandbox';
 import request from 'supertest';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { buildHandoffUrl } from '../src/index.js';
-import { brokenStore, captureLogs, createTestApp, recordingProxy } from './helpers.js';
+import { brokenStore, captureLogs, createTestApp, loggedIn, recordingProxy } from './helpers.js';
 
 let sandbox: Sandbox;
 
@@ -21,12 +21,6 @@ afterEach(() => {
 });
 
 const idvCalls = () => sandbox.requests.count({ provider: 'idv' });
-
-async function loggedIn(app: Parameters<typeof request.agent>[0], id = 'user-1') {
-  const agent = request.agent(app);
-  await agent.post(`/login/${id}`).expect(204);
-  return agent;
-}
 
 describe('ephemeralSession(): the two documented calls', () => {
   it('sends exactly the documented requests, in order, and nothing else', async () => {

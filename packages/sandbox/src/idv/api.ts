@@ -1,5 +1,5 @@
 import type { SandboxEnv } from '../env.js';
-import { fail, isObject } from './auth.js';
+import { fail, isObject, readSessionStart } from './api-checks.js';
 import { IDV_TTL_RANGE, type IdvState } from './state.js';
 
 /**
@@ -71,25 +71,9 @@ export function mountIdvApi(env: SandboxEnv, base: string, apiKey: string, state
       fail(ctx, 401, 'unauthorized', 'the ephemeral token has expired');
       return;
     }
-    const workflowId = ctx.url.searchParams.get('workflowId');
-    if (workflowId === null || workflowId === '') {
-      fail(ctx, 400, 'bad_request', 'the workflowId query parameter is required');
-      return;
-    }
-    if (!state.workflows.has(workflowId)) {
-      fail(ctx, 404, 'not_found', 'no such workflow');
-      return;
-    }
-    const body = await ctx.json();
-    if (!isObject(body) || (body.metadata !== undefined && !isObject(body.metadata))) {
-      fail(ctx, 400, 'bad_request', 'the body must be a JSON object such as {"metadata": {"externalUserId": "..."}}');
-      return;
-    }
-    const metadata = body.metadata ?? {};
-    if (metadata.externalUserId !== undefined && typeof metadata.externalUserId !== 'string') {
-      fail(ctx, 400, 'bad_request', 'metadata.externalUserId must be a string');
-      return;
-    }
+    const start = await readSessionStart(ctx, state);
+    if (start === undefined) return;
+    const { workflowId, metadata } = start;
     const { id, workflowId: workflow, createdAt } = state.createSession(authorization, workflowId, metadata);
     ctx.send(200, { id, workflowId: workflow, metadata, createdAt });
   });

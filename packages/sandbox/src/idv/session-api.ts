@@ -1,5 +1,5 @@
 import type { SandboxEnv } from '../env.js';
-import { fail, isObject, requireApiKeyScheme } from './auth.js';
+import { fail, readSessionStart, requireApiKeyScheme } from './api-checks.js';
 import { IDV_CAPTURE_STEPS, IDV_TTL_RANGE, type IdvSandboxSession, type IdvState } from './state.js';
 
 /** A 1×1 PNG: the sandbox's stand-in for every captured image. */
@@ -17,20 +17,9 @@ export function mountIdvSessionApi(env: SandboxEnv, base: string, apiKey: string
 
   env.router.add('POST', `${base}/api/v1/deeplink`, 'idv.deeplink', async (ctx) => {
     if (!requireApiKeyScheme(ctx, apiKey, state, 'deeplink:write')) return;
-    const workflowId = ctx.url.searchParams.get('workflowId');
-    if (workflowId === null || workflowId === '') {
-      fail(ctx, 400, 'bad_request', 'the workflowId query parameter is required');
-      return;
-    }
-    if (!state.workflows.has(workflowId)) {
-      fail(ctx, 404, 'not_found', 'no such workflow');
-      return;
-    }
-    const body = await ctx.json();
-    if (!isObject(body) || (body.metadata !== undefined && !isObject(body.metadata))) {
-      fail(ctx, 400, 'bad_request', 'the body must be a JSON object such as {"metadata": {"externalUserId": "..."}}');
-      return;
-    }
+    const start = await readSessionStart(ctx, state);
+    if (start === undefined) return;
+    const { workflowId, body, metadata } = start;
     const { ttl = 3600, locale = null } = body;
     if (typeof ttl !== 'number' || !Number.isInteger(ttl) || ttl < IDV_TTL_RANGE.min || ttl > IDV_TTL_RANGE.max) {
       fail(ctx, 400, 'bad_request', `ttl must be an integer from ${IDV_TTL_RANGE.min} to ${IDV_TTL_RANGE.max}`);
@@ -38,11 +27,6 @@ export function mountIdvSessionApi(env: SandboxEnv, base: string, apiKey: string
     }
     if (locale !== null && typeof locale !== 'string') {
       fail(ctx, 400, 'bad_request', 'locale must be a string');
-      return;
-    }
-    const metadata = body.metadata ?? {};
-    if (metadata.externalUserId !== undefined && typeof metadata.externalUserId !== 'string') {
-      fail(ctx, 400, 'bad_request', 'metadata.externalUserId must be a string');
       return;
     }
     const token = state.issueToken(ttl);

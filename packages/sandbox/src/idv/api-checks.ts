@@ -42,3 +42,38 @@ export function requireApiKeyScheme(ctx: Context, apiKey: string, state: IdvStat
   );
   return false;
 }
+
+/** What both session starts (`POST /api/sessions`, `POST /api/v1/deeplink`) take: a workflow and a JSON body. */
+export interface SessionStart {
+  workflowId: string;
+  body: Record<string, unknown>;
+  metadata: Record<string, unknown>;
+}
+
+/**
+ * Reads `?workflowId=` (400 without one, 404 for an unknown one) and the JSON body with its optional `metadata`
+ * object (400 unless `metadata.externalUserId`, if there, is a string). Answers the error itself and returns
+ * `undefined` then.
+ */
+export async function readSessionStart(ctx: Context, state: IdvState): Promise<SessionStart | undefined> {
+  const workflowId = ctx.url.searchParams.get('workflowId');
+  if (workflowId === null || workflowId === '') {
+    fail(ctx, 400, 'bad_request', 'the workflowId query parameter is required');
+    return undefined;
+  }
+  if (!state.workflows.has(workflowId)) {
+    fail(ctx, 404, 'not_found', 'no such workflow');
+    return undefined;
+  }
+  const body = await ctx.json();
+  if (!isObject(body) || (body.metadata !== undefined && !isObject(body.metadata))) {
+    fail(ctx, 400, 'bad_request', 'the body must be a JSON object such as {"metadata": {"externalUserId": "..."}}');
+    return undefined;
+  }
+  const metadata = body.metadata ?? {};
+  if (metadata.externalUserId !== undefined && typeof metadata.externalUserId !== 'string') {
+    fail(ctx, 400, 'bad_request', 'metadata.externalUserId must be a string');
+    return undefined;
+  }
+  return { workflowId, body, metadata };
+}
