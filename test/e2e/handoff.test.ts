@@ -20,8 +20,7 @@ describe('continue on your phone (browser)', () => {
   it('"Verify on your phone" shows a QR code; the desktop follows the phone and shows the outcome; a new press starts anew', async () => {
     const { context, page } = await openPage(browser, 'handoff');
     const secrets = [demo.sandbox.idv.apiKey];
-    // The platform reaches the app's webhook (the sandbox delivers it on each state change).
-    demo.sandbox.idv.setWebhook(`${demo.urls.handoff}/webhooks/idv`);
+    // The demo registered the app's webhook with the sandbox, which delivers it on each state change.
 
     await page.goto(demo.url);
     await page.getByRole('link', { name: 'Continue on your phone' }).click();
@@ -94,7 +93,10 @@ describe('continue on your phone (browser)', () => {
     const next = (await page.locator('main code').textContent()) ?? '';
     expect(next).not.toBe(link);
     expect(demo.sandbox.idv.listSessions()).toHaveLength(2);
-    expect(demo.sandbox.idv.webhookDeliveries().every((d) => d.outcome === 'delivered')).toBe(true);
+    const deliveries = demo.sandbox.idv.webhookDeliveries();
+    expect(deliveries.length).toBeGreaterThan(0);
+    expect(deliveries.every((d) => d.outcome === 'delivered')).toBe(true);
+    // The next test learns the outcome without it.
     demo.sandbox.idv.setWebhook(undefined);
     await context.close();
   });

@@ -34,7 +34,8 @@ export function mountIdvSessionApi(env: SandboxEnv, base: string, apiKey: string
     // The documented answer: the session id travels only inside `url`. The success status is not documented [I].
     ctx.send(200, {
       url: `${host}/mobile?authorization=${encodeURIComponent(token)}&sessionId=${encodeURIComponent(session.id)}`,
-      createdAt: session.createdAt,
+      // `createdAt` is the token's creation, and the token and the session expire together (= createdAt + ttl).
+      createdAt: new Date(Date.parse(session.expiresAt) - ttl * 1000).toISOString(),
       expiresAt: session.expiresAt,
       workflowIds: [workflowId],
     });
