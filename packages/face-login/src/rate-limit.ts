@@ -37,10 +37,11 @@ const WAIT_MS = LEASE_MS;
  * the count). A key has `limit` numbered slots per window. An attempt takes a free slot of each of its keys with the
  * store's atomic `add` **before** it is evaluated, as a lease that frees itself shortly after the evaluation's
  * deadline; it marks the slots failed (for the window) if the attempt fails and gives them back otherwise. So however
- * many attempts run at once, at most `limit` of them are ever evaluated and counted as failures in a window, and a
- * store that fails before the attempt's slots are marked or given back costs one lease, not a lockout. When every
- * slot is held and some are still being evaluated, an attempt waits for them (a user's concurrent genuine logins all
- * get through); when every slot is a failure, the key is limited.
+ * many attempts run at once, at most `limit` of them are ever evaluated and counted as failures in a window (an
+ * outcome that comes after its lease could have ended is not used: {@link FailureLimiter.held}), and a store that
+ * fails before the attempt's slots are marked or given back costs one lease, not a lockout. When every slot is held
+ * and some are still being evaluated, an attempt waits for them (a user's concurrent genuine logins all get through);
+ * when every slot is a failure, the key is limited.
  */
 export class FailureLimiter {
   readonly #store: Store;
@@ -84,7 +85,7 @@ export class FailureLimiter {
    * lease ended may be another attempt's, so this one would be an evaluation beyond the limit.
    */
   held(reservation: Reservation): boolean {
-    return reservation.slots.length === 0 || this.#clock.now() <= reservation.until;
+    return this.#clock.now() <= reservation.until;
   }
 
   /** Keeps the slots as failures for the window: the attempt they were taken for failed. */
