@@ -73,7 +73,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
   const env = { router, clock, requests, url };
   const authenteq = mountAuthenteq(env, options.authenteq);
   const alice = mountAlice(env, options.alice);
-  const idv = mountIdv(env, options.idv);
+  const { idv, stop: stopIdv } = mountIdv(env, options.idv);
   router.add('GET', '/favicon.ico', 'sandbox.favicon', (ctx) => {
     ctx.res.writeHead(204).end();
   });
@@ -104,6 +104,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     routes: [...router.names],
     close: () =>
       new Promise<void>((resolve) => {
+        stopIdv();
         server.close(() => resolve());
         server.closeAllConnections();
       }),
