@@ -154,6 +154,48 @@ describe('token leakage', () => {
     keep(await supertest(app).post('/verify/handoff')); // nobody logged in
   });
 
+  it('phone handoff results: no API key or webhook secret in the deeplink start, the read-back or the webhook', async () => {
+    const webhookSecret = 'idv-webhook-secret-known-to-the-test';
+    secrets.push(sandbox.idv.apiKey, webhookSecret);
+    const { app } = handoffApp(sandbox, { timeout: 300, start: 'deeplink' }, { secret: webhookSecret });
+    const agent = supertest.agent(app);
+    expect((await agent.post('/login/user-9')).status).toBe(204);
+    const created = await agent.post('/verify/handoff');
+    expect(created.status).toBe(201);
+    const ephemeral = new URL(created.body.handoffUrl).searchParams.get('authorization') ?? '';
+    expect(ephemeral).toMatch(/^Token /);
+    neverLogged.push(ephemeral);
+    keep({ ...created, text: JSON.stringify({ ...created.body, handoffUrl: undefined }) });
+    const { sessionId } = created.body as { sessionId: string };
+    keep(await agent.post('/verify/handoff')); // reused: read back first
+    keep(await agent.get(`/verify/session/${sessionId}`));
+    const hook = (body: object, secret = webhookSecret) =>
+      supertest(app).post('/webhooks/idv').set('x-webhook-secret', secret).send(body);
+    expect(keep(await hook({ sessionId })).status).toBe(200);
+    expect(keep(await hook({ sessionId })).status).toBe(200); // a repeat
+    expect(keep(await hook({ sessionId: 'no-such-session' })).status).toBe(200);
+    expect(keep(await hook({ sessionId }, 'not-the-secret')).status).toBe(401);
+    expect(keep(await hook({ nothing: true })).status).toBe(400);
+    for (const route of ['idv.session', 'idv.deeplink']) {
+      for (const fault of [{ status: 500 }, { status: 401 }, { malformed: true }, { hang: true }]) {
+        sandbox.faults.inject(route, fault);
+        try {
+          if (route === 'idv.session') {
+            expect(keep(await agent.post('/verify/handoff')).status).toBeGreaterThanOrEqual(500);
+            expect(keep(await hook({ sessionId })).status).toBeGreaterThanOrEqual(500);
+            expect(keep(await agent.get(`/verify/session/${sessionId}`)).status).toBeGreaterThanOrEqual(500);
+          } else {
+            const other = supertest.agent(app);
+            await other.post('/login/user-10');
+            expect(keep(await other.post('/verify/handoff')).status).toBeGreaterThanOrEqual(500);
+          }
+        } finally {
+          sandbox.faults.clear();
+        }
+      }
+    }
+  });
+
   it('nothing collected above holds a secret; the debug log holds no token at all', () => {
     expect(debugLines.length).toBeGreaterThan(20);
     const everything = [...received, ...debugLines];

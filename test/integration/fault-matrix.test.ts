@@ -226,6 +226,93 @@ function handoff(route: string, wrongShape: unknown): Call {
   };
 }
 
+/** The one-call deeplink start of a logged-in user. Nothing is granted without a handoff URL. */
+function deeplink(route: string, wrongShape: unknown): Call {
+  return {
+    route,
+    step: "POST /verify/handoff (start: 'deeplink')",
+    wrongShape,
+    async prepare(sandbox, timeout) {
+      const agent = supertest.agent(handoffApp(sandbox, { timeout, start: 'deeplink' }).app);
+      expect((await agent.post('/login/user-1')).status).toBe(204);
+      return {
+        async act() {
+          const res = await agent.post('/verify/handoff');
+          return { status: res.status, body: res.body, granted: async () => res.body.handoffUrl !== undefined };
+        },
+      };
+    },
+  };
+}
+
+/** A second press: the stored session is read back before it is handed out again. Nothing is granted without it. */
+function reuse(route: string, wrongShape: unknown): Call {
+  return {
+    route,
+    step: 'POST /verify/handoff (reused: read back first)',
+    wrongShape,
+    async prepare(sandbox, timeout) {
+      const agent = supertest.agent(handoffApp(sandbox, { timeout }).app);
+      expect((await agent.post('/login/user-1')).status).toBe(204);
+      expect((await agent.post('/verify/handoff')).status).toBe(201);
+      return {
+        async act() {
+          const res = await agent.post('/verify/handoff');
+          return { status: res.status, body: res.body, granted: async () => res.body.handoffUrl !== undefined };
+        },
+      };
+    },
+  };
+}
+
+/** The webhook reads the session it names back; nothing is handed to the app unless that read succeeds. */
+function webhook(route: string, wrongShape: unknown): Call {
+  return {
+    route,
+    step: 'POST /webhooks/idv',
+    wrongShape,
+    async prepare(sandbox, timeout) {
+      const { app, handed } = handoffApp(sandbox, { timeout });
+      const sessionId = await startedSession(app);
+      sandbox.idv.completeCapture(sessionId);
+      return {
+        async act() {
+          const res = await supertest(app).post('/webhooks/idv').send({ sessionId, status: 3 });
+          return { status: res.status, body: res.body, granted: async () => handed.length > 0 };
+        },
+      };
+    },
+  };
+}
+
+/** The app reads a session back for its own page (`getSession`). Nothing is granted without an answer. */
+function readBack(route: string, wrongShape: unknown): Call {
+  return {
+    route,
+    step: 'GET /verify/session/:id',
+    wrongShape,
+    async prepare(sandbox, timeout) {
+      const { app } = handoffApp(sandbox, { timeout });
+      const agent = supertest.agent(app);
+      const sessionId = await startedSession(app, agent);
+      return {
+        async act() {
+          const res = await agent.get(`/verify/session/${sessionId}`);
+          return { status: res.status, body: res.body, granted: async () => res.body.session !== undefined };
+        },
+      };
+    },
+  };
+}
+
+/** Logs `user-1` in and starts a session; its id. */
+async function startedSession(app: Parameters<typeof supertest.agent>[0], agent = supertest.agent(app)) {
+  expect((await agent.post('/login/user-1')).status).toBe(204);
+  const res = await agent.post('/verify/handoff');
+  expect(res.status).toBe(201);
+  return res.body.sessionId as string;
+}
+
 const BODYLESS: FaultName[] = ['malformed JSON', 'wrong shape'];
 
 const CALLS: Call[] = [
@@ -242,6 +329,10 @@ const CALLS: Call[] = [
   register('alice.create_user', { id: 'not-user_id' }),
   handoff('idv.ephemeral', { token: 'Token abc' }),
   handoff('idv.sessions', { session: { id: 's-1' } }),
+  deeplink('idv.deeplink', { url: 'https://idv.example.com/mobile?authorization=Token%20x' }),
+  reuse('idv.session', { id: 'another-session', status: 0 }),
+  webhook('idv.session', { id: 'another-session', status: 3 }),
+  readBack('idv.session', { status: 'finished' }),
 ];
 
 const cells = CALLS.length * FAULTS.length;

@@ -85,6 +85,7 @@ export async function startDemo(options: DemoOptions = {}): Promise<RunningDemo>
     }
     closers.push(() => sandbox.close());
     const sessionSecret = randomBytes(32).toString('hex');
+    const webhookSecret = randomBytes(32).toString('base64url');
 
     const landing = await listen('landing page', host, ports.landing, PORT_ENV.landing);
     opened.push(landing);
@@ -117,13 +118,15 @@ export async function startDemo(options: DemoOptions = {}): Promise<RunningDemo>
     );
     handoff.handle(
       createHandoff({
-        idv: sandbox.idv,
+        idv: { ...sandbox.idv, webhookSecret },
         sessionSecret,
         clock: sandbox.clock,
         homeURL: landing.url,
         ...stores('mobile-handoff'),
       }).app,
     );
+
+    sandbox.idv.setWebhook(`${handoff.url}/webhooks/idv`, { secret: webhookSecret });
 
     const flows: FlowLink[] = [
       {

@@ -1,16 +1,34 @@
-import { randomBytes, timingSafeEqual } from 'node:crypto';
-import { type Clock, failClosedSession, PassportIdvError, type Store } from '@passport-idv/core';
-import { type EphemeralSessionMiddleware, ephemeralSession } from '@passport-idv/ephemeral-session';
+import { randomBytes } from 'node:crypto';
+import {
+  type Clock,
+  failClosedSession,
+  MemoryStore,
+  PassportIdvError,
+  type Store,
+  systemClock,
+} from '@passport-idv/core';
+import {
+  type EphemeralSessionMiddleware,
+  ephemeralSession,
+  IdvSessionNotFoundError,
+  type IdvStatusTable,
+  idvWebhook,
+  isFinalState,
+} from '@passport-idv/ephemeral-session';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import session from 'express-session';
 import createMemoryStore from 'memorystore';
 import { Passport } from 'passport';
-import { type Chrome, STYLESHEET } from './html.js';
-import { errorPage, handoffPage, homePage, signInPage } from './pages.js';
+import { csrfToken, requireCsrf } from './csrf.js';
+import { type Chrome, HANDOFF_SCRIPT, STYLESHEET } from './html.js';
+import { type CurrentHandoff, errorPage, handoffPage, homePage, outcomePage, signInPage } from './pages.js';
+import { Verifications } from './verification.js';
 
 declare module 'express-session' {
   interface SessionData {
     csrf?: string;
+    /** The verification session this browser's user is working on. */
+    handoff?: CurrentHandoff;
   }
 }
 
@@ -23,8 +41,22 @@ export interface DemoUser {
 
 /** Options of {@link createApp}. */
 export interface MobileHandoffAppOptions {
-  /** The IDV platform: `sandbox.idv`, or the real host, API key and workflow. */
-  idv: { host: string; apiKey: string; workflowId: string; ttl?: number; timeout?: number };
+  /**
+   * The IDV platform: `sandbox.idv`, or the real host, API key and workflow. `start` defaults to `'deeplink'` (the
+   * key then needs `deeplink:write`; reading sessions back needs "All Sessions: Read"). `webhookSecret`: the secret
+   * the platform sends in `X-Webhook-Secret` to `POST /webhooks/idv` (none: the webhook takes any caller, and trusts
+   * nothing in its body). `statuses`: your platform's status table (default: the sandbox's).
+   */
+  idv: {
+    host: string;
+    apiKey: string;
+    workflowId: string;
+    ttl?: number;
+    timeout?: number;
+    start?: 'deeplink' | 'ephemeral-token';
+    webhookSecret?: string;
+    statuses?: IdvStatusTable;
+  };
   /** Signs the session cookie. */
   sessionSecret: string;
   /** Where passport-idv keeps reusable sessions: default a MemoryStore (a RedisStore for several instances). */
@@ -50,21 +82,23 @@ export interface MobileHandoffApp {
 const PLAIN_ERRORS: Record<number, [string, string]> = {
   502: [
     'The verification service is not available',
-    'We could not start your verification. Please try again in a moment.',
+    'We could not reach the verification service. Please try again in a moment.',
   ],
   503: [
     'Verification is temporarily unavailable',
-    'We could not start your verification. Please try again in a moment.',
+    'We could not reach the verification service. Please try again in a moment.',
   ],
   504: [
     'The verification service is slow to answer',
-    'We could not start your verification in time. Please try again.',
+    'The verification service did not answer in time. Please try again.',
   ],
 };
 
 /**
  * The "continue on your phone" example: a demo sign-in, then "Verify on your phone" starts an IDV session on the server
- * and shows the handoff link as a QR code. `POST /verify/handoff` is the same as JSON, for apps and scripts.
+ * and shows the handoff link as a QR code, the phone's progress, and the outcome. The app learns the outcome from the
+ * platform's webhook (`POST /webhooks/idv`) and, where that cannot reach it, by reading the session back.
+ * `POST /verify/handoff` starts a session as JSON, for apps and scripts.
  *
  * @example
  * ```ts
@@ -74,7 +108,10 @@ const PLAIN_ERRORS: Record<number, [string, string]> = {
  * ```
  */
 export function createApp(options: MobileHandoffAppOptions): MobileHandoffApp {
-  const { idv, sessionSecret, store, sessionStore, clock, homeURL } = options;
+  const { idv, sessionSecret, sessionStore, homeURL } = options;
+  const clock = options.clock ?? systemClock;
+  // One store for reusable handoffs, webhook deliveries and what the app learnt of each session.
+  const store = options.store ?? new MemoryStore({ clock });
   const app = express();
   app.disable('x-powered-by');
   app.set('trust proxy', 'loopback');
@@ -90,18 +127,22 @@ export function createApp(options: MobileHandoffAppOptions): MobileHandoffApp {
     workflowId: idv.workflowId,
     ...(idv.ttl !== undefined ? { ttl: idv.ttl } : {}),
     ...(idv.timeout !== undefined ? { timeout: idv.timeout } : {}),
-    ...(store ? { store } : {}),
-    ...(clock ? { clock } : {}),
+    ...(idv.statuses !== undefined ? { statuses: idv.statuses } : {}),
+    // One call, and the link opens the phone's capture directly (no second QR page on the phone).
+    start: idv.start ?? 'deeplink',
+    store,
+    clock,
     metadata: (req) => {
       const user = req.user as DemoUser | undefined;
       return user ? { externalUserId: user.id } : undefined;
     },
   });
+  const verifications = new Verifications({ store, client: handoff.client, clock });
 
   app.use((_req, res, next) => {
     res.set({
       'Content-Security-Policy':
-        "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'",
+        "default-src 'none'; script-src 'self'; connect-src 'self'; style-src 'self'; img-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'",
       'Referrer-Policy': 'no-referrer',
       'X-Content-Type-Options': 'nosniff',
       'Cache-Control': 'no-store',
@@ -114,6 +155,22 @@ export function createApp(options: MobileHandoffAppOptions): MobileHandoffApp {
   app.get('/style.css', (_req, res) => {
     res.set('Cache-Control', 'public, max-age=300').type('text/css').send(STYLESHEET);
   });
+  app.get('/handoff.js', (_req, res) => {
+    res.set('Cache-Control', 'public, max-age=300').type('text/javascript').send(HANDOFF_SCRIPT);
+  });
+  // The platform's webhook: before the session and the body parsers (it reads its own body; no cookie, no CSRF).
+  app.post(
+    '/webhooks/idv',
+    idvWebhook({
+      client: handoff.client,
+      store,
+      ...(idv.webhookSecret !== undefined ? { secret: idv.webhookSecret } : {}),
+      onSession: async (verified) => {
+        // A real app would mark `verified.externalUserId` as verified here; the demo remembers the outcome.
+        await verifications.record(verified);
+      },
+    }),
+  );
   // A failing session store (Redis down) is a 503, like every other store failure: nobody is logged in.
   app.use(
     failClosedSession(
@@ -136,11 +193,22 @@ export function createApp(options: MobileHandoffAppOptions): MobileHandoffApp {
     return { userName: user?.name, csrf: req.session?.csrf, homeURL }; // no session if its store failed
   };
 
+  /** A failure of the verification service or the store, in plain words (401: nobody signed in, back home). */
+  function sendFailure(req: Request, res: Response, error: unknown): void {
+    if (!(error instanceof PassportIdvError)) throw error;
+    if (error.status === 401) {
+      res.redirect(303, '/');
+      return;
+    }
+    const [title, message] = PLAIN_ERRORS[error.status] ?? PLAIN_ERRORS[502]!;
+    res.status(error.status).send(errorPage(chrome(req), title, message));
+  }
+
   app.get('/', (req, res) => {
     const user = req.user as DemoUser | undefined;
     const csrf = csrfToken(req);
     if (user === undefined) res.send(signInPage(chrome(req), csrf));
-    else res.send(homePage({ ...chrome(req), userName: user.name }, csrf));
+    else res.send(homePage({ ...chrome(req), userName: user.name }, csrf, req.session.handoff !== undefined));
   });
 
   app.post('/login', requireCsrf, (req, res, next) => {
@@ -166,23 +234,58 @@ export function createApp(options: MobileHandoffAppOptions): MobileHandoffApp {
     req.logout((error) => (error ? next(error) : res.redirect(303, '/')));
   });
 
-  // The page flow: start (or reuse) the session and show the link as a QR code.
+  // The page flow: start (or reuse) the session, then show it at GET /verify/phone (so a reload shows it again).
   app.post('/verify/phone', requireCsrf, async (req, res) => {
     if (req.user === undefined) {
       res.redirect(303, '/');
       return;
     }
     try {
-      const { handoffUrl, expiresAt } = await handoff.start(req);
-      res.send(handoffPage(chrome(req), handoffUrl, expiresAt));
+      const { handoffUrl, sessionId, expiresAt } = await handoff.start(req);
+      req.session.handoff = { handoffUrl, sessionId, expiresAt };
+      res.redirect(303, '/verify/phone');
     } catch (error) {
-      if (!(error instanceof PassportIdvError)) throw error;
-      if (error.status === 401) {
+      sendFailure(req, res, error);
+    }
+  });
+
+  // The QR code and the phone's progress while the session is under way; its outcome once it ended.
+  app.get('/verify/phone', async (req, res) => {
+    const current = req.user === undefined ? undefined : req.session.handoff;
+    if (current === undefined) {
+      res.redirect(303, '/');
+      return;
+    }
+    try {
+      const { state } = await verifications.current(current.sessionId);
+      const expired = state === 'expired' || (!isFinalState(state) && Date.parse(current.expiresAt) <= clock.now());
+      if (state === 'finished') res.send(outcomePage(chrome(req), 'verified', csrfToken(req)));
+      else if (state === 'failed') res.send(outcomePage(chrome(req), 'not_verified', csrfToken(req)));
+      else if (expired) res.send(outcomePage(chrome(req), 'expired', csrfToken(req)));
+      else res.send(handoffPage(chrome(req), current, state));
+    } catch (error) {
+      if (error instanceof IdvSessionNotFoundError) {
+        delete req.session.handoff;
         res.redirect(303, '/');
         return;
       }
-      const [title, message] = PLAIN_ERRORS[error.status] ?? PLAIN_ERRORS[502]!;
-      res.status(error.status).send(errorPage(chrome(req), title, message));
+      sendFailure(req, res, error);
+    }
+  });
+
+  // What the handoff page polls: the state of this user's session, same origin, never cached.
+  app.get('/verify/phone/status', async (req, res) => {
+    const current = req.user === undefined ? undefined : req.session.handoff;
+    if (current === undefined) {
+      res.status(404).json({ error: 'no_verification' });
+      return;
+    }
+    try {
+      const { state } = await verifications.current(current.sessionId);
+      res.json({ state });
+    } catch (error) {
+      const status = error instanceof PassportIdvError ? error.status : 500;
+      res.status(status).json({ error: error instanceof PassportIdvError ? error.code : 'internal' });
     }
   });
 
@@ -198,23 +301,4 @@ export function createApp(options: MobileHandoffAppOptions): MobileHandoffApp {
     res.status(status).send(errorPage(chrome(req), 'Something went wrong', 'Please go back and try again.'));
   });
   return { app, handoff };
-}
-
-/** The session's CSRF token, created on first use (which saves the session). */
-function csrfToken(req: Request): string {
-  req.session.csrf ??= randomBytes(24).toString('base64url');
-  return req.session.csrf;
-}
-
-/** Every POST carries the session's CSRF token, in the form (`csrf`) or the `x-csrf-token` header. */
-function requireCsrf(req: Request, res: Response, next: NextFunction): void {
-  const sent = req.get('x-csrf-token') ?? (typeof req.body?.csrf === 'string' ? req.body.csrf : '');
-  const expected = req.session.csrf ?? '';
-  const ok =
-    expected !== '' && sent.length === expected.length && timingSafeEqual(Buffer.from(sent), Buffer.from(expected));
-  if (!ok) {
-    res.status(403).send(errorPage({}, 'This form has expired', 'Please go back, reload the page and try again.'));
-    return;
-  }
-  next();
 }

@@ -24,8 +24,28 @@ button.link { background: none; border: none; padding: 0; margin: 0; text-decora
 .qr svg { width: 100%; height: auto; display: block; }
 .muted { color: #5b6576; font-size: .9rem; }
 .error { color: #a4161a; }
+.ok { color: #1a6b32; font-weight: 600; }
+.status { font-weight: 600; }
 code { background: #eef0f4; padding: .1rem .3rem; border-radius: 4px; word-break: break-all; }
 ol li { margin: .3rem 0; }
+`;
+
+/**
+ * The handoff page's script, served from `/handoff.js` so the CSP allows only same-origin scripts: it asks the status
+ * endpoint every two seconds and reloads the page (which the server renders) when the state has changed.
+ */
+export const HANDOFF_SCRIPT = `
+const status = document.querySelector('[data-poll]');
+if (status) {
+  const check = async () => {
+    try {
+      const res = await fetch(status.dataset.poll, { cache: 'no-store', headers: { accept: 'application/json' } });
+      if (res.ok && (await res.json()).state !== status.dataset.state) return location.reload();
+    } catch {}
+    setTimeout(check, 2000);
+  };
+  setTimeout(check, 2000);
+}
 `;
 
 /** What every page shows in its header. */

@@ -1,3 +1,4 @@
+import type { IdvSessionState } from '@passport-idv/ephemeral-session';
 import { renderSVG } from 'uqr';
 import { type Chrome, escapeHtml, layout } from './html.js';
 
@@ -20,8 +21,8 @@ ${error ? `<p class="error">${escapeHtml(error)}</p>` : ''}
   );
 }
 
-/** The signed-in home page: the "Verify on your phone" button. */
-export function homePage(chrome: Chrome & { userName: string }, csrf: string): string {
+/** The signed-in home page: the "Verify on your phone" button (and a link to the verification under way, if any). */
+export function homePage(chrome: Chrome & { userName: string }, csrf: string, current?: boolean): string {
   return layout(
     'Verify your identity',
     `<h1>Hello, ${escapeHtml(chrome.userName)}</h1>
@@ -32,30 +33,85 @@ you a QR code to scan with your phone.</p>
 <form method="post" action="/verify/phone">
 <input type="hidden" name="csrf" value="${escapeHtml(csrf)}">
 <button type="submit">Verify on your phone</button>
-</form>`,
+</form>
+${current ? '<p><a href="/verify/phone">See your last verification</a></p>' : ''}`,
     chrome,
   );
 }
 
-/** The page with the QR code of the handoff link. */
-export function handoffPage(chrome: Chrome, handoffUrl: string, expiresAt: string): string {
-  const until = new Date(expiresAt).toISOString().slice(11, 16);
+/** The handoff the user is working on, as the app keeps it in their session. */
+export interface CurrentHandoff {
+  handoffUrl: string;
+  sessionId: string;
+  expiresAt: string;
+}
+
+/** What the computer's page says while the phone works, per state the platform reports. */
+const PROGRESS: Partial<Record<IdvSessionState, string>> = {
+  document_sent: 'Your phone sent the photo of your document. Next: a selfie.',
+  selfie_sent: 'Your phone sent the selfie. Checking…',
+};
+
+/**
+ * The page with the QR code of the handoff link, and the progress of the phone. It asks `/verify/phone/status`
+ * every few seconds (a same-origin script) and reloads itself when the state changes; without script, "Check now"
+ * does the same.
+ */
+export function handoffPage(chrome: Chrome, handoff: CurrentHandoff, state: IdvSessionState): string {
+  const until = new Date(handoff.expiresAt).toISOString().slice(11, 16);
+  const progress = PROGRESS[state] ?? 'Waiting for your phone…';
   return layout(
     'Scan with your phone',
     `<h1>Scan this code with your phone</h1>
 <ol>
 <li>Open your phone's camera and point it at the code below.</li>
 <li>Open the link it shows. The verification continues on your phone: a photo of your document, then a selfie.</li>
-<li>When your phone says you are done, come back here.</li>
+<li>Keep this page open: it shows the result when your phone is done.</li>
 </ol>
-<div class="qr">${renderSVG(handoffUrl, { border: 2 })}</div>
+<div class="qr">${renderSVG(handoff.handoffUrl, { border: 2 })}</div>
+<p class="status" role="status" data-poll="/verify/phone/status" data-state="${escapeHtml(state)}">${escapeHtml(progress)}</p>
+<p><a href="/verify/phone">Check now</a></p>
 <p class="muted">The link works until ${escapeHtml(until)} UTC. If the code does not scan, open this link on your phone:</p>
-<p><code>${escapeHtml(handoffUrl)}</code></p>
-<p><a class="button" href="${escapeHtml(handoffUrl)}" rel="noreferrer">Open on this device instead</a></p>
+<p><code>${escapeHtml(handoff.handoffUrl)}</code></p>
+<p><a class="button" href="${escapeHtml(handoff.handoffUrl)}" rel="noreferrer" target="_blank">Open on this device instead</a></p>
 <p class="muted">Pressing "Verify on your phone" again while this link is valid shows the same session.</p>
-<p><a href="/">Back to your account</a></p>`,
+<p><a href="/">Back to your account</a></p>
+<script src="/handoff.js" defer></script>`,
     chrome,
   );
+}
+
+/** How a verification ended, as the computer's page shows it. */
+export type Outcome = 'verified' | 'not_verified' | 'expired';
+
+/** The outcome of the verification, with the next step. */
+export function outcomePage(chrome: Chrome, outcome: Outcome, csrf: string): string {
+  const again = (label: string) => `<form method="post" action="/verify/phone">
+<input type="hidden" name="csrf" value="${escapeHtml(csrf)}">
+<button type="submit">${escapeHtml(label)}</button>
+</form>`;
+  const bodies: Record<Outcome, [string, string]> = {
+    verified: [
+      'Your identity is verified',
+      `<p class="ok">Verified. Thank you: your account is set up.</p>
+<p><a class="button" href="/">Continue to your account</a></p>`,
+    ],
+    not_verified: [
+      'Not verified',
+      `<p class="error">Not verified: the check of your document and selfie did not succeed.</p>
+<p>Try again with your identity document at hand, in good light. A new code is made for you.</p>
+${again('Try again on your phone')}
+<p><a href="/">Back to your account</a></p>`,
+    ],
+    expired: [
+      'The link expired',
+      `<p>The verification was not finished in time, so its link no longer works.</p>
+${again('Start again on your phone')}
+<p><a href="/">Back to your account</a></p>`,
+    ],
+  };
+  const [title, body] = bodies[outcome];
+  return layout(title, `<h1>${escapeHtml(title)}</h1>\n${body}`, chrome);
 }
 
 /** A page for a failure, in plain words. */

@@ -12,7 +12,12 @@ const real = [IDV_HOST, IDV_API_KEY, IDV_WORKFLOW_ID];
 let idv: MobileHandoffAppOptions['idv'];
 let sandbox: Awaited<ReturnType<typeof startSandbox>> | undefined;
 if (real.every((value) => value)) {
-  idv = { host: IDV_HOST!, apiKey: IDV_API_KEY!, workflowId: IDV_WORKFLOW_ID! };
+  idv = {
+    host: IDV_HOST!,
+    apiKey: IDV_API_KEY!,
+    workflowId: IDV_WORKFLOW_ID!,
+    ...(process.env.IDV_WEBHOOK_SECRET ? { webhookSecret: process.env.IDV_WEBHOOK_SECRET } : {}),
+  };
 } else if (real.some((value) => value)) {
   console.error(
     'Set all of IDV_HOST, IDV_API_KEY and IDV_WORKFLOW_ID to use a real IDV platform, or none for the sandbox.',
@@ -20,7 +25,10 @@ if (real.every((value) => value)) {
   process.exit(2);
 } else {
   sandbox = await startSandbox({ port: Number(process.env.SANDBOX_PORT ?? 0) });
-  idv = sandbox.idv;
+  // The sandbox delivers its webhook to this app, with a secret of this start.
+  const webhookSecret = randomBytes(32).toString('base64url');
+  sandbox.idv.setWebhook(`http://127.0.0.1:${port}/webhooks/idv`, { secret: webhookSecret });
+  idv = { ...sandbox.idv, webhookSecret };
 }
 
 // With REDIS_URL (one Redis) or REDIS_CLUSTER_NODES (a Redis Cluster), sessions and reusable handoffs live in Redis,

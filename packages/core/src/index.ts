@@ -30,3 +30,14 @@ export { type SecondsRange, secondsOption } from './seconds-option.js';
 export { SharedLoader, type SharedLoaderOptions, type SharedLoadSteps } from './shared-load.js';
 export { assertStore, type Store } from './store.js';
 export { storeCall } from './store-call.js';
+export {
+  BodyConsumedError,
+  BodyReadError,
+  BodyTooLargeError,
+  type DeliverOnceOptions,
+  type DeliveryOutcome,
+  deliverOnce,
+  type ReadRawBodyOptions,
+  readRawBody,
+  safeEqual,
+} from './webhook.js';

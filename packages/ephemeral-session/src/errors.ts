@@ -1,4 +1,4 @@
-import { PassportIdvError } from '@passport-idv/core';
+import { PassportIdvError, type ProviderCallInfo, ProviderError } from '@passport-idv/core';
 
 /**
  * The request has no user to start a verification for: `metadata(req)` gave no `externalUserId`. HTTP 401; no call
@@ -14,4 +14,24 @@ import { PassportIdvError } from '@passport-idv/core';
 export class NoExternalUserIdError extends PassportIdvError {
   override code = 'ERR_NO_EXTERNAL_USER_ID';
   override status = 401;
+}
+
+/**
+ * The platform does not know this session: `GET /api/sessions/{id}` answered 404. HTTP 404. A `ProviderError`, with
+ * `upstreamStatus` 404, so code that handles provider failures as a family still sees it.
+ *
+ * @example
+ * ```ts
+ * try { await client.getSession(id); } catch (error) {
+ *   if (error instanceof IdvSessionNotFoundError) return res.status(404).end();
+ * }
+ * ```
+ */
+export class IdvSessionNotFoundError extends ProviderError {
+  override code = 'ERR_IDV_SESSION_NOT_FOUND';
+  override status = 404;
+
+  constructor(info: ProviderCallInfo & { responseBody?: string; cause?: unknown }) {
+    super('no such session', { ...info, upstreamStatus: 404 });
+  }
 }

@@ -1,15 +1,44 @@
-import { invalidOption, isRecord, providerRequest, requireString, ShapeError } from '@passport-idv/core';
+import { invalidOption, isRecord, ProviderStatusError, providerRequest, requireString } from '@passport-idv/core';
+import { IdvSessionNotFoundError } from './errors.js';
 import { buildHandoffUrl, idvBaseURL } from './handoff-url.js';
+import { type IdvSessionDetails, parseDeeplink, parseSession, parseSessionDetails } from './session-parse.js';
+import { type IdvStatusTable, isStatusTable, SANDBOX_SESSION_STATUSES } from './session-status.js';
 import { isValidTtl, TTL_RANGE } from './ttl.js';
 
 /** Options of {@link IdvClient}. */
 export interface IdvClientOptions {
   /** `https://<IDV_HOST>`, optionally with a path prefix; a bare host name means https. See `idvBaseURL`. */
   host: string;
-  /** An API key with the permission "Ephemeral Devices:Write". Never leaves the server. */
+  /**
+   * An API key with the permissions of the calls you make: "Ephemeral Devices:Write" (`createEphemeralToken`),
+   * `deeplink:write` (`createDeeplink`), "All Sessions: Read" (`getSession`). Never leaves the server.
+   */
   apiKey: string;
-  /** Milliseconds each call may take. Default 10,000. */
+  /**
+   * How the API key is sent to the calls whose docs show a scheme (`getSession`, `createDeeplink`): `'ApiKey'`
+   * (default, `Authorization: ApiKey <key>`) or `'raw'` (`Authorization: <key>`, the form the older ephemeral-token
+   * page shows, for deployments that take it). `createEphemeralToken` always sends the raw key, as its page shows.
+   */
+  apiKeyScheme?: 'ApiKey' | 'raw';
+  /**
+   * What each integer `status` means (the platform does not document them publicly). Default
+   * {@link SANDBOX_SESSION_STATUSES}, the sandbox's numbers: pass your deployment's table against a real platform.
+   */
+  statuses?: IdvStatusTable;
+  /** Milliseconds each call may take (retries of a GET included). Default 10,000. */
   timeout?: number;
+}
+
+/** The answer of the one-call deeplink start. */
+export interface IdvDeeplink {
+  /** The link for the phone, as the platform built it: `https://<IDV_HOST>/mobile?authorization=…&sessionId=…`. */
+  url: string;
+  /** The session id, read from `url` (the answer has no other field for it). */
+  sessionId: string;
+  /** When the token and the session expire, as the platform says (ISO 8601), if it said so in a readable form. */
+  expiresAt: string | undefined;
+  /** The whole object the platform answered with. */
+  raw: Record<string, unknown>;
 }
 
 /** What the session start sends: `externalUserId` and any other JSON the app wants on the session. */
@@ -27,9 +56,9 @@ export interface IdvSession {
 }
 
 /**
- * The two server-side calls of the IDV platform (docs/providers/idv.md), through core's
- * `providerRequest`: a deadline on each, typed errors (`ProviderTimeoutError` 504, other `ProviderError`s 502), and no
- * retry, since both are POSTs that create something.
+ * The server-side calls of the IDV platform (docs/providers/idv.md), through core's `providerRequest`: a deadline on
+ * each, typed errors (`ProviderTimeoutError` 504, other `ProviderError`s 502). The POSTs create something and are
+ * never retried; `getSession` is a GET, retried on network errors, 429 and 5xx within its deadline.
  *
  * @example
  * ```ts
@@ -37,12 +66,16 @@ export interface IdvSession {
  * const token = await client.createEphemeralToken(3600);
  * const session = await client.startSession(token, workflowId, { externalUserId: user.id });
  * const url = client.handoffUrl(token, session.id);
+ * // later, or when the webhook says something happened:
+ * const { state } = await client.getSession(session.id); // 'finished', 'failed', ...
  * ```
  */
 export class IdvClient {
   /** The normalised base URL (`idvBaseURL(host)`). */
   readonly host: string;
   readonly #apiKey: string;
+  readonly #schemedKey: string;
+  readonly #statuses: IdvStatusTable;
   readonly #timeout: number;
 
   constructor(options: IdvClientOptions) {
@@ -57,7 +90,14 @@ export class IdvClient {
     if (typeof timeout !== 'number' || !(timeout > 0) || !Number.isFinite(timeout)) {
       invalidOption('timeout must be a positive number of milliseconds');
     }
+    const { apiKeyScheme = 'ApiKey', statuses = SANDBOX_SESSION_STATUSES } = options;
+    if (apiKeyScheme !== 'ApiKey' && apiKeyScheme !== 'raw') invalidOption("apiKeyScheme must be 'ApiKey' or 'raw'");
+    if (!isStatusTable(statuses)) {
+      invalidOption('statuses must map integers to started, document_sent, selfie_sent, finished, failed or expired');
+    }
     this.#apiKey = options.apiKey;
+    this.#schemedKey = apiKeyScheme === 'raw' ? options.apiKey : `ApiKey ${options.apiKey}`;
+    this.#statuses = { ...statuses };
     this.#timeout = timeout;
   }
 
@@ -118,19 +158,79 @@ export class IdvClient {
     return body;
   }
 
+  /**
+   * `POST /api/v1/deeplink?workflowId=` with `Authorization: ApiKey <key>` and `{"metadata", "ttl"}` (+ `locale`):
+   * the token, the session and the phone's link in one call. The session id is read from the returned `url`.
+   *
+   * @example
+   * ```ts
+   * const { url, sessionId } = await client.createDeeplink('kyc', { externalUserId: 'user-1' }, { ttl: 3600 });
+   * ```
+   */
+  async createDeeplink(
+    workflowId: string,
+    metadata: IdvMetadata,
+    options: { ttl: number; locale?: string; signal?: AbortSignal },
+  ): Promise<IdvDeeplink> {
+    const { ttl, locale, signal } = options;
+    if (!isValidTtl(ttl)) throw new RangeError(`ttl must be an integer from ${TTL_RANGE.min} to ${TTL_RANGE.max}`);
+    const url = new URL(`${this.host}/api/v1/deeplink`);
+    url.searchParams.set('workflowId', workflowId);
+    const { body } = await providerRequest({
+      provider: 'idv',
+      operation: 'deeplink',
+      method: 'POST',
+      url,
+      headers: { authorization: this.#schemedKey },
+      json: { metadata, ttl, ...(locale !== undefined ? { locale } : {}) },
+      timeout: this.#timeout,
+      retries: 0,
+      parse: parseDeeplink,
+      ...(signal ? { signal } : {}),
+    });
+    return body;
+  }
+
+  /**
+   * `GET /api/sessions/{id}` with `Authorization: ApiKey <key>` ("All Sessions: Read"): the session as the platform
+   * holds it now, with its integer `status` and the `state` it maps to (see `statuses`). Rejects with an
+   * `IdvSessionNotFoundError` (404) for a session the platform does not know, and with a `ProviderResponseError`
+   * if the answer is about another session or has no integer status.
+   *
+   * @example
+   * ```ts
+   * const { status, state, externalUserId } = await client.getSession(sessionId);
+   * ```
+   */
+  async getSession(sessionId: string, options: { signal?: AbortSignal } = {}): Promise<IdvSessionDetails> {
+    if (typeof sessionId !== 'string' || sessionId === '') throw new TypeError('sessionId must be a non-empty string');
+    try {
+      const { body } = await providerRequest({
+        provider: 'idv',
+        operation: 'get_session',
+        method: 'GET',
+        url: `${this.host}/api/sessions/${encodeURIComponent(sessionId)}`,
+        headers: { authorization: this.#schemedKey, accept: 'application/json' },
+        timeout: this.#timeout,
+        parse: (b) => parseSessionDetails(b, sessionId, this.#statuses),
+        ...(options.signal ? { signal: options.signal } : {}),
+      });
+      return body;
+    } catch (error) {
+      if (error instanceof ProviderStatusError && error.upstreamStatus === 404) {
+        throw new IdvSessionNotFoundError({
+          provider: 'idv',
+          operation: 'get_session',
+          cause: error,
+          ...(error.responseBody !== undefined ? { responseBody: error.responseBody } : {}),
+        });
+      }
+      throw error;
+    }
+  }
+
   /** The handoff URL for a token and a session, on this client's host (see `buildHandoffUrl`). */
   handoffUrl(token: string, sessionId: string): string {
     return buildHandoffUrl(this.host, token, sessionId);
   }
-}
-
-// The session object's shape is not documented (docs/providers/idv.md): the id is read from `id`, else `sessionId`.
-function parseSession(body: unknown): IdvSession {
-  if (!isRecord(body)) throw new ShapeError('the session is not an object');
-  for (const key of ['id', 'sessionId']) {
-    const value = body[key];
-    if (typeof value === 'string' && value !== '') return { id: value, raw: body };
-    if (typeof value === 'number' && Number.isSafeInteger(value)) return { id: String(value), raw: body };
-  }
-  throw new ShapeError('id is not a non-empty string');
 }

@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import {
   assertStore,
   createLogger,
@@ -9,10 +8,12 @@ import {
   systemClock,
 } from '@passport-idv/core';
 import type { NextFunction, Request, Response } from 'express';
-import { NoExternalUserIdError } from './errors.js';
+import { IdvSessionNotFoundError, NoExternalUserIdError } from './errors.js';
 import { IdvClient, type IdvMetadata } from './idv-client.js';
 import type { EphemeralSessionOptions } from './options.js';
 import { type Created, type Handoff, HandoffReuse } from './reuse.js';
+import { isFinalState } from './session-status.js';
+import { storeKey } from './store-key.js';
 import { isValidTtl, TTL_RANGE } from './ttl.js';
 
 const log = createLogger('ephemeral-session');
@@ -40,13 +41,15 @@ const MESSAGES: Record<number, string> = {
 
 /**
  * Express middleware that starts an IDV session server-side and hands it to the phone: one ephemeral token, one
- * session for the workflow with the server-side user as `metadata.externalUserId`, and the handoff URL, answered as
- * `201 {"handoffUrl", "sessionId", "expiresAt"}` with `Cache-Control: no-store` and `Referrer-Policy: no-referrer`.
+ * session for the workflow with the server-side user as `metadata.externalUserId`, and the handoff URL (or, with
+ * `start: 'deeplink'`, the one call that does all three), answered as `201 {"handoffUrl", "sessionId", "expiresAt"}`
+ * with `Cache-Control: no-store` and `Referrer-Policy: no-referrer`.
  *
  * No `externalUserId` → `401` and no upstream call. Upstream failure → `502`/`504`, store failure → `503`, each as
  * JSON `{"error": <code>, "message": <plain words>}`. With `reuse` (default), the same user gets the same session for
- * the same workflow while its token lives, and concurrent first requests start one session, across instances too
- * when they share a store.
+ * the same workflow while its token lives and the session has not ended (it is read back first: a finished or failed
+ * session is never handed out again), and concurrent first requests start one session, across instances too when
+ * they share a store.
  *
  * @throws TypeError (code `ERR_INVALID_OPTION`) for bad options, `ttl` outside 60–86400 included.
  *
@@ -62,6 +65,7 @@ export function ephemeralSession(options: EphemeralSessionOptions): EphemeralSes
   if (!isRecord(options)) invalidOption('ephemeralSession options must be an object');
   const {
     workflowId,
+    start: startMode = 'ephemeral-token',
     ttl = 3600,
     metadata = defaultMetadata,
     reuse = true,
@@ -74,27 +78,57 @@ export function ephemeralSession(options: EphemeralSessionOptions): EphemeralSes
   }
   if (typeof metadata !== 'function') invalidOption('metadata must be a function of the request');
   if (typeof reuse !== 'boolean') invalidOption('reuse must be a boolean');
+  if (startMode !== 'ephemeral-token' && startMode !== 'deeplink') {
+    invalidOption("start must be 'ephemeral-token' or 'deeplink'");
+  }
   if (typeof clock?.now !== 'function') invalidOption('clock must have a now() method');
   if (options.store !== undefined) assertStore(options.store, 'store');
-  const client = new IdvClient({ host: options.host, apiKey: options.apiKey, timeout });
+  const client = new IdvClient({
+    host: options.host,
+    apiKey: options.apiKey,
+    timeout,
+    ...(options.apiKeyScheme !== undefined ? { apiKeyScheme: options.apiKeyScheme } : {}),
+    ...(options.statuses !== undefined ? { statuses: options.statuses } : {}),
+  });
   const store = options.store ?? new MemoryStore({ clock });
-  // The lock outlives the two calls it guards, so a crashed holder only delays others, never blocks them.
-  const reuser = new HandoffReuse(store, clock, 2 * timeout + 1_000);
+  // A stored session is handed out again only while the platform says it is under way.
+  const stillUnderWay = async (sessionId: string): Promise<boolean> => {
+    try {
+      const { state } = await client.getSession(sessionId);
+      if (state !== 'unknown' && !isFinalState(state)) return true;
+      log('session %s: not reused', state);
+      return false;
+    } catch (error) {
+      if (error instanceof IdvSessionNotFoundError) return false;
+      throw error;
+    }
+  };
+  // The lock outlives the calls it guards, so a crashed holder only delays others, never blocks them.
+  const reuser = new HandoffReuse(store, clock, 3 * timeout + 1_000, stillUnderWay);
 
   const create = async (meta: IdvMetadata): Promise<Created> => {
     const started = clock.now();
-    const token = await client.createEphemeralToken(ttl);
-    const session = await client.startSession(token, workflowId, meta);
     const ttlMs = ttl * 1000;
+    // Measured from before the first call: the link is valid at least until then.
+    let expiresAt = started + ttlMs;
+    let handoffUrl: string;
+    let sessionId: string;
+    if (startMode === 'deeplink') {
+      const link = await client.createDeeplink(workflowId, meta, { ttl });
+      // The platform's own expiry, if it says an earlier one.
+      if (link.expiresAt !== undefined) expiresAt = Math.min(expiresAt, Date.parse(link.expiresAt));
+      ({ url: handoffUrl, sessionId } = link);
+    } else {
+      const token = await client.createEphemeralToken(ttl);
+      const session = await client.startSession(token, workflowId, meta);
+      handoffUrl = client.handoffUrl(token, session.id);
+      sessionId = session.id;
+    }
+    const left = expiresAt - clock.now();
     return {
-      // Measured from before the token call: the link is valid at least until then.
-      handoff: {
-        handoffUrl: client.handoffUrl(token, session.id),
-        sessionId: session.id,
-        expiresAt: new Date(started + ttlMs).toISOString(),
-      },
+      handoff: { handoffUrl, sessionId, expiresAt: new Date(expiresAt).toISOString() },
       // A link that dies a few seconds after it is shown is useless: stop reusing it a margin before it expires.
-      reuseMs: ttlMs - Math.min(60_000, ttlMs / 4),
+      reuseMs: left - Math.min(60_000, ttlMs / 4),
     };
   };
 
@@ -108,10 +142,13 @@ export function ephemeralSession(options: EphemeralSessionOptions): EphemeralSes
       return handoff;
     }
     let created = false;
-    const handoff = await reuser.get(reuseKey(client.host, workflowId, meta.externalUserId), async () => {
-      created = true;
-      return create(meta);
-    });
+    const handoff = await reuser.get(
+      storeKey('ephemeral-session', client.host, workflowId, meta.externalUserId),
+      async () => {
+        created = true;
+        return create(meta);
+      },
+    );
     log('session %s in %dms', created ? 'started' : 'reused', Math.round(performance.now() - began));
     return handoff;
   };
@@ -151,12 +188,4 @@ function normaliseMetadata(meta: unknown): IdvMetadata | undefined {
   const { externalUserId } = meta;
   if (typeof externalUserId !== 'string' || externalUserId === '') return undefined;
   return { ...meta, externalUserId };
-}
-
-/** One reuse slot per platform, workflow and user; hashed so keys stay short and user ids stay out of the store's key space. */
-function reuseKey(host: string, workflowId: string, externalUserId: string): string {
-  const digest = createHash('sha256')
-    .update(JSON.stringify([host, workflowId, externalUserId]))
-    .digest('base64url');
-  return `ephemeral-session:${digest}`;
 }

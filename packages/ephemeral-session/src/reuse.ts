@@ -31,20 +31,26 @@ export interface Created {
   reuseMs: number;
 }
 
+/** Whether the session of a stored handoff may be handed out again (it has not ended); rejects if that is unknown. */
+export type ReuseCheck = (sessionId: string) => Promise<boolean>;
+
 /**
  * Hands out one handoff per key while it is reusable, creating it at most once however many requests ask at the same
  * time: concurrent callers in this process share one promise, and callers in other processes (sharing the store)
- * wait on a lock taken with the store's atomic `add`, then read what the lock holder stored.
+ * wait on a lock taken with the store's atomic `add`, then read what the lock holder stored. A stored handoff is
+ * handed out again only if `check` says its session has not ended; one that has is dropped, and a new one created.
  */
 export class HandoffReuse {
   readonly #store: Store;
   readonly #clock: Clock;
   readonly #loader: SharedLoader<Handoff>;
+  readonly #check: ReuseCheck;
 
   /** `lockMs`: how long a creation may hold the lock (and others wait for it), in real milliseconds. */
-  constructor(store: Store, clock: Clock, lockMs: number) {
+  constructor(store: Store, clock: Clock, lockMs: number, check: ReuseCheck) {
     this.#store = store;
     this.#clock = clock;
+    this.#check = check;
     this.#loader = new SharedLoader(store, { lockMs, firstPollMs: 10, maxPollMs: 200 });
   }
 
@@ -74,6 +80,12 @@ export class HandoffReuse {
     // The store's own expiry may run on another clock (Redis keeps real time): the window is checked on ours too.
     if (!isStored(value) || value.reuseUntil <= this.#clock.now()) return undefined;
     const { handoffUrl, sessionId, expiresAt } = value;
+    if (!(await this.#check(sessionId))) {
+      // Ended (or unknown to the platform): never handed out again. If another instance replaced it meanwhile, its
+      // handoff goes too, and the next request starts one more session: never a finished one.
+      await storeCall(() => this.#store.delete(key));
+      return undefined;
+    }
     return { handoffUrl, sessionId, expiresAt };
   }
 }

@@ -1,3 +1,5 @@
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import util from 'node:util';
 import type { Store } from '@passport-idv/core';
 import type { Sandbox } from '@passport-idv/sandbox';
@@ -5,6 +7,7 @@ import createDebug from 'debug';
 import express from 'express';
 import session from 'express-session';
 import passport from 'passport';
+import request from 'supertest';
 import { type EphemeralSessionOptions, ephemeralSession } from '../src/index.js';
 
 export interface TestUser {
@@ -41,6 +44,13 @@ export function createTestApp(sandbox: Sandbox, options: Partial<EphemeralSessio
   return { app, handoff };
 }
 
+/** A supertest agent logged in as `id` through the test app's `POST /login/:id`. */
+export async function loggedIn(app: Parameters<typeof request.agent>[0], id = 'user-1') {
+  const agent = request.agent(app);
+  await agent.post(`/login/${id}`).expect(204);
+  return agent;
+}
+
 /** Captures every `passport-idv:*` debug line. */
 export function captureLogs(): { lines: string[]; stop(): void } {
   const lines: string[] = [];
@@ -68,3 +78,35 @@ export const brokenStore: Store = {
   take: () => Promise.reject(new Error('connection refused')),
   delete: () => Promise.reject(new Error('connection refused')),
 };
+
+export interface Recorded {
+  method: string;
+  url: string;
+  headers: http.IncomingHttpHeaders;
+  body: string;
+}
+
+/** A pass-through proxy in front of the sandbox that records each request exactly as the client sent it. */
+export async function recordingProxy(target: string) {
+  const recorded: Recorded[] = [];
+  const server = http.createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (chunk: Buffer) => chunks.push(chunk));
+    req.on('end', () => {
+      const body = Buffer.concat(chunks);
+      recorded.push({ method: req.method ?? '', url: req.url ?? '', headers: req.headers, body: body.toString() });
+      const upstream = http.request(`${target}${req.url}`, { method: req.method, headers: req.headers }, (up) => {
+        res.writeHead(up.statusCode ?? 502, up.headers);
+        up.pipe(res);
+      });
+      upstream.end(body);
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    recorded,
+    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
+}

@@ -1,11 +1,9 @@
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { MemoryStore } from '@passport-idv/core';
 import { type Sandbox, startSandbox } from '@passport-idv/sandbox';
 import request from 'supertest';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { buildHandoffUrl } from '../src/index.js';
-import { brokenStore, captureLogs, createTestApp } from './helpers.js';
+import { brokenStore, captureLogs, createTestApp, loggedIn, recordingProxy } from './helpers.js';
 
 let sandbox: Sandbox;
 
@@ -23,44 +21,6 @@ afterEach(() => {
 });
 
 const idvCalls = () => sandbox.requests.count({ provider: 'idv' });
-
-async function loggedIn(app: Parameters<typeof request.agent>[0], id = 'user-1') {
-  const agent = request.agent(app);
-  await agent.post(`/login/${id}`).expect(204);
-  return agent;
-}
-
-interface Recorded {
-  method: string;
-  url: string;
-  headers: http.IncomingHttpHeaders;
-  body: string;
-}
-
-/** A pass-through proxy in front of the sandbox that records each request exactly as the client sent it. */
-async function recordingProxy(target: string) {
-  const recorded: Recorded[] = [];
-  const server = http.createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (chunk: Buffer) => chunks.push(chunk));
-    req.on('end', () => {
-      const body = Buffer.concat(chunks);
-      recorded.push({ method: req.method ?? '', url: req.url ?? '', headers: req.headers, body: body.toString() });
-      const upstream = http.request(`${target}${req.url}`, { method: req.method, headers: req.headers }, (up) => {
-        res.writeHead(up.statusCode ?? 502, up.headers);
-        up.pipe(res);
-      });
-      upstream.end(body);
-    });
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  return {
-    url: `http://127.0.0.1:${port}`,
-    recorded,
-    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
-  };
-}
 
 describe('ephemeralSession(): the two documented calls', () => {
   it('sends exactly the documented requests, in order, and nothing else', async () => {
@@ -207,18 +167,22 @@ describe('ephemeralSession(): secrets and headers', () => {
 });
 
 describe('ephemeralSession(): reuse', () => {
-  it('hands the same session back to the same user for the same workflow, with no upstream call', async () => {
+  it('hands the same session back to the same user for the same workflow: one read-back, nothing started', async () => {
     const { app } = createTestApp(sandbox);
     const agent = await loggedIn(app);
     const first = await agent.post('/verify/handoff').expect(201);
     expect(idvCalls()).toBe(2);
     const second = await agent.post('/verify/handoff').expect(201);
     expect(second.body).toEqual(first.body);
-    expect(idvCalls()).toBe(2);
+    expect(sandbox.requests.filter({ provider: 'idv' }).map((r) => r.route)).toEqual([
+      'idv.ephemeral',
+      'idv.sessions',
+      'idv.session',
+    ]);
     // Another user gets another session.
     const other = await (await loggedIn(app, 'user-2')).post('/verify/handoff').expect(201);
     expect(other.body.sessionId).not.toBe(first.body.sessionId);
-    expect(idvCalls()).toBe(4);
+    expect(idvCalls()).toBe(5);
   });
 
   it('starts a new session for another workflow, even through a shared store', async () => {

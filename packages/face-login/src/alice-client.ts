@@ -209,8 +209,8 @@ export class AliceClient {
   }
 
   /**
-   * Allows the user to log in with the face (`POST /user/authorize`, called `/user/authentication/enable` by the
-   * newer SDKs).
+   * Allows the user to log in with the face (`POST /user/authentication/enable`, the SDKs' name since 2023 for the
+   * docs' older `POST /user/authorize`).
    *
    * @example
    * ```ts
@@ -218,7 +218,7 @@ export class AliceClient {
    * ```
    */
   async authorizeUser(userId: string): Promise<void> {
-    await this.#call(backendUser, userId, 'authorize', 'POST', '/user/authorize', { responseType: 'none' });
+    await this.#call(backendUser, userId, 'authorize', 'POST', '/user/authentication/enable', { responseType: 'none' });
   }
 
   /**

@@ -5,6 +5,7 @@ import {
   isRecord,
   MemoryStore,
   ProviderStatusError,
+  ProviderTimeoutError,
   randomToken,
   type Store,
   secondsOption,
@@ -26,7 +27,7 @@ import type {
   FaceLoginVerify,
   FaceLoginVerifyWithRequest,
 } from './options.js';
-import { FailureLimiter, type LimitedKey } from './rate-limit.js';
+import { EVALUATION_MS, FailureLimiter, type LimitedKey, type Reservation } from './rate-limit.js';
 import { enrolledFace } from './review-enrollment.js';
 import { ATTEMPT_KEY, type FaceLoginAttempt, recordOnLogin, type SessionData, sessionOf } from './session.js';
 
@@ -34,6 +35,9 @@ const log = createLogger('face-login');
 
 /** The longest `maxAge` of an attempt, in seconds. */
 const MAX_ATTEMPT_SECONDS = 1_200;
+
+/** The reservation of an attempt when rate limiting is off: no slots. */
+const NOT_LIMITED: Reservation = { slots: [], until: Number.POSITIVE_INFINITY };
 
 /** What `_evaluate` decided: a refusal (counted as a failure of the user's, or not), or a result for `verify`. */
 type Outcome = { refused: FaceLoginFailureCode; counts: boolean } | { result: FaceLoginResult };
@@ -201,21 +205,29 @@ export class FaceLoginStrategy extends Strategy {
     const open = attempt as FaceLoginAttempt;
     // A failure slot of the user and of the IP, taken before anything is evaluated (waiting for one if all are held
     // by attempts being evaluated): concurrent attempts cannot overrun the limit. Kept when the attempt fails, given
-    // back otherwise.
-    const slots = this._limiter ? await this._limiter.reserve(this._limitKeys(req, open.aliceUserId)) : [];
-    if (slots === undefined) return this._fail('rate_limited');
+    // back otherwise; one nobody marks or gives back (a store error) frees itself after a short lease.
+    const limiter = this._limiter;
+    const reservation = limiter ? await limiter.reserve(this._limitKeys(req, open.aliceUserId)) : NOT_LIMITED;
+    if (reservation === undefined) return this._fail('rate_limited');
     let outcome: Outcome;
     try {
       outcome = await this._evaluate(session, open, id);
     } catch (error) {
-      await this._limiter?.release(slots);
+      await limiter?.release(reservation);
       throw error;
     }
+    // Once the leases may have ended, another attempt may hold these slots: this outcome would be one beyond the limit.
+    if (limiter && !limiter.held(reservation)) {
+      throw new ProviderTimeoutError(`the face login was not evaluated within ${EVALUATION_MS / 1000} s`, {
+        provider: 'alice',
+        operation: 'authentication',
+      });
+    }
     if (!('result' in outcome) && outcome.counts) {
-      await this._limiter?.fail(slots);
+      await limiter?.fail(reservation);
       return this._fail(outcome.refused);
     }
-    await this._limiter?.release(slots);
+    await limiter?.release(reservation);
     if ('result' in outcome) return this._verifyAndLogIn(req, outcome.result);
     this._fail(outcome.refused);
   }

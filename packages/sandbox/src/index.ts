@@ -34,6 +34,16 @@ export {
 export { SandboxClock } from './clock.js';
 export { type Fault, Faults } from './faults.js';
 export type { IdvSandbox, IdvSandboxOptions } from './idv/index.js';
-export { IDV_CAPTURE_STEPS, IDV_TTL_RANGE, type IdvCaptureStep, type IdvSandboxSession } from './idv/index.js';
+export {
+  IDV_CAPTURE_STEPS,
+  IDV_SESSION_STATUSES,
+  IDV_TTL_RANGE,
+  IDV_WEBHOOK_RETRY_DELAYS,
+  IDV_WEBHOOK_SECRET_HEADER,
+  type IdvCaptureStep,
+  type IdvSandboxSession,
+  type IdvSessionState,
+  type IdvWebhookDelivery,
+} from './idv/index.js';
 export { type CredentialKind, type LoggedRequest, type RequestFilter, RequestLog } from './request-log.js';
 export { type Sandbox, type SandboxOptions, startSandbox } from './sandbox.js';

@@ -3,10 +3,20 @@ import busboy from 'busboy';
 import type { Faults } from './faults.js';
 import type { CredentialKind, LoggedRequest, RequestLog } from './request-log.js';
 
+/** One file part of a `multipart/form-data` body. */
+export interface MultipartFile {
+  filename: string;
+  contentType: string;
+  data: Buffer;
+}
+
 /** A parsed `multipart/form-data` body. */
 export interface Multipart {
   fields: Record<string, string>;
-  files: Record<string, { filename: string; contentType: string; data: Buffer }>;
+  /** The last file part of each name. */
+  files: Record<string, MultipartFile>;
+  /** Every file part, in order, with its field name (a field may repeat, e.g. one `video` part per frame). */
+  parts: (MultipartFile & { name: string })[];
 }
 
 /** What a route handler gets. */
@@ -218,7 +228,7 @@ function readBody(req: IncomingMessage): Promise<Buffer> {
 function parseMultipart(contentType: string | undefined, raw: Buffer): Promise<Multipart | undefined> {
   if (!contentType?.toLowerCase().startsWith('multipart/form-data')) return Promise.resolve(undefined);
   return new Promise((resolve) => {
-    const result: Multipart = { fields: {}, files: {} };
+    const result: Multipart = { fields: {}, files: {}, parts: [] };
     let parser: busboy.Busboy;
     try {
       parser = busboy({ headers: { 'content-type': contentType }, limits: { fileSize: MAX_BODY } });
@@ -232,8 +242,11 @@ function parseMultipart(contentType: string | undefined, raw: Buffer): Promise<M
     parser.on('file', (name, stream, info) => {
       const chunks: Buffer[] = [];
       stream.on('data', (chunk: Buffer) => chunks.push(chunk));
+      const part = { name, filename: info.filename ?? '', contentType: info.mimeType, data: Buffer.alloc(0) };
+      result.parts.push(part);
       stream.on('end', () => {
-        result.files[name] = { filename: info.filename ?? '', contentType: info.mimeType, data: Buffer.concat(chunks) };
+        part.data = Buffer.concat(chunks);
+        result.files[name] = { filename: part.filename, contentType: part.contentType, data: part.data };
       });
     });
     parser.on('close', () => resolve(result));

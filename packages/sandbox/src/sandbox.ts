@@ -95,7 +95,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
   const webIdv = mountAuthenteqWebIdv(env, { ...seeded?.authenteqWebIdv, ...options.authenteqWebIdv });
   mountAuthenteqDashboard(env, authenteq, webIdv.sandbox);
   const alice = mountAlice(env, options.alice);
-  const idv = mountIdv(env, { ...seeded?.idv, ...options.idv });
+  const { idv, stop: stopIdv } = mountIdv(env, { ...seeded?.idv, ...options.idv });
   router.add('GET', '/favicon.ico', 'sandbox.favicon', (ctx) => {
     ctx.res.writeHead(204).end();
   });
@@ -131,6 +131,7 @@ webhook URLs while the sandbox runs.</p>`,
     close: () =>
       new Promise<void>((resolve) => {
         webIdv.close();
+        stopIdv();
         server.close(() => resolve());
         server.closeAllConnections();
       }),

@@ -1,63 +1,22 @@
 import { decodeJwt } from 'jose';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { type Sandbox, sandboxMedia, startSandbox } from '../src/index.js';
+import { aliceHttp, pick, video } from './alice-support.js';
 
 let sandbox: Sandbox;
-let base: string;
+let call: ReturnType<typeof aliceHttp>['call'];
+let token: ReturnType<typeof aliceHttp>['token'];
+let loginToken: ReturnType<typeof aliceHttp>['loginToken'];
 
 beforeAll(async () => {
   sandbox = await startSandbox({ port: 0 });
-  base = sandbox.alice.baseURL;
+  ({ call, token, loginToken } = aliceHttp(sandbox));
 });
 afterAll(() => sandbox.close());
 beforeEach(() => {
   sandbox.faults.clear();
   sandbox.clock.reset();
 });
-
-async function call(
-  method: string,
-  path: string,
-  token?: string,
-  init: { headers?: Record<string, string>; body?: FormData } = {},
-) {
-  const headers: Record<string, string> = { ...init.headers };
-  if (token) headers.authorization = `Bearer ${token}`;
-  const res = await fetch(`${base}${path}`, { method, headers, body: init.body });
-  const text = await res.text();
-  let body: unknown;
-  try {
-    body = JSON.parse(text);
-  } catch {
-    body = text;
-  }
-  return { status: res.status, headers: res.headers, body };
-}
-
-async function token(path: string, login?: string) {
-  const res = await call('GET', path, login ?? (await loginToken()));
-  expect(res.status).toBe(200);
-  return pick(res.body, 'token') as string;
-}
-
-async function loginToken() {
-  const res = await call('GET', '/login_token', undefined, { headers: { apikey: sandbox.alice.apiKey } });
-  expect(res.status).toBe(200);
-  return pick(res.body, 'token') as string;
-}
-
-/** Reads `a.b.0.c` out of a JSON body. */
-function pick(body: unknown, path: string): unknown {
-  let value = body;
-  for (const key of path.split('.')) value = (value as Record<string, unknown> | undefined)?.[key];
-  return value;
-}
-
-function video(media: Uint8Array = sandboxMedia()): FormData {
-  const form = new FormData();
-  form.append('video', new Blob([media]), 'selfie.mp4');
-  return form;
-}
 
 describe('Alice emulator: tokens', () => {
   it('issues the four token kinds as JWTs that last 60 minutes on the sandbox clock', async () => {
@@ -115,7 +74,9 @@ describe('Alice emulator: tokens', () => {
     for (const [method, path] of [
       ['GET', '/user/report'],
       ['PATCH', '/user/selfie'],
-      ['POST', '/user/authorize'],
+      ['POST', '/user/authentication/enable'],
+      ['POST', '/user/authentication/disable'],
+      ['GET', '/user/authentications/ids'],
       ['DELETE', '/user'],
       ['GET', '/user/authentications'],
     ] as const) {
@@ -219,8 +180,8 @@ describe('Alice emulator: enrollment and login flow over HTTP', () => {
     const status = await call('GET', '/user/status', user);
     expect(pick(status.body, 'user')).toMatchObject({ user_id: userId, authorized: false });
 
-    // Not yet authorized: authentication is refused.
-    expect((await call('POST', '/user/authenticate', user, { body: video() })).status).toBe(403);
+    // Face login not enabled yet: authentication is refused with the 404 the web SDK reads as "not enabled".
+    expect((await call('POST', '/user/authenticate', user, { body: video() })).status).toBe(404);
     expect((await call('POST', '/user/authentication/enable', backendUser)).status).toBe(200);
     expect(sandbox.alice.user(userId)?.authorized).toBe(true);
 
@@ -334,11 +295,11 @@ describe('Alice emulator: enrollment and login flow over HTTP', () => {
     const id = sandbox.alice.authenticate(ana.userId);
     const bobToken = await token(`/backend_token/${bob.userId}`);
     expect((await call('GET', `/user/authentication/${id}`, bobToken)).status).toBe(404);
-    expect(() => sandbox.alice.authenticate(sandbox.alice.createUser())).toThrow(/not authorized/);
+    expect(() => sandbox.alice.authenticate(sandbox.alice.createUser())).toThrow(/not enabled/);
   });
 
   it('answers CORS preflights for the browser SDK endpoints and serves sdk.js', async () => {
-    const pre = await fetch(`${base}/user/authenticate`, {
+    const pre = await fetch(`${sandbox.alice.baseURL}/user/authenticate`, {
       method: 'OPTIONS',
       headers: { origin: 'http://localhost:3002', 'access-control-request-method': 'POST' },
     });
@@ -350,7 +311,7 @@ describe('Alice emulator: enrollment and login flow over HTTP', () => {
     expect(text).toContain('window.AliceSandboxSDK');
     expect(text).not.toContain('innerHTML');
     expect(() => new Function(text)).not.toThrow(); // valid JavaScript
-    expect((await fetch(`${base}/sdk`)).status).toBe(200);
+    expect((await fetch(`${sandbox.alice.baseURL}/sdk`)).status).toBe(200);
   });
 
   it('answers CORS on the browser SDK endpoints, injected faults included', async () => {
@@ -359,15 +320,23 @@ describe('Alice emulator: enrollment and login flow over HTTP', () => {
       ['alice.selfie', 'POST', '/user/selfie'],
       ['alice.user_status', 'GET', '/user/status'],
     ] as const) {
-      const plain = await fetch(`${base}${path}`, { method, headers: { origin: 'http://localhost:3002' } });
+      const plain = await fetch(`${sandbox.alice.baseURL}${path}`, {
+        method,
+        headers: { origin: 'http://localhost:3002' },
+      });
       expect(plain.status).toBe(401);
       expect(plain.headers.get('access-control-allow-origin')).toBe('*');
       sandbox.faults.inject(route, { status: 503, times: 1 });
-      const faulted = await fetch(`${base}${path}`, { method, headers: { origin: 'http://localhost:3002' } });
+      const faulted = await fetch(`${sandbox.alice.baseURL}${path}`, {
+        method,
+        headers: { origin: 'http://localhost:3002' },
+      });
       expect(faulted.status).toBe(503);
       expect(faulted.headers.get('access-control-allow-origin')).toBe('*');
     }
-    const backend = await fetch(`${base}/user/authentications`, { headers: { origin: 'http://localhost:3002' } });
+    const backend = await fetch(`${sandbox.alice.baseURL}/user/authentications`, {
+      headers: { origin: 'http://localhost:3002' },
+    });
     expect(backend.headers.get('access-control-allow-origin')).toBeNull();
   });
 

@@ -104,7 +104,7 @@ describe('IDV sandbox: POST /api/sessions', () => {
       metadata: { externalUserId: 'user-42' },
       createdAt: new Date(Date.parse(created.createdAt)).toISOString(),
     });
-    expect(sandbox.idv.getSession(created.id)).toMatchObject({ status: 'created', steps: {} });
+    expect(sandbox.idv.getSession(created.id)).toMatchObject({ state: 'started', status: 0, steps: {} });
     expect(sandbox.requests.filter({ route: 'idv.sessions' })).toMatchObject([
       { credential: 'ephemeral_token', status: 200 },
     ]);
@@ -190,7 +190,7 @@ describe('IDV sandbox: /capture and /mobile pages', () => {
       });
       expect(res.status).toBe(302);
     }
-    expect(sandbox.idv.getSession(id)).toMatchObject({ status: 'completed', steps: { document: expect.any(String) } });
+    expect(sandbox.idv.getSession(id)).toMatchObject({ state: 'finished', steps: { document: expect.any(String) } });
     res = await fetch(mobileURL(authorization, id));
     expect(await res.text()).toContain('Your photos were sent');
   });
@@ -205,7 +205,7 @@ describe('IDV sandbox: /capture and /mobile pages', () => {
       redirect: 'manual',
     });
     expect(res.status).toBe(400);
-    expect(sandbox.idv.getSession(id)).toMatchObject({ status: 'created', steps: {} });
+    expect(sandbox.idv.getSession(id)).toMatchObject({ state: 'started', steps: {} });
   });
 
   it('refuses /mobile with a token that did not start the session, an unknown session or an expired token', async () => {
@@ -249,7 +249,7 @@ describe('IDV sandbox: programmatic API', () => {
         body: '{"metadata":{}}',
       });
       const { id } = (await res.json()) as { id: string };
-      expect(a.idv.completeCapture(id)?.status).toBe('completed');
+      expect(a.idv.completeCapture(id)?.state).toBe('finished');
       expect(a.idv.listSessions()).toHaveLength(1);
     } finally {
       await Promise.all([a.close(), b.close()]);

@@ -8,8 +8,8 @@ export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 
 const FAILURES = fileURLToPath(new URL('../failures/', import.meta.url));
 
-/** Starts Chromium with the flags a closed-network CI machine needs. */
-export function launchBrowser(): Promise<Browser> {
+/** Starts Chromium with the flags a closed-network CI machine needs, plus `extraArgs`. */
+export function launchBrowser(extraArgs: readonly string[] = []): Promise<Browser> {
   return chromium.launch({
     executablePath: CHROMIUM_PATH,
     headless: true,
@@ -20,6 +20,7 @@ export function launchBrowser(): Promise<Browser> {
       '--disable-background-networking',
       '--disable-component-update',
       '--no-first-run',
+      ...extraArgs,
     ],
   });
 }

@@ -1,16 +1,22 @@
 import type { SandboxEnv } from '../env.js';
-import { type SandboxMediaOptions, sandboxMedia } from './media.js';
+import { CAPTURE_CODE, type SandboxMediaOptions, sandboxMedia } from './media.js';
 import { registerRoutes } from './routes.js';
-import { AliceState } from './state.js';
+import { AliceState, type CaptureRejection } from './state.js';
 import { type AliceTokenKind, TokenIssuer } from './tokens.js';
 
-export { type SandboxMediaOptions, sandboxMedia } from './media.js';
+export { ALICE_SELFIE_DIAGNOSTICS, type SandboxMediaOptions, sandboxMedia } from './media.js';
+export type { CaptureRejection } from './state.js';
 export type { AliceTokenKind } from './tokens.js';
 
 /** Options of the Alice Onboarding emulator. */
 export interface AliceSandboxOptions {
   /** The API key `/login_token` accepts. Default `alice-sandbox-api-key`. */
   apiKey?: string;
+  /**
+   * Answer the old enablement paths `POST /user/authorize` and `/user/deauthorize` like `/user/authentication/enable`
+   * and `/disable`. Whether the real API still accepts them is unknown; off (the default), they answer 404.
+   */
+  legacyAuthorizePaths?: boolean;
 }
 
 /** Options of {@link AliceSandbox.enroll}. */
@@ -18,7 +24,7 @@ export interface AliceEnrollOptions {
   email?: string;
   /** What the enrollment selfie shows. Default: the user's own live face. */
   media?: SandboxMediaOptions | Uint8Array;
-  /** Authorize the user for face login after the selfie (as `POST /user/authorize` does). Default `true`. */
+  /** Enable face login after the selfie (as `POST /user/authentication/enable` does). Default `true`. */
   authorize?: boolean;
 }
 
@@ -68,6 +74,17 @@ export interface AliceSandbox {
    * ```
    */
   authenticate(userId: string, media?: SandboxMediaOptions | Uint8Array): string;
+  /**
+   * Refuses the next capture (a selfie upload or an authentication, of any user, that passes the user checks), as the
+   * API refuses a bad capture: `{ diagnostics }` answers 204 with `x-alice-selfie-diagnostics`, `{ error }` answers
+   * 406. Nothing is stored. For captures that are real video bytes; synthetic media can say the same themselves.
+   *
+   * @example
+   * ```ts
+   * sandbox.alice.rejectNextCapture({ diagnostics: 'FaceTooFar' });
+   * ```
+   */
+  rejectNextCapture(rejection: CaptureRejection): void;
   /** Signs a token of `kind` for `userId`, as the token endpoints would (e.g. a USER_TOKEN a browser would hold). */
   issueToken(kind: AliceTokenKind, userId?: string): Promise<string>;
   /** Makes every token issued so far invalid (a key rotation on the provider's side): the next use answers 401. */
@@ -97,7 +114,8 @@ export function mountAlice(env: SandboxEnv, options: AliceSandboxOptions = {}): 
   const apiKey = options.apiKey ?? 'alice-sandbox-api-key';
   const state = new AliceState(env.clock);
   const tokens = new TokenIssuer(env.clock);
-  registerRoutes({ env, state, tokens, apiKey, base, baseURL });
+  const legacyAuthorizePaths = options.legacyAuthorizePaths === true;
+  registerRoutes({ env, state, tokens, apiKey, base, baseURL, legacyAuthorizePaths });
   return {
     apiKey,
     baseURL,
@@ -111,6 +129,13 @@ export function mountAlice(env: SandboxEnv, options: AliceSandboxOptions = {}): 
     createUser: (fields) => state.createUser(fields).id,
     addSelfie: (userId, media) => void state.addSelfie(userId, toMedia(media)),
     authenticate: (userId, media) => state.authenticate(userId, toMedia(media)).id,
+    rejectNextCapture(rejection) {
+      const code = 'diagnostics' in rejection ? rejection.diagnostics : rejection.error;
+      if (typeof code !== 'string' || !CAPTURE_CODE.test(code)) {
+        throw new RangeError('the code must be 1-64 letters, digits or _.-');
+      }
+      state.rejectNextCapture(rejection);
+    },
     issueToken: (kind, userId) => tokens.issue(kind, userId),
     revokeTokens: () => tokens.revokeAll(),
     allowSelfieReplacement(enabled) {

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import type { AliceUser, Authentication, Selfie } from './state.js';
 
 /** `created_at` as the API writes it: ISO 8601 without a zone (it is UTC), as in Alice's examples (docs/providers/alice.md). */
@@ -10,19 +11,34 @@ function mediaHref(baseURL: string, mediaId: string): string {
   return `${baseURL}/media/${mediaId}/download`;
 }
 
-/** Report V1 (docs/providers/alice.md, "Report"), wrapped in `report` as the SDKs read it. */
+/** The selfie-level checks of a report V1 selfie (keys as the SDK's report model names them; values [I]). */
+function selfieChecks(selfie: Selfie) {
+  return [
+    { key: 'liveness', value: selfie.liveness, detail: 'The selfie is from a real person' },
+    { key: 'only_one_face', value: 100, detail: 'Only one face detected in the Selfie' },
+  ];
+}
+
+/**
+ * Report V1 (docs/providers/alice.md, "Report"), wrapped in `report` as the SDKs read it. The fields are those of the
+ * Python SDK's report model; what the sandbox cannot know (documents, sessions, devices) is empty.
+ */
 export function reportV1(user: AliceUser, current: Selfie | undefined, now: number, baseURL: string) {
+  const selfieSecurity = current ? (current.liveness >= 50 ? 'ok' : 'ko') : 'n/a';
   return {
     report: {
       created_at: aliceTime(now, true),
       documents: [],
       events: [],
-      id: `${user.id.slice(0, 8)}-report-${now}`,
+      id: randomUUID(),
+      other_trusted_documents: [],
       selfies: user.selfies.map((selfie) => ({
+        checks: selfieChecks(selfie),
         created_at: aliceTime(selfie.createdAt),
-        id: selfie.mediaId,
+        id: selfie.id,
         liveness: selfie.liveness,
         media: { video: { extension: selfie.mediaId.split('.').pop(), href: mediaHref(baseURL, selfie.mediaId) } },
+        number_of_faces: 1,
         voided: selfie.voided,
       })),
       summary: {
@@ -31,6 +47,15 @@ export function reportV1(user: AliceUser, current: Selfie | undefined, now: numb
         external_user_data: {},
         face_liveness: current ? current.liveness : null,
         face_matching: [],
+        result: {
+          document_read: 'n/a',
+          document_security: 'n/a',
+          process_security: 'n/a',
+          selfie_security: selfieSecurity,
+        },
+        sessions: 0,
+        sessions_until_first_succeeded_onboarding: null,
+        state: null,
         user_data: [],
       },
       user_id: user.id,
@@ -99,20 +124,36 @@ export function authenticationV0(authentication: Authentication) {
   };
 }
 
-/** `GET /user/status` (shape read in the SDKs: `{"user": {...}}`). */
+/** The document types `document_limit_reached` names (the web SDK's `Status` type). */
+const DOCUMENT_TYPES = ['driverlicense', 'healthinsurancecard', 'idcard', 'passport', 'residencepermit'] as const;
+
+/**
+ * `GET /user/status` as the web SDK's `Status` type lists it: `{"user": {...}}`. The sandbox has no documents, so
+ * those fields are empty; `device` holds what `POST /user` said and no agent (what fills it upstream is unknown [I]).
+ */
 export function userStatus(user: AliceUser, current: Selfie | undefined, selfieLimitReached: boolean) {
   return {
     user: {
-      user_id: user.id,
+      authorized: user.authorized,
+      created_at: aliceTime(user.createdAt),
+      device: {
+        agent: null,
+        agent_version: null,
+        model: user.device.model ?? null,
+        platform: user.device.platform ?? null,
+        platform_version: user.device.platformVersion ?? null,
+      },
+      document_limit_reached: Object.fromEntries(DOCUMENT_TYPES.map((type) => [type, false])),
+      documents: [],
       email: user.email ?? null,
       first_name: user.firstName ?? null,
       last_name: user.lastName ?? null,
-      created_at: aliceTime(user.createdAt),
-      authorized: user.authorized,
-      uploaded_face: current !== undefined,
+      other_trusted_documents: [],
       selfie_limit_reached: selfieLimitReached,
-      selfie: current ? { created_at: aliceTime(current.createdAt), voided: false } : null,
-      state: user.authorized ? 'AUTHORIZED' : current ? 'SELFIE_ADDED' : 'CREATED',
+      updated_at: aliceTime(user.updatedAt),
+      uploaded_documents: false,
+      uploaded_face: current !== undefined,
+      user_id: user.id,
     },
   };
 }

@@ -1,15 +1,6 @@
 import type { SandboxEnv } from '../env.js';
-import type { Context } from '../router.js';
+import { fail, isObject, readSessionStart } from './api-checks.js';
 import { IDV_TTL_RANGE, type IdvState } from './state.js';
-
-/** The sandbox's error body. The provider documents none [I]: `{"error": <type>, "message": <text>}`. */
-function fail(ctx: Context, status: number, error: string, message: string): void {
-  ctx.send(status, { error, message });
-}
-
-function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
 
 /**
  * The two documented server-side calls (docs/providers/idv.md): API key → ephemeral token,
@@ -80,25 +71,9 @@ export function mountIdvApi(env: SandboxEnv, base: string, apiKey: string, state
       fail(ctx, 401, 'unauthorized', 'the ephemeral token has expired');
       return;
     }
-    const workflowId = ctx.url.searchParams.get('workflowId');
-    if (workflowId === null || workflowId === '') {
-      fail(ctx, 400, 'bad_request', 'the workflowId query parameter is required');
-      return;
-    }
-    if (!state.workflows.has(workflowId)) {
-      fail(ctx, 404, 'not_found', 'no such workflow');
-      return;
-    }
-    const body = await ctx.json();
-    if (!isObject(body) || (body.metadata !== undefined && !isObject(body.metadata))) {
-      fail(ctx, 400, 'bad_request', 'the body must be a JSON object such as {"metadata": {"externalUserId": "..."}}');
-      return;
-    }
-    const metadata = body.metadata ?? {};
-    if (metadata.externalUserId !== undefined && typeof metadata.externalUserId !== 'string') {
-      fail(ctx, 400, 'bad_request', 'metadata.externalUserId must be a string');
-      return;
-    }
+    const start = await readSessionStart(ctx, state);
+    if (start === undefined) return;
+    const { workflowId, metadata } = start;
     const { id, workflowId: workflow, createdAt } = state.createSession(authorization, workflowId, metadata);
     ctx.send(200, { id, workflowId: workflow, metadata, createdAt });
   });

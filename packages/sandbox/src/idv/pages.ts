@@ -14,7 +14,7 @@ function sendPage(ctx: Context, status: number, title: string, body: string): vo
 
 /**
  * The browser pages of the handoff: `/capture?url=` (the link and its QR code, for the computer) and `/mobile`
- * (a simulated phone capture standing in for the provider's mobile web app).
+ * (a simulated phone capture standing in for the provider's mobile web app: the two photos, or a failed check).
  */
 export function mountIdvPages(env: SandboxEnv, base: string, state: IdvState): void {
   const origin = new URL(env.url).origin;
@@ -63,11 +63,12 @@ URL-encoded, as the provider documents: <code>/capture?url=&lt;url-encoded mobil
     const session = authorise(ctx, state, token, sessionId);
     if (session === undefined) return;
     const step = IDV_CAPTURE_STEPS.find(({ id }) => id === form.get('step'));
-    if (step === undefined) {
+    if (form.get('step') === 'fail') state.fail(sessionId);
+    else if (step !== undefined) state.capture(sessionId, step.id);
+    else {
       sendPage(ctx, 400, 'Unknown step', '<h1>Unknown step</h1><p>Go back and use the buttons on the page.</p>');
       return;
     }
-    state.capture(sessionId, step.id);
     ctx.res.setHeader('referrer-policy', 'no-referrer');
     ctx.redirect(`${base}/mobile?${new URLSearchParams({ authorization: token, sessionId })}`);
   });
@@ -96,17 +97,31 @@ function mobileBody(base: string, token: string, session: IdvSandboxSession): st
     const done = session.steps[id as IdvCaptureStep] !== undefined;
     return `<li>${done ? '✓' : '○'} ${escapeHtml(title)}${done ? ' — done' : ''}</li>`;
   }).join('\n');
-  const action =
-    next === undefined
-      ? `<h2>Done</h2>
-<p>Your photos were sent. You can close this page and return to the site where you started.</p>`
-      : `<form method="post" action="${escapeHtml(`${base}/mobile`)}">
+  const form = (
+    step: string,
+    label: string,
+    className = '',
+  ) => `<form method="post" action="${escapeHtml(`${base}/mobile`)}">
 <input type="hidden" name="authorization" value="${escapeHtml(token)}">
 <input type="hidden" name="sessionId" value="${escapeHtml(session.id)}">
-<input type="hidden" name="step" value="${escapeHtml(next.id)}">
-<p><strong>${escapeHtml(next.title)}.</strong> In this sandbox the camera is simulated: the button stands in for the photo.</p>
-<button type="submit">${escapeHtml(next.action)}</button>
+<input type="hidden" name="step" value="${escapeHtml(step)}">
+<button type="submit"${className ? ` class="${className}"` : ''}>${escapeHtml(label)}</button>
 </form>`;
+  let action: string;
+  if (session.state === 'finished') {
+    action = `<h2>Done</h2>
+<p>Your photos were sent and your identity is verified. You can close this page and return to the site where you
+started.</p>`;
+  } else if (session.state === 'failed') {
+    action = `<h2>Not verified</h2>
+<p>The verification did not succeed. Return to the site where you started to try again.</p>`;
+  } else {
+    action = `<p><strong>${escapeHtml(next?.title ?? '')}.</strong> In this sandbox the camera is simulated: the button stands in
+for the photo.</p>
+${form(next?.id ?? '', next?.action ?? '')}
+<p class="muted">To see how a site handles a verification that does not pass:</p>
+${form('fail', 'Simulate a failed verification', 'secondary')}`;
+  }
   return `<h1>Verify your identity</h1>
 <p class="muted">Session <code>${escapeHtml(session.id)}</code> · workflow <code>${escapeHtml(session.workflowId)}</code></p>
 <ol>
