@@ -1,70 +1,43 @@
 #!/usr/bin/env node
-import { parseArgs } from 'node:util';
-import { startSandbox } from './sandbox.js';
-
-const usage = `Usage: passport-idv-sandbox [--port 4000] [--host 127.0.0.1] [--redirect-uri URL ...]
-
-Starts local emulators of Authenteq Web KYC, Alice Onboarding and an IDV platform, and prints every
-credential and URL an app needs. Ctrl-C stops it.`;
+import { banner, parseCli, USAGE } from './cli-options.js';
+import { type Sandbox, startSandbox } from './sandbox.js';
 
 async function main(): Promise<void> {
-  let values: { port?: string; host?: string; 'redirect-uri'?: string[]; help?: boolean };
-  try {
-    ({ values } = parseArgs({
-      options: {
-        port: { type: 'string', short: 'p' },
-        host: { type: 'string' },
-        'redirect-uri': { type: 'string', multiple: true },
-        help: { type: 'boolean', short: 'h' },
-      },
-    }));
-  } catch (error) {
-    console.error(`${(error as Error).message}\n\n${usage}`);
-    process.exit(2);
-  }
-  if (values.help) {
-    console.log(usage);
+  const request = parseCli(process.argv.slice(2), process.env);
+  if (request.kind === 'help') {
+    console.log(USAGE);
     return;
   }
-  const port = Number(values.port ?? process.env.PORT ?? 4000);
-  if (!Number.isInteger(port) || port < 0 || port > 65535) {
-    console.error(`--port must be a port number, not ${values.port}`);
+  if (request.kind === 'error') {
+    console.error(`${request.message}\n\n${USAGE}`);
     process.exit(2);
   }
-  let sandbox: Awaited<ReturnType<typeof startSandbox>>;
+  // The signal handlers come first: whoever starts the sandbox may stop it as soon as it has printed its
+  // credentials, or even before, and must get a clean exit either way.
+  let sandbox: Sandbox | undefined;
+  let stopping = false;
+  const stop = () => {
+    if (stopping) process.exit(1); // a second Ctrl-C does not wait
+    stopping = true;
+    if (sandbox === undefined) process.exit(0);
+    sandbox.close().then(
+      () => process.exit(0),
+      () => process.exit(1),
+    );
+  };
+  process.on('SIGINT', stop);
+  process.on('SIGTERM', stop);
+  const { port } = request.options;
   try {
-    sandbox = await startSandbox({
-      port,
-      host: values.host ?? '127.0.0.1',
-      authenteq: values['redirect-uri'] ? { redirectURIs: values['redirect-uri'] } : {},
-    });
+    sandbox = await startSandbox(request.options);
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
-    if (code === 'EADDRINUSE') console.error(`Port ${port} is already in use: pass another one with --port.`);
-    else console.error(`The sandbox could not start: ${(error as Error).message}`);
+    if (code === 'EADDRINUSE') {
+      console.error(`Port ${port} is already in use: pass another one with --port or SANDBOX_PORT.`);
+    } else console.error(`The sandbox could not start: ${(error as Error).message}`);
     process.exit(1);
   }
-  const lines = [`passport-idv sandbox listening on ${sandbox.url}`, ''];
-  for (const [title, section] of [
-    ['Authenteq Web KYC', sandbox.authenteq],
-    ['Alice Onboarding', sandbox.alice],
-    ['IDV platform', sandbox.idv],
-  ] as const) {
-    lines.push(`${title}:`);
-    for (const [key, value] of Object.entries(section)) {
-      if (typeof value === 'string') lines.push(`  ${key.padEnd(18)} ${value}`);
-      else if (Array.isArray(value) && value.every((v) => typeof v === 'string'))
-        lines.push(`  ${key.padEnd(18)} ${value.join(', ') || '(none yet)'}`);
-    }
-    lines.push('');
-  }
-  lines.push('These credentials exist only in this local sandbox. Ctrl-C stops it.');
-  console.log(lines.join('\n'));
-  const stop = () => {
-    sandbox.close().then(() => process.exit(0));
-  };
-  process.once('SIGINT', stop);
-  process.once('SIGTERM', stop);
+  console.log(banner(sandbox, request.seeded));
 }
 
 void main();

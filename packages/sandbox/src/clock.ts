@@ -10,6 +10,7 @@
  */
 export class SandboxClock {
   #offset = 0;
+  readonly #listeners = new Set<() => void>();
 
   /** Milliseconds since the epoch, as the sandbox sees it. */
   now = (): number => Date.now() + this.#offset;
@@ -18,6 +19,16 @@ export class SandboxClock {
   advance(ms: number): void {
     if (!(ms >= 0) || !Number.isFinite(ms)) throw new RangeError('advance() takes a finite, non-negative number of ms');
     this.#offset += ms;
+    for (const listener of this.#listeners) listener();
+  }
+
+  /**
+   * Calls `listener` after every `advance()`, so what falls due when time jumps (a webhook retry) happens then.
+   * Returns a function that removes it.
+   */
+  onAdvance(listener: () => void): () => void {
+    this.#listeners.add(listener);
+    return () => this.#listeners.delete(listener);
   }
 
   /** Puts the clock back to real time. */

@@ -7,6 +7,30 @@ export type {
   AuthenteqSandbox,
   AuthenteqSandboxOptions,
 } from './authenteq/index.js';
+export type {
+  AuthenteqWebIdvError,
+  AuthenteqWebIdvSandbox,
+  AuthenteqWebIdvSandboxOptions,
+  AuthenteqWebIdvVerification,
+} from './authenteq/web-idv.js';
+export type {
+  AuthenteqWebIdvClient,
+  AuthenteqWebIdvClientOptions,
+} from './authenteq/web-idv-clients.js';
+export type {
+  AuthenteqWebIdvDocumentData,
+  AuthenteqWebIdvIdentity,
+  AuthenteqWebIdvIdentityId,
+  AuthenteqWebIdvImage,
+  AuthenteqWebIdvResult,
+} from './authenteq/web-idv-identities.js';
+export {
+  type AuthenteqWebhookDelivery,
+  type AuthenteqWebhookPending,
+  type AuthenteqWebhookSignature,
+  type AuthenteqWebhooks,
+  signWebhook,
+} from './authenteq/web-idv-webhooks.js';
 export { SandboxClock } from './clock.js';
 export { type Fault, Faults } from './faults.js';
 export type { IdvSandbox, IdvSandboxOptions } from './idv/index.js';

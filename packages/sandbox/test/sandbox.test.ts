@@ -12,11 +12,12 @@ beforeEach(() => {
 });
 
 describe('startSandbox', () => {
-  it('serves a home page naming the three providers', async () => {
+  it('serves a home page naming the providers', async () => {
     const response = await fetch(`${sandbox.url}/`);
     expect(response.status).toBe(200);
     const html = await response.text();
     expect(html).toContain(sandbox.authenteq.authorizationURL);
+    expect(html).toContain(sandbox.authenteqWebIdv.baseURL);
     expect(html).toContain(sandbox.alice.baseURL);
     expect(html).toContain(sandbox.idv.host);
   });

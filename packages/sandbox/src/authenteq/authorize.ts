@@ -9,7 +9,10 @@ export interface AuthorizeRequest {
 }
 
 /** What the authorize checks decided. */
-export type AuthorizeCheck = { ok: true; request: AuthorizeRequest } | { ok: false; message: string };
+export type AuthorizeCheck =
+  | { ok: true; request: AuthorizeRequest }
+  /** `unregistered`: the redirect URI received, when that is what failed (the error page says how to register it). */
+  | { ok: false; message: string; unregistered?: string };
 
 /** The registered client the checks compare against. */
 export interface RegisteredClient {
@@ -34,7 +37,8 @@ export function checkAuthorize(params: URLSearchParams, client: RegisteredClient
   if (!redirectUri) return fail('redirect_uri is missing or repeated.');
   // Matched exactly, character for character: no prefix, case or trailing-slash leniency.
   if (!client.redirectURIs.has(redirectUri)) {
-    return fail('redirect_uri does not exactly match a redirect URI registered for this client.');
+    const message = 'redirect_uri does not exactly match a redirect URI registered for this client.';
+    return { ok: false, message, unregistered: redirectUri };
   }
   const responseType = one('response_type');
   if (responseType !== 'code') return fail('response_type must be "code" (the only flow Web KYC supports).');

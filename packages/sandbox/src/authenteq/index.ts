@@ -1,7 +1,8 @@
-import { randomBytes, timingSafeEqual } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import type { SandboxEnv } from '../env.js';
 import type { Context } from '../router.js';
 import { checkAuthorize, withParams } from './authorize.js';
+import { registrationHint } from './dashboard-page.js';
 import {
   type AuthenteqDetails,
   type AuthenteqIdentity,
@@ -10,6 +11,8 @@ import {
   testIdentities,
 } from './identities.js';
 import { authorizePage, errorPage } from './pages.js';
+import { sameSecret } from './secret.js';
+import { submitForm } from './submit-form.js';
 
 export type { AuthenteqDetails, AuthenteqIdentity, AuthenteqIdentityId } from './identities.js';
 
@@ -22,9 +25,9 @@ export type { AuthenteqDetails, AuthenteqIdentity, AuthenteqIdentityId } from '.
  * ```
  */
 export interface AuthenteqSandboxOptions {
-  /** The client id. Default: `sandbox-client-` and random hex, new on every start. */
+  /** The client id. Default: `sandbox-client-` and random hex, new on every start (or derived from the `seed`). */
   clientID?: string;
-  /** The client secret. Default: random, new on every start. */
+  /** The client secret. Default: random, new on every start (or derived from the `seed`). */
   clientSecret?: string;
   /** Redirect URIs registered for the client, matched exactly. More can be added with `registerRedirectURI()`. */
   redirectURIs?: string[];
@@ -117,7 +120,8 @@ export function mountAuthenteq(env: SandboxEnv, options: AuthenteqSandboxOptions
   const authorize = (ctx: Context, params: URLSearchParams, identityChoice?: string) => {
     const check = checkAuthorize(params, client);
     if (!check.ok) {
-      ctx.html(400, errorPage(check.message));
+      const hint = check.unregistered === undefined ? '' : registrationHint(env.url, 'web-kyc', check.unregistered);
+      ctx.html(400, errorPage(check.message, hint));
       return;
     }
     const { request } = check;
@@ -227,34 +231,7 @@ export function mountAuthenteq(env: SandboxEnv, options: AuthenteqSandboxOptions
       const url = new URL(authorizeURL);
       const form = new URLSearchParams(url.searchParams);
       form.set('identity', choice);
-      const response = await fetch(`${url.origin}${url.pathname}`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/x-www-form-urlencoded' },
-        body: form.toString(),
-        redirect: 'manual',
-      });
-      const location = response.headers.get('location');
-      if (response.status !== 302 || !location) {
-        const text = await response.text();
-        const message = /<p class="error">([^<]*)<\/p>/.exec(text)?.[1] ?? `status ${response.status}`;
-        throw new Error(`the sandbox refused the identity check: ${decodeEntities(message)}`);
-      }
-      return location;
+      return submitForm(`${url.origin}${url.pathname}`, form, 'the sandbox refused the identity check');
     },
   };
-}
-
-function sameSecret(given: string, expected: string): boolean {
-  const a = Buffer.from(given);
-  const b = Buffer.from(expected);
-  return a.length === b.length && timingSafeEqual(a, b);
-}
-
-function decodeEntities(text: string): string {
-  return text
-    .replaceAll('&quot;', '"')
-    .replaceAll('&#39;', "'")
-    .replaceAll('&lt;', '<')
-    .replaceAll('&gt;', '>')
-    .replaceAll('&amp;', '&');
 }

@@ -1,6 +1,7 @@
 import { escapeHtml, page } from '../html.js';
 import type { AuthorizeRequest } from './authorize.js';
 import type { AuthenteqIdentity } from './identities.js';
+import { backLink, identityButtons } from './page-parts.js';
 
 const PROVIDER = 'Authenteq Web KYC';
 
@@ -16,15 +17,9 @@ export function authorizePage(request: AuthorizeRequest, action: string, identit
   ]
     .map(([name, value]) => `<input type="hidden" name="${escapeHtml(name)}" value="${escapeHtml(value)}">`)
     .join('\n');
-  const choices = identities
-    .map(
-      (identity) =>
-        `<button class="choice" type="submit" name="identity" value="${escapeHtml(identity.id)}">${escapeHtml(
-          identity.label,
-        )}</button>`,
-    )
-    .join('\n');
-  let back = '';
+  const choices = identityButtons('identity', identities);
+  // The way back: the app's back_url when it gave one, else the origin of its (registered) redirect URI.
+  let back = backLink(request.redirectUri);
   if (request.backUrl !== undefined && /^https?:\/\//i.test(request.backUrl)) {
     back = `<p><a href="${escapeHtml(request.backUrl)}">Back to the site</a></p>`;
   }
@@ -45,13 +40,14 @@ ${back}
   );
 }
 
-/** The page for a request the sandbox refuses to redirect. */
-export function errorPage(message: string): string {
+/** The page for a request the sandbox refuses to redirect; `hint` (HTML) says how to fix it, when known. */
+export function errorPage(message: string, hint = ''): string {
   return page(
     'Identity check cannot start',
     PROVIDER,
     `<h1>This identity check cannot start</h1>
 <p class="error">${escapeHtml(message)}</p>
+${hint}
 <p class="muted">The site that sent you here is not set up correctly, so you were not sent back to it.</p>`,
   );
 }
