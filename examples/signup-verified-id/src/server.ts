@@ -24,7 +24,10 @@ if (real.every((value) => value)) {
   );
   process.exit(2);
 } else {
-  sandbox = await startSandbox({ port: Number(process.env.SANDBOX_PORT ?? 0) });
+  const sandboxPort = Number(process.env.SANDBOX_PORT ?? 0);
+  sandbox = await startSandbox({ port: sandboxPort }).catch((error) =>
+    cannotListen(error, sandboxPort, 'SANDBOX_PORT'),
+  );
   const callbackURL = `http://127.0.0.1:${port}/auth/authenteq/callback`;
   sandbox.authenteq.registerRedirectURI(callbackURL);
   authenteq = { ...sandbox.authenteq, callbackURL };
@@ -42,7 +45,9 @@ const { app } = createApp({
   ...stores,
   ...(sandbox ? { clock: sandbox.clock } : {}),
 });
-const server = app.listen(port, '127.0.0.1', () => {
+const server = app.listen(port, '127.0.0.1', (error?: Error) => {
+  // Express 5 hands a listen error (a taken port) to this callback: then only that is said.
+  if (error) cannotListen(error, port, 'PORT');
   const origin = sandbox ? `http://127.0.0.1:${port}` : new URL(authenteq.callbackURL).origin;
   console.log(`Sign-up-with-a-verified-ID example: ${origin}`);
   console.log(
@@ -52,10 +57,6 @@ const server = app.listen(port, '127.0.0.1', () => {
   );
   console.log(`Sessions and OAuth states: ${redis?.description ?? 'in memory'}`);
 });
-server.on('error', (error: NodeJS.ErrnoException) => {
-  console.error(error.code === 'EADDRINUSE' ? `Port ${port} is in use: set PORT to another one.` : error.message);
-  process.exit(1);
-});
 const stop = () => {
   server.close();
   void sandbox?.close();
@@ -63,3 +64,9 @@ const stop = () => {
 };
 process.once('SIGINT', stop);
 process.once('SIGTERM', stop);
+
+/** One line (the port, the variable to set) instead of a banner or a stack trace, and exit 1. */
+function cannotListen(error: NodeJS.ErrnoException, port: number, envVar: string): never {
+  console.error(error.code === 'EADDRINUSE' ? `Port ${port} is in use: set ${envVar} to another one.` : error.message);
+  process.exit(1);
+}
