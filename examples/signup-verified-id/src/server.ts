@@ -4,10 +4,14 @@ import { startSandbox } from '@passport-idv/sandbox';
 import { createApp, type SignUpAppOptions } from './app.js';
 
 // Runs the example alone: against the real Authenteq when AUTHENTEQ_CLIENT_ID, AUTHENTEQ_CLIENT_SECRET and
-// AUTHENTEQ_CALLBACK_URL are set, otherwise against an embedded sandbox with this app's callback registered.
+// AUTHENTEQ_CALLBACK_URL are set, otherwise against an embedded sandbox with this app's callback registered. In real
+// mode AUTHENTEQ_AUTHORIZATION_URL, AUTHENTEQ_TOKEN_URL and AUTHENTEQ_DETAILS_URL point it elsewhere (default: the
+// production URLs).
 const port = Number(process.env.PORT ?? 3001);
 const { AUTHENTEQ_CLIENT_ID, AUTHENTEQ_CLIENT_SECRET, AUTHENTEQ_CALLBACK_URL } = process.env;
 const real = [AUTHENTEQ_CLIENT_ID, AUTHENTEQ_CLIENT_SECRET, AUTHENTEQ_CALLBACK_URL];
+const { AUTHENTEQ_AUTHORIZATION_URL, AUTHENTEQ_TOKEN_URL, AUTHENTEQ_DETAILS_URL } = process.env;
+const urls = [AUTHENTEQ_AUTHORIZATION_URL, AUTHENTEQ_TOKEN_URL, AUTHENTEQ_DETAILS_URL];
 
 let authenteq: SignUpAppOptions['authenteq'];
 let sandbox: Awaited<ReturnType<typeof startSandbox>> | undefined;
@@ -16,11 +20,15 @@ if (real.every((value) => value)) {
     clientID: AUTHENTEQ_CLIENT_ID!,
     clientSecret: AUTHENTEQ_CLIENT_SECRET!,
     callbackURL: AUTHENTEQ_CALLBACK_URL!,
+    ...(AUTHENTEQ_AUTHORIZATION_URL ? { authorizationURL: AUTHENTEQ_AUTHORIZATION_URL } : {}),
+    ...(AUTHENTEQ_TOKEN_URL ? { tokenURL: AUTHENTEQ_TOKEN_URL } : {}),
+    ...(AUTHENTEQ_DETAILS_URL ? { detailsURL: AUTHENTEQ_DETAILS_URL } : {}),
   };
-} else if (real.some((value) => value)) {
+} else if ([...real, ...urls].some((value) => value)) {
   console.error(
-    'Set all of AUTHENTEQ_CLIENT_ID, AUTHENTEQ_CLIENT_SECRET and AUTHENTEQ_CALLBACK_URL to use the real Authenteq, ' +
-      'or none for the sandbox.',
+    'Set all of AUTHENTEQ_CLIENT_ID, AUTHENTEQ_CLIENT_SECRET and AUTHENTEQ_CALLBACK_URL to use the real Authenteq ' +
+      '(and AUTHENTEQ_AUTHORIZATION_URL, AUTHENTEQ_TOKEN_URL, AUTHENTEQ_DETAILS_URL to point it elsewhere), or none ' +
+      'for the sandbox.',
   );
   process.exit(2);
 } else {
