@@ -10,6 +10,7 @@ import { AliceClient, FaceLoginStrategy, faceLoginOf } from '../src/index.js';
 
 // Fastify with @fastify/passport and @fastify/session: there `request.logIn` returns a promise (no callback) and the
 // session keeps the serialized user itself under `passport`. A face login must log in and record the step-up.
+// (@fastify/cookie and Fastify's light-my-request are pinned to releases on `cookie` 1, which supports Node 20.)
 /** The package's types name Express's Request; a Fastify request has what the strategy reads. */
 const asExpress = (req: FastifyRequest) => req as unknown as Request;
 
