@@ -2,6 +2,7 @@ import type { RunningDemo } from '@passport-idv/example-demo';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchBrowser, openPage } from './support/browser.js';
+import { expectReadableControls } from './support/contrast.js';
 import { expectNoSecrets, saveDocScreenshot, startTestDemo } from './support/demo.js';
 
 // Continue on your phone: the demo's mobile-handoff app, ephemeralSession() and the sandbox's capture and phone pages.
@@ -18,7 +19,7 @@ describe('continue on your phone (browser)', () => {
   });
 
   it('"Verify on your phone" shows a QR code; the desktop follows the phone and shows the outcome; a new press starts anew', async () => {
-    const { context, page } = await openPage(browser, 'handoff');
+    const { context, page } = await openPage(browser, 'handoff', { timezoneId: 'America/New_York', locale: 'en-US' });
     const secrets = [demo.sandbox.idv.apiKey];
     // The demo registered the app's webhook with the sandbox, which delivers it on each state change.
 
@@ -44,6 +45,8 @@ describe('continue on your phone (browser)', () => {
     const button = page.getByRole('link', { name: 'Open on this device instead' });
     expect(await button.getAttribute('href')).toBe(link);
     await page.getByText('Waiting for your phone').waitFor();
+    expect(await page.locator('main time').textContent()).toMatch(/^\d\d:\d\d [AP]M (EST|EDT)$/);
+    await expectReadableControls(page);
     await expectNoSecrets(page, secrets);
     await saveDocScreenshot(page, 'handoff');
 

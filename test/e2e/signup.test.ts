@@ -2,6 +2,7 @@ import type { RunningDemo } from '@passport-idv/example-demo';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchBrowser, openPage } from './support/browser.js';
+import { expectReadableControls } from './support/contrast.js';
 import { expectNoSecrets, saveDocScreenshot, startTestDemo } from './support/demo.js';
 
 // Sign up with a verified ID: the demo's sign-up app, AuthenteqStrategy and the sandbox's identity page.
@@ -20,9 +21,11 @@ describe('sign up with a verified ID (browser)', () => {
   /** Landing page → the sign-up page → the Authenteq button → the sandbox's identity page. */
   async function toIdentityPage(page: Page): Promise<void> {
     await page.goto(demo.url);
+    await expectReadableControls(page);
     await page.getByRole('link', { name: 'Sign up with a verified ID' }).click();
     await page.getByRole('heading', { name: 'Create your account with a verified ID' }).waitFor();
     expect(page.url()).toBe(`${demo.urls.signup}/signup`);
+    await expectReadableControls(page); // the Authenteq button's caption included
     await page.getByRole('link', { name: /Sign up with Authenteq/i }).click();
     await page.getByRole('heading', { name: 'Verify your identity' }).waitFor();
     expect(page.url().startsWith(`${demo.sandbox.url}/authenteq/authorize?`)).toBe(true);
@@ -30,7 +33,10 @@ describe('sign up with a verified ID (browser)', () => {
   }
 
   it('the adult identity opens the account with the verified name', async () => {
-    const { context, page } = await openPage(browser, 'signup-adult');
+    const { context, page } = await openPage(browser, 'signup-adult', {
+      timezoneId: 'America/New_York',
+      locale: 'en-US',
+    });
     await toIdentityPage(page);
     await page.getByRole('button', { name: /Anna Maria Schmidt/ }).click();
 
@@ -40,7 +46,9 @@ describe('sign up with a verified ID (browser)', () => {
     expect(facts).toMatch(/Verified name\s*ANNA MARIA SCHMIDT/);
     expect(facts).toMatch(/Birth date\s*1987-01-12/);
     expect(facts).toMatch(/Document\s*Passport/);
-    expect(facts).toMatch(/Verified at\s*\d{4}-\d\d-\d\d \d\d:\d\d UTC/);
+    // In the reader's zone (the page's own script), e.g. "Dec 1, 2026, 04:10 PM EST".
+    expect(facts).toMatch(/Verified at\s*\w{3} \d{1,2}, \d{4}, \d\d:\d\d [AP]M (EST|EDT)/);
+    await expectReadableControls(page);
     await expectNoSecrets(page, [demo.sandbox.authenteq.clientSecret]);
     await saveDocScreenshot(page, 'signup');
 

@@ -13,7 +13,7 @@ import express, { type NextFunction, type Request, type RequestHandler, type Res
 import session from 'express-session';
 import createMemoryStore from 'memorystore';
 import { Passport } from 'passport';
-import { FACE_SCRIPT, STYLESHEET } from './html.js';
+import { FACE_SCRIPT, LOCAL_TIME_SCRIPT, STYLESHEET } from './html.js';
 import {
   accountPage,
   type BankUser,
@@ -23,6 +23,7 @@ import {
   loginPage,
   registerPage,
   type SdkTag,
+  type TransferForm,
   transferPage,
 } from './pages.js';
 
@@ -31,6 +32,8 @@ declare module 'express-session' {
     csrf?: string;
     /** Passport's `failureMessage: true` pushes the refusal sentence here. */
     messages?: string[];
+    /** The transfer just sent, shown once on the page the POST redirects to. */
+    transferSent?: { amount: string; to: string };
   }
 }
 
@@ -183,6 +186,7 @@ export function createApp(options: FaceLoginAppOptions): FaceLoginApp {
   app.get('/style.css', asset('text/css', STYLESHEET));
   app.get('/favicon.ico', (_req, res) => void res.status(204).end());
   app.get('/face.js', asset('text/javascript', FACE_SCRIPT));
+  app.get('/local-time.js', asset('text/javascript', LOCAL_TIME_SCRIPT));
   if (!alice.sdkURL) app.get('/alice-sdk.js', asset('text/javascript', ALICE_SDK_SCRIPT));
   // A failing session store (Redis down) is a 503, like every other store failure: nobody is logged in.
   app.use(
@@ -245,17 +249,12 @@ export function createApp(options: FaceLoginAppOptions): FaceLoginApp {
   app.get('/register', (req, res) => (req.user ? res.redirect('/account') : res.send(registerPage(chrome(req)))));
   app.post('/register', csrf, async (req, res, next) => {
     const email = typeof req.body.email === 'string' ? req.body.email.trim().toLowerCase() : '';
+    const typed = typeof req.body.email === 'string' ? req.body.email.slice(0, 200) : '';
     if (!EMAIL.test(email))
-      return res.status(400).send(registerPage(chrome(req), 'Please enter a valid email address.'));
+      return res.status(400).send(registerPage(chrome(req), 'Please enter a valid email address.', typed));
     if (users.has(email)) {
-      return res
-        .status(409)
-        .send(
-          registerPage(
-            chrome(req),
-            'This email is already registered. Log in with your face on a browser where you signed in before.',
-          ),
-        );
+      const taken = 'This email is already registered. Log in with your face on a browser where you signed in before.';
+      return res.status(409).send(registerPage(chrome(req), taken, typed));
     }
     const aliceUserId = await client.createUser({ email });
     const user: BankUser = { id: randomBytes(12).toString('base64url'), email, aliceUserId, faceLoginEnabled: false };
@@ -330,14 +329,31 @@ export function createApp(options: FaceLoginAppOptions): FaceLoginApp {
     );
   });
 
-  app.get('/transfer', signedIn, stepUp, (req, res) => res.send(transferPage(chrome(req))));
+  app.get('/transfer', signedIn, stepUp, (req, res) => {
+    const sent = req.session.transferSent;
+    delete req.session.transferSent;
+    res.send(transferPage(chrome(req), sent ? { sent } : {}));
+  });
+  // Redirect-after-POST: a reload of the result shows the form again instead of sending the transfer twice.
   app.post('/transfer', signedIn, stepUp, csrf, (req, res) => {
-    const amount = Number(req.body.amount);
-    const to = typeof req.body.to === 'string' ? req.body.to.trim().slice(0, 64) : '';
-    if (!(Number.isInteger(amount) && amount >= 1 && amount <= 10_000) || !to) {
-      return res.status(400).send(transferPage(chrome(req)));
+    const to = typeof req.body.to === 'string' ? req.body.to.trim() : '';
+    const amount = typeof req.body.amount === 'string' ? req.body.amount.trim() : '';
+    const value = cents(amount);
+    const errors: TransferForm['errors'] = {
+      ...(to === '' || to.length > 64
+        ? { to: 'Enter who receives the money: an IBAN or a name, up to 64 characters.' }
+        : {}),
+      ...(value === undefined
+        ? { amount: 'Enter an amount from 0.01 to 10,000 EUR, with at most two decimals, e.g. 12.50.' }
+        : {}),
+    };
+    if (value === undefined || errors.to) {
+      return res
+        .status(400)
+        .send(transferPage(chrome(req), { form: { to: to.slice(0, 64), amount: amount.slice(0, 9), errors } }));
     }
-    res.send(transferPage(chrome(req), { amount: String(amount), to }));
+    req.session.transferSent = { amount: (value / 100).toFixed(2), to };
+    res.redirect(303, '/transfer');
   });
 
   // Provider and store failures, and requests the body parsers refused (413 too large, 400 malformed): a plain
@@ -351,6 +367,14 @@ export function createApp(options: FaceLoginAppOptions): FaceLoginApp {
   });
 
   return { app, client, strategy, devices, sessionStore, users };
+}
+
+/** An amount in EUR as people type it (`12`, `12.5`, `12,50`), in cents from 1 to 1,000,000; else `undefined`. */
+function cents(value: string): number | undefined {
+  const match = /^(\d{1,5})(?:[.,](\d{1,2}))?$/.exec(value);
+  if (!match) return undefined;
+  const total = Number(match[1]) * 100 + Number((match[2] ?? '').padEnd(2, '0'));
+  return total >= 1 && total <= 1_000_000 ? total : undefined;
 }
 
 /** The status of an error Express's body parsers raise for the client (413, 400...), else 500. */

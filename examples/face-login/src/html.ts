@@ -20,8 +20,12 @@ label { display: block; font-weight: 600; margin: .75rem 0 .25rem; }
 input[type=email], input[type=number], input[type=text] { font: inherit; padding: .5rem; width: 100%; box-sizing: border-box; border: 1px solid #c5cbd6; border-radius: 6px; }
 button, .button { font: inherit; padding: .6rem 1rem; border-radius: 6px; border: 1px solid #2c5fd4; background: #2c5fd4; color: #fff; cursor: pointer; text-decoration: none; display: inline-block; margin: .75rem 0; }
 button:disabled { opacity: .6; cursor: wait; }
-button.link { background: none; border: none; padding: 0; margin: 0; text-decoration: underline; }
+button.link { background: none; border: none; padding: 0; margin: 0; text-decoration: underline; color: inherit; }
+main button.link { color: #2c5fd4; }
 .muted { color: #5b6576; font-size: .9rem; }
+.hint { color: #5b6576; font-size: .9rem; margin: 0 0 .25rem; }
+.field-error { color: #a4161a; font-weight: 600; margin: 0 0 .25rem; }
+input[aria-invalid=true] { border-color: #a4161a; }
 .notice { background: #fdecea; border: 1px solid #f5c2c0; color: #7a1f1a; padding: .75rem 1rem; border-radius: 6px; }
 .ok { background: #e7f6ec; border: 1px solid #b7e1c4; color: #1b5e33; padding: .75rem 1rem; border-radius: 6px; }
 ol.steps { padding-left: 1.25rem; }
@@ -29,6 +33,17 @@ ol.steps li { margin: .3rem 0; }
 dl { display: grid; grid-template-columns: max-content 1fr; gap: .4rem 1.25rem; }
 dt { font-weight: 600; }
 dd { margin: 0; }
+`;
+
+/**
+ * Served from `/local-time.js` on every page: each `<time datetime>` in the reader's own time zone, named. Without
+ * script the server's text stays (UTC, labelled).
+ */
+export const LOCAL_TIME_SCRIPT = `for (const time of document.querySelectorAll('time[datetime]')) {
+  const at = new Date(time.dateTime);
+  const date = time.hasAttribute('data-time-only') ? {} : { year: 'numeric', month: 'short', day: 'numeric' };
+  if (!Number.isNaN(at.getTime())) time.textContent = at.toLocaleString([], { ...date, hour: '2-digit', minute: '2-digit', timeZoneName: 'short' });
+}
 `;
 
 /**
@@ -45,6 +60,13 @@ export const FACE_SCRIPT = `(function () {
   var status = document.getElementById('face-status');
   var form = document.getElementById('face-done');
   function say(text) { status.textContent = text; status.className = text ? 'notice' : ''; }
+  // What getUserMedia's refusals mean for the person in front of the screen, and what to do.
+  var NO_CAMERA = 'No camera was found. Connect a camera, or use a phone or computer that has one, and try again.';
+  var DENIED = 'The browser did not allow this site to use the camera. Allow camera access for this site (in the ' +
+    'address bar or the browser settings), then try again.';
+  var BUSY = 'The camera could not be started: another app may be using it. Close that app, then try again.';
+  var CAMERA_ERRORS = { NotFoundError: NO_CAMERA, OverconstrainedError: NO_CAMERA, NotAllowedError: DENIED,
+    SecurityError: DENIED, NotReadableError: BUSY, AbortError: BUSY };
   button.addEventListener('click', function () {
     button.disabled = true;
     say('');
@@ -69,7 +91,9 @@ export const FACE_SCRIPT = `(function () {
     }).catch(function (error) {
       button.disabled = false;
       if (error && error.name === 'AliceCancelled') return say('You cancelled the selfie. You can try again.');
-      say(error && error.fromServer ? error.message : 'The selfie could not be sent. Please try again.');
+      if (error && error.fromServer) return say(error.message);
+      var camera = error && Object.prototype.hasOwnProperty.call(CAMERA_ERRORS, error.name);
+      say(camera ? CAMERA_ERRORS[error.name] : 'The selfie could not be sent. Please try again.');
     });
   });
 })();

@@ -41,6 +41,7 @@ function layout(title: string, chrome: Chrome, body: string, scripts = ''): stri
 <main>
 ${body}
 </main>
+<script src="/local-time.js" defer></script>
 ${scripts}
 </body>
 </html>`;
@@ -50,11 +51,19 @@ function notice(text: string | undefined, kind: 'notice' | 'ok' = 'notice'): str
   return text ? `<p class="${kind}" role="status">${escapeHtml(text)}</p>` : '';
 }
 
+/**
+ * The one place a face page says what went wrong: the server's message when the page loads (the refusal of the last
+ * try), replaced by the page script's once the person tries again.
+ */
+function faceStatus(message: string | undefined): string {
+  return `<p id="face-status" role="alert"${message ? ` class="notice">${escapeHtml(message)}` : '>'}</p>`;
+}
+
 function sdkScripts(sdk: SdkTag): string {
   return `<script src="${escapeHtml(sdk.src)}" ${sdk.attributes}></script>\n<script src="/face.js"></script>`;
 }
 
-export function registerPage(chrome: Chrome, message?: string): string {
+export function registerPage(chrome: Chrome, message?: string, email = ''): string {
   return layout(
     'Register',
     chrome,
@@ -67,7 +76,7 @@ ${notice(message)}
 <form method="post" action="/register">
 <input type="hidden" name="csrf" value="${escapeHtml(chrome.csrf)}">
 <label for="email">Email</label>
-<input id="email" name="email" type="email" required maxlength="200" autocomplete="email">
+<input id="email" name="email" type="email" required maxlength="200" autocomplete="email" value="${escapeHtml(email)}">
 <button type="submit">Register</button>
 </form>
 <p class="muted">Already enrolled? <a href="/login">Log in with your face</a>.</p>`,
@@ -81,10 +90,9 @@ export function enrollPage(chrome: Chrome, sdk: SdkTag, message?: string): strin
     `<h1>Enroll your face</h1>
 <p>Take a short selfie. We check that a live person is in front of the camera; if so, face login is turned on for
 your account. The selfie goes straight from your browser to the identity provider.</p>
-${notice(message)}
 <div data-face="enroll" data-csrf="${escapeHtml(chrome.csrf)}">
+${faceStatus(message)}
 <button id="face-start" type="button">Take my enrollment selfie</button>
-<p id="face-status" aria-live="polite"></p>
 </div>
 <form id="face-done" method="post" action="/enroll/review">
 <input type="hidden" name="csrf" value="${escapeHtml(chrome.csrf)}">
@@ -125,10 +133,9 @@ with the face you enrolled.</p>`;
     chrome,
     `<h1>${options.stepUp ? 'Confirm it is you' : 'Log in with your face'}</h1>
 ${intro}
-${notice(options.message)}
 <div data-face="login" data-csrf="${escapeHtml(chrome.csrf)}">
+${faceStatus(options.message)}
 <button id="face-start" type="button">${stepUp ? 'Confirm with my face' : 'Log in with my face'}</button>
-<p id="face-status" aria-live="polite"></p>
 </div>
 <form id="face-done" method="post" action="/login/face">
 <input type="hidden" name="csrf" value="${escapeHtml(chrome.csrf)}">
@@ -147,10 +154,13 @@ function forgetForm(chrome: Chrome): string {
 </form>`;
 }
 
-/** A time for people: `2026-11-22 00:37 UTC`. */
+/**
+ * A time for people: `<time datetime>` with `2026-11-22 00:37 UTC` in it, which the page's script shows in the
+ * reader's own time zone.
+ */
 function readableTime(ms: number): string {
   const iso = new Date(ms).toISOString();
-  return `${iso.slice(0, 10)} ${iso.slice(11, 16)} UTC`;
+  return `<time datetime="${iso}">${iso.slice(0, 10)} ${iso.slice(11, 16)} UTC</time>`;
 }
 
 export function accountPage(
@@ -167,7 +177,7 @@ ${notice(options.message, 'ok')}
 <dt>Email</dt><dd>${escapeHtml(user.email)}</dd>
 <dt>Face login</dt><dd>${user.faceLoginEnabled ? 'On' : 'Not set up yet'}</dd>
 <dt>Last face login</dt><dd>${
-      options.lastFaceLogin === undefined ? 'Not in this session' : escapeHtml(readableTime(options.lastFaceLogin))
+      options.lastFaceLogin === undefined ? 'Not in this session' : readableTime(options.lastFaceLogin)
     }</dd>
 </dl>
 ${
@@ -178,19 +188,37 @@ ${
   );
 }
 
-export function transferPage(chrome: Chrome, sent?: { amount: string; to: string }): string {
+/** What the transfer form was sent with, and what was wrong with it, field by field. */
+export interface TransferForm {
+  to: string;
+  amount: string;
+  errors: { to?: string; amount?: string };
+}
+
+/** The transfer page: the result of the last transfer (shown once), or the form as it was sent, with its errors. */
+export function transferPage(
+  chrome: Chrome,
+  options: { sent?: { amount: string; to: string }; form?: TransferForm } = {},
+): string {
+  const { sent, form } = options;
+  const field = (name: 'to' | 'amount', label: string, hint: string, attributes: string) => {
+    const error = form?.errors[name];
+    const described = [`${name}-hint`, ...(error ? [`${name}-error`] : [])].join(' ');
+    return `<label for="${name}">${label}</label>
+<p class="hint" id="${name}-hint">${hint}</p>
+${error ? `<p class="field-error" id="${name}-error">${escapeHtml(error)}</p>` : ''}
+<input id="${name}" name="${name}" ${attributes} required value="${escapeHtml(form?.[name] ?? '')}" aria-describedby="${described}"${error ? ' aria-invalid="true"' : ''}>`;
+  };
   return layout(
     'Transfer money',
     chrome,
     `<h1>Transfer money</h1>
 <p>You confirmed it is you with a face login in the last 5 minutes, so you may send a transfer.</p>
 ${sent ? notice(`Sent ${sent.amount} EUR to ${sent.to} (a pretend transfer: no money moves).`, 'ok') : ''}
-<form method="post" action="/transfer">
+<form method="post" action="/transfer" novalidate>
 <input type="hidden" name="csrf" value="${escapeHtml(chrome.csrf)}">
-<label for="to">To (IBAN or name)</label>
-<input id="to" name="to" type="text" required maxlength="64">
-<label for="amount">Amount (EUR)</label>
-<input id="amount" name="amount" type="number" min="1" max="10000" step="1" required>
+${field('to', 'To (IBAN or name)', 'Up to 64 characters.', 'type="text" maxlength="64" autocomplete="off"')}
+${field('amount', 'Amount (EUR)', 'From 0.01 to 10,000 EUR, with at most two decimals (cents), e.g. 12.50.', 'type="text" inputmode="decimal" maxlength="9" autocomplete="off"')}
 <button type="submit">Send</button>
 </form>
 <p><a href="/account">Back to your account</a></p>`,

@@ -14,7 +14,10 @@ if (process.env.ALICE_API_KEY) {
     ...(process.env.ALICE_BASE_URL ? { baseURL: process.env.ALICE_BASE_URL } : {}),
   };
 } else {
-  sandbox = await startSandbox({ port: Number(process.env.SANDBOX_PORT ?? 0) });
+  const sandboxPort = Number(process.env.SANDBOX_PORT ?? 0);
+  sandbox = await startSandbox({ port: sandboxPort }).catch((error) =>
+    cannotListen(error, sandboxPort, 'SANDBOX_PORT'),
+  );
   alice = sandbox.alice;
 }
 
@@ -30,16 +33,14 @@ const { app, client } = createApp({
   ...stores,
   ...(sandbox ? { clock: sandbox.clock } : {}),
 });
-const server = app.listen(port, '127.0.0.1', () => {
+const server = app.listen(port, '127.0.0.1', (error?: Error) => {
+  // Express 5 hands a listen error (a taken port) to this callback: then only that is said.
+  if (error) cannotListen(error, port, 'PORT');
   console.log(`Face-login example: http://127.0.0.1:${port}`);
   console.log(
     sandbox ? `Alice Onboarding: the local sandbox at ${client.baseURL}` : `Alice Onboarding: ${client.baseURL}`,
   );
   console.log(`Sessions and face-login stores: ${redis?.description ?? 'in memory'}`);
-});
-server.on('error', (error: NodeJS.ErrnoException) => {
-  console.error(error.code === 'EADDRINUSE' ? `Port ${port} is in use: set PORT to another one.` : error.message);
-  process.exit(1);
 });
 const stop = () => {
   server.close();
@@ -48,3 +49,9 @@ const stop = () => {
 };
 process.once('SIGINT', stop);
 process.once('SIGTERM', stop);
+
+/** One line (the port, the variable to set) instead of a banner or a stack trace, and exit 1. */
+function cannotListen(error: NodeJS.ErrnoException, port: number, envVar: string): never {
+  console.error(error.code === 'EADDRINUSE' ? `Port ${port} is in use: set ${envVar} to another one.` : error.message);
+  process.exit(1);
+}

@@ -65,7 +65,7 @@ async function faceLogin(agent: Agent, media: Uint8Array, options: { returnTo?: 
 
 async function lastMessage(agent: Agent, returnTo = '/account'): Promise<string> {
   const { html } = await page(agent, `/login?returnTo=${encodeURIComponent(returnTo)}`);
-  return /<p class="notice" role="status">([^<]*)<\/p>/.exec(html)?.[1] ?? '';
+  return /<p id="face-status" role="alert" class="notice">([^<]*)<\/p>/.exec(html)?.[1] ?? '';
 }
 
 describe('examples/face-login: the whole flow over HTTP', () => {
@@ -142,9 +142,41 @@ describe('examples/face-login: the whole flow over HTTP', () => {
     const transfer = await page(browser, '/transfer');
     expect(transfer.html).toContain('Transfer money');
     const sent = keep(
-      await browser.post('/transfer').type('form').send({ csrf: transfer.csrf, to: 'Bob', amount: '25' }).expect(200),
+      await browser.post('/transfer').type('form').send({ csrf: transfer.csrf, to: 'Bob', amount: '25' }).expect(303),
     );
-    expect(sent.text).toContain('Sent 25 EUR to Bob');
+    expect(sent.headers.location).toBe('/transfer');
+    expect((await page(browser, '/transfer')).html).toContain('Sent 25.00 EUR to Bob');
+  });
+
+  it('takes cents, says what an amount may be next to the field and keeps what was typed; the result shows once', async () => {
+    const { csrf, html } = await page(browser, '/transfer');
+    expect(html).toContain('From 0.01 to 10,000 EUR, with at most two decimals (cents), e.g. 12.50.');
+    for (const [amount, shown] of [
+      ['12.50', '12.50'],
+      ['12,5', '12.50'],
+      ['0.01', '0.01'],
+      ['10000', '10000.00'],
+    ]) {
+      await browser.post('/transfer').type('form').send({ csrf, to: 'Bob', amount }).expect(303);
+      expect((await page(browser, '/transfer')).html).toContain(`Sent ${shown} EUR to Bob`);
+    }
+    // Shown once: a reload of the page after a transfer is the empty form again, and sends nothing.
+    expect((await page(browser, '/transfer')).html).not.toContain('Sent ');
+    for (const amount of ['12.505', '0', '10000.01', '-5', '1e3', 'twelve', '']) {
+      const refused = keep(
+        await browser.post('/transfer').type('form').send({ csrf, to: 'Bob <b>', amount }).expect(400),
+      );
+      expect(refused.text).toContain(
+        '<p class="field-error" id="amount-error">Enter an amount from 0.01 to 10,000 EUR, with at most two decimals, e.g. 12.50.</p>',
+      );
+      expect(refused.text).toMatch(/<input id="amount" [^>]*aria-invalid="true"/);
+      expect(refused.text).toContain(`value="${amount}"`);
+      expect(refused.text).toContain('value="Bob &lt;b&gt;"');
+      expect(refused.text).not.toContain('Sent ');
+    }
+    const noRecipient = await browser.post('/transfer').type('form').send({ csrf, to: ' ', amount: '5' }).expect(400);
+    expect(noRecipient.text).toContain('id="to-error">Enter who receives the money');
+    expect(noRecipient.text).toContain('value="5"');
   });
 
   it('asks for a new face login after 5 minutes, then returns to /transfer', async () => {

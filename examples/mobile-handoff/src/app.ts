@@ -20,7 +20,7 @@ import session from 'express-session';
 import createMemoryStore from 'memorystore';
 import { Passport } from 'passport';
 import { csrfToken, requireCsrf } from './csrf.js';
-import { type Chrome, HANDOFF_SCRIPT, STYLESHEET } from './html.js';
+import { type Chrome, HANDOFF_SCRIPT, LOCAL_TIME_SCRIPT, STYLESHEET } from './html.js';
 import { type CurrentHandoff, errorPage, handoffPage, homePage, outcomePage, signInPage } from './pages.js';
 import { Verifications } from './verification.js';
 
@@ -155,6 +155,9 @@ export function createApp(options: MobileHandoffAppOptions): MobileHandoffApp {
   app.get('/style.css', (_req, res) => {
     res.set('Cache-Control', 'public, max-age=300').type('text/css').send(STYLESHEET);
   });
+  app.get('/local-time.js', (_req, res) => {
+    res.set('Cache-Control', 'public, max-age=300').type('text/javascript').send(LOCAL_TIME_SCRIPT);
+  });
   app.get('/handoff.js', (_req, res) => {
     res.set('Cache-Control', 'public, max-age=300').type('text/javascript').send(HANDOFF_SCRIPT);
   });
@@ -192,6 +195,7 @@ export function createApp(options: MobileHandoffAppOptions): MobileHandoffApp {
     const user = req.user as DemoUser | undefined;
     return { userName: user?.name, csrf: req.session?.csrf, homeURL }; // no session if its store failed
   };
+  const checkCsrf = requireCsrf(chrome);
 
   /** A failure of the verification service or the store, in plain words (401: nobody signed in, back home). */
   function sendFailure(req: Request, res: Response, error: unknown): void {
@@ -211,7 +215,7 @@ export function createApp(options: MobileHandoffAppOptions): MobileHandoffApp {
     else res.send(homePage({ ...chrome(req), userName: user.name }, csrf, req.session.handoff !== undefined));
   });
 
-  app.post('/login', requireCsrf, (req, res, next) => {
+  app.post('/login', checkCsrf, (req, res, next) => {
     const name = typeof req.body?.name === 'string' ? req.body.name.trim().slice(0, 40) : '';
     const slug = name
       .toLowerCase()
@@ -230,12 +234,12 @@ export function createApp(options: MobileHandoffAppOptions): MobileHandoffApp {
     });
   });
 
-  app.post('/logout', requireCsrf, (req, res, next) => {
+  app.post('/logout', checkCsrf, (req, res, next) => {
     req.logout((error) => (error ? next(error) : res.redirect(303, '/')));
   });
 
   // The page flow: start (or reuse) the session, then show it at GET /verify/phone (so a reload shows it again).
-  app.post('/verify/phone', requireCsrf, async (req, res) => {
+  app.post('/verify/phone', checkCsrf, async (req, res) => {
     if (req.user === undefined) {
       res.redirect(303, '/');
       return;
@@ -290,7 +294,7 @@ export function createApp(options: MobileHandoffAppOptions): MobileHandoffApp {
   });
 
   // The same as JSON, exactly as the package answers it (send the CSRF token in `x-csrf-token`).
-  app.post('/verify/handoff', requireCsrf, handoff);
+  app.post('/verify/handoff', checkCsrf, handoff);
 
   app.use((req: Request, res: Response) => {
     res.status(404).send(errorPage(chrome(req), 'Page not found', 'There is nothing at this address.'));

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { safeEqual } from '@passport-idv/core';
-import type { NextFunction, Request, Response } from 'express';
+import type { NextFunction, Request, RequestHandler, Response } from 'express';
+import type { Chrome } from './html.js';
 import { errorPage } from './pages.js';
 
 /** The session's CSRF token, created on first use (which saves the session). */
@@ -9,14 +10,20 @@ export function csrfToken(req: Request): string {
   return req.session.csrf;
 }
 
-/** Every POST carries the session's CSRF token, in the form (`csrf`) or the `x-csrf-token` header. */
-export function requireCsrf(req: Request, res: Response, next: NextFunction): void {
-  const sent = req.get('x-csrf-token') ?? (typeof req.body?.csrf === 'string' ? req.body.csrf : '');
-  const expected = req.session.csrf ?? '';
-  const ok = expected !== '' && safeEqual(sent, expected);
-  if (!ok) {
-    res.status(403).send(errorPage({}, 'This form has expired', 'Please go back, reload the page and try again.'));
-    return;
-  }
-  next();
+/**
+ * Every POST carries the session's CSRF token, in the form (`csrf`) or the `x-csrf-token` header; without it the
+ * answer is the "form expired" page, in the page's usual header (`chrome`).
+ */
+export function requireCsrf(chrome: (req: Request) => Chrome): RequestHandler {
+  return (req: Request, res: Response, next: NextFunction) => {
+    const sent = req.get('x-csrf-token') ?? (typeof req.body?.csrf === 'string' ? req.body.csrf : '');
+    const expected = req.session.csrf ?? '';
+    if (expected === '' || !safeEqual(sent, expected)) {
+      res
+        .status(403)
+        .send(errorPage(chrome(req), 'This form has expired', 'Please go back, reload the page and try again.'));
+      return;
+    }
+    next();
+  };
 }

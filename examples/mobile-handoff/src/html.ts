@@ -48,6 +48,17 @@ if (status) {
 }
 `;
 
+/**
+ * Served from `/local-time.js` on every page: each `<time datetime>` in the reader's own time zone, named. Without
+ * script the server's text stays (UTC, labelled).
+ */
+export const LOCAL_TIME_SCRIPT = `for (const time of document.querySelectorAll('time[datetime]')) {
+  const at = new Date(time.dateTime);
+  const date = time.hasAttribute('data-time-only') ? {} : { year: 'numeric', month: 'short', day: 'numeric' };
+  if (!Number.isNaN(at.getTime())) time.textContent = at.toLocaleString([], { ...date, hour: '2-digit', minute: '2-digit', timeZoneName: 'short' });
+}
+`;
+
 /** What every page shows in its header. */
 export interface Chrome {
   /** The signed-in user's name, if any (shows a sign-out button). */
@@ -79,6 +90,7 @@ export function layout(title: string, body: string, chrome: Chrome = {}): string
 <main>
 ${body}
 </main>
+<script src="/local-time.js" defer></script>
 </body>
 </html>`;
 }

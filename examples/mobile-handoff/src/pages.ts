@@ -58,7 +58,7 @@ const PROGRESS: Partial<Record<IdvSessionState, string>> = {
  * does the same.
  */
 export function handoffPage(chrome: Chrome, handoff: CurrentHandoff, state: IdvSessionState): string {
-  const until = new Date(handoff.expiresAt).toISOString().slice(11, 16);
+  const expiresAt = new Date(handoff.expiresAt).toISOString();
   const progress = PROGRESS[state] ?? 'Waiting for your phone…';
   return layout(
     'Scan with your phone',
@@ -71,7 +71,7 @@ export function handoffPage(chrome: Chrome, handoff: CurrentHandoff, state: IdvS
 <div class="qr">${renderSVG(handoff.handoffUrl, { border: 2 })}</div>
 <p class="status" role="status" data-poll="/verify/phone/status" data-state="${escapeHtml(state)}">${escapeHtml(progress)}</p>
 <p><a href="/verify/phone">Check now</a></p>
-<p class="muted">The link works until ${escapeHtml(until)} UTC. If the code does not scan, open this link on your phone:</p>
+<p class="muted">The link works until <time datetime="${expiresAt}" data-time-only>${expiresAt.slice(11, 16)} UTC</time>. If the code does not scan, open this link on your phone:</p>
 <p><code>${escapeHtml(handoff.handoffUrl)}</code></p>
 <p><a class="button" href="${escapeHtml(handoff.handoffUrl)}" rel="noreferrer" target="_blank">Open on this device instead</a></p>
 <p class="muted">Pressing "Verify on your phone" again while this link is valid shows the same session.</p>

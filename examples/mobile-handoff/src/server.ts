@@ -24,7 +24,10 @@ if (real.every((value) => value)) {
   );
   process.exit(2);
 } else {
-  sandbox = await startSandbox({ port: Number(process.env.SANDBOX_PORT ?? 0) });
+  const sandboxPort = Number(process.env.SANDBOX_PORT ?? 0);
+  sandbox = await startSandbox({ port: sandboxPort }).catch((error) =>
+    cannotListen(error, sandboxPort, 'SANDBOX_PORT'),
+  );
   // The sandbox delivers its webhook to this app, with a secret of this start.
   const webhookSecret = randomBytes(32).toString('base64url');
   sandbox.idv.setWebhook(`http://127.0.0.1:${port}/webhooks/idv`, { secret: webhookSecret });
@@ -42,14 +45,12 @@ const { app } = createApp({
   ...stores,
   ...(sandbox ? { clock: sandbox.clock } : {}),
 });
-const server = app.listen(port, '127.0.0.1', () => {
+const server = app.listen(port, '127.0.0.1', (error?: Error) => {
+  // Express 5 hands a listen error (a taken port) to this callback: then only that is said.
+  if (error) cannotListen(error, port, 'PORT');
   console.log(`Continue-on-your-phone example: http://127.0.0.1:${port}`);
   console.log(sandbox ? `IDV platform: the local sandbox at ${sandbox.idv.host}` : `IDV platform: ${idv.host}`);
   console.log(`Sessions and handoff reuse: ${redis?.description ?? 'in memory'}`);
-});
-server.on('error', (error: NodeJS.ErrnoException) => {
-  console.error(error.code === 'EADDRINUSE' ? `Port ${port} is in use: set PORT to another one.` : error.message);
-  process.exit(1);
 });
 const stop = () => {
   server.close();
@@ -58,3 +59,9 @@ const stop = () => {
 };
 process.once('SIGINT', stop);
 process.once('SIGTERM', stop);
+
+/** One line (the port, the variable to set) instead of a banner or a stack trace, and exit 1. */
+function cannotListen(error: NodeJS.ErrnoException, port: number, envVar: string): never {
+  console.error(error.code === 'EADDRINUSE' ? `Port ${port} is in use: set ${envVar} to another one.` : error.message);
+  process.exit(1);
+}

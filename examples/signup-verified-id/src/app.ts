@@ -5,7 +5,7 @@ import express, { type NextFunction, type Request, type Response } from 'express
 import session from 'express-session';
 import createMemoryStore from 'memorystore';
 import { Passport } from 'passport';
-import { type Chrome, LOGO_SVG, STYLESHEET } from './html.js';
+import { type Chrome, LOCAL_TIME_SCRIPT, LOGO_SVG, STYLESHEET } from './html.js';
 import { type AccountUser, accountPage, errorPage, signUpPage } from './pages.js';
 
 declare module 'express-session' {
@@ -71,7 +71,7 @@ const PLAIN_ERRORS: Record<number, [string, string]> = {
 };
 
 const CSP =
-  "default-src 'none'; style-src 'self'; img-src 'self' data:; form-action 'self'; base-uri 'none'; frame-ancestors 'none'";
+  "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; form-action 'self'; base-uri 'none'; frame-ancestors 'none'";
 
 /**
  * The "sign up with a verified ID" example: the sign-up page's Authenteq button starts the identity check; on the
@@ -150,6 +150,9 @@ export function createApp(options: SignUpAppOptions): SignUpApp {
   app.get('/favicon.ico', (_req, res) => {
     res.status(204).end();
   });
+  app.get('/local-time.js', (_req, res) => {
+    res.type('text/javascript').set('Cache-Control', 'public, max-age=300').send(LOCAL_TIME_SCRIPT);
+  });
   app.get('/authenteq-logo.svg', (_req, res) => {
     res.type('image/svg+xml').set('Cache-Control', 'public, max-age=300').send(LOGO_SVG);
   });
@@ -219,7 +222,9 @@ export function createApp(options: SignUpAppOptions): SignUpApp {
     const given = Buffer.from(typeof req.body?.csrf === 'string' ? req.body.csrf : '');
     const expected = Buffer.from(req.session.csrf ?? '');
     if (expected.length === 0 || given.length !== expected.length || !timingSafeEqual(given, expected)) {
-      res.status(403).send(errorPage('Please try again', 'That form had expired. Reload the page and retry.', {}));
+      res
+        .status(403)
+        .send(errorPage('This form has expired', 'Please go back, reload the page and try again.', chrome(req)));
       return;
     }
     req.logout((error) => {

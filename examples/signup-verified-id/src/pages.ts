@@ -69,7 +69,7 @@ ${row('Nationality', user.nationality)}
 ${row('Document', `${DOCUMENT_TYPES[user.document.type] ?? user.document.type} ${user.document.number}`)}
 ${row('Issued by', user.document.issuingCountry)}
 ${row('Valid until', user.document.dateOfExpiry)}
-${row('Verified at', readableTime(user.verifiedAt))}
+<dt>Verified at</dt><dd>${readableTime(user.verifiedAt)}</dd>
 </dl>
 ${images}
 <p class="muted">Signing up again with the same document finds this same account.</p>`,
@@ -77,9 +77,13 @@ ${images}
   );
 }
 
-/** An ISO time for people: `2026-11-22 00:39 UTC`. */
+/**
+ * An ISO time for people: `<time datetime>` with `2026-11-22 00:39 UTC` in it, which the page's script shows in the
+ * reader's own time zone.
+ */
 function readableTime(iso: string): string {
-  return /^\d{4}-\d\d-\d\dT\d\d:\d\d/.test(iso) ? `${iso.slice(0, 10)} ${iso.slice(11, 16)} UTC` : iso;
+  if (!/^\d{4}-\d\d-\d\dT\d\d:\d\d[\d:.]*Z$/.test(iso)) return escapeHtml(iso);
+  return `<time datetime="${iso}">${iso.slice(0, 10)} ${iso.slice(11, 16)} UTC</time>`;
 }
 
 /** A plain-words error page. */

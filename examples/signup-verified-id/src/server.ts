@@ -4,10 +4,14 @@ import { startSandbox } from '@passport-idv/sandbox';
 import { createApp, type SignUpAppOptions } from './app.js';
 
 // Runs the example alone: against the real Authenteq when AUTHENTEQ_CLIENT_ID, AUTHENTEQ_CLIENT_SECRET and
-// AUTHENTEQ_CALLBACK_URL are set, otherwise against an embedded sandbox with this app's callback registered.
+// AUTHENTEQ_CALLBACK_URL are set, otherwise against an embedded sandbox with this app's callback registered. In real
+// mode AUTHENTEQ_AUTHORIZATION_URL, AUTHENTEQ_TOKEN_URL and AUTHENTEQ_DETAILS_URL point it elsewhere (default: the
+// production URLs).
 const port = Number(process.env.PORT ?? 3001);
 const { AUTHENTEQ_CLIENT_ID, AUTHENTEQ_CLIENT_SECRET, AUTHENTEQ_CALLBACK_URL } = process.env;
 const real = [AUTHENTEQ_CLIENT_ID, AUTHENTEQ_CLIENT_SECRET, AUTHENTEQ_CALLBACK_URL];
+const { AUTHENTEQ_AUTHORIZATION_URL, AUTHENTEQ_TOKEN_URL, AUTHENTEQ_DETAILS_URL } = process.env;
+const urls = [AUTHENTEQ_AUTHORIZATION_URL, AUTHENTEQ_TOKEN_URL, AUTHENTEQ_DETAILS_URL];
 
 let authenteq: SignUpAppOptions['authenteq'];
 let sandbox: Awaited<ReturnType<typeof startSandbox>> | undefined;
@@ -16,15 +20,22 @@ if (real.every((value) => value)) {
     clientID: AUTHENTEQ_CLIENT_ID!,
     clientSecret: AUTHENTEQ_CLIENT_SECRET!,
     callbackURL: AUTHENTEQ_CALLBACK_URL!,
+    ...(AUTHENTEQ_AUTHORIZATION_URL ? { authorizationURL: AUTHENTEQ_AUTHORIZATION_URL } : {}),
+    ...(AUTHENTEQ_TOKEN_URL ? { tokenURL: AUTHENTEQ_TOKEN_URL } : {}),
+    ...(AUTHENTEQ_DETAILS_URL ? { detailsURL: AUTHENTEQ_DETAILS_URL } : {}),
   };
-} else if (real.some((value) => value)) {
+} else if ([...real, ...urls].some((value) => value)) {
   console.error(
-    'Set all of AUTHENTEQ_CLIENT_ID, AUTHENTEQ_CLIENT_SECRET and AUTHENTEQ_CALLBACK_URL to use the real Authenteq, ' +
-      'or none for the sandbox.',
+    'Set all of AUTHENTEQ_CLIENT_ID, AUTHENTEQ_CLIENT_SECRET and AUTHENTEQ_CALLBACK_URL to use the real Authenteq ' +
+      '(and AUTHENTEQ_AUTHORIZATION_URL, AUTHENTEQ_TOKEN_URL, AUTHENTEQ_DETAILS_URL to point it elsewhere), or none ' +
+      'for the sandbox.',
   );
   process.exit(2);
 } else {
-  sandbox = await startSandbox({ port: Number(process.env.SANDBOX_PORT ?? 0) });
+  const sandboxPort = Number(process.env.SANDBOX_PORT ?? 0);
+  sandbox = await startSandbox({ port: sandboxPort }).catch((error) =>
+    cannotListen(error, sandboxPort, 'SANDBOX_PORT'),
+  );
   const callbackURL = `http://127.0.0.1:${port}/auth/authenteq/callback`;
   sandbox.authenteq.registerRedirectURI(callbackURL);
   authenteq = { ...sandbox.authenteq, callbackURL };
@@ -42,7 +53,9 @@ const { app } = createApp({
   ...stores,
   ...(sandbox ? { clock: sandbox.clock } : {}),
 });
-const server = app.listen(port, '127.0.0.1', () => {
+const server = app.listen(port, '127.0.0.1', (error?: Error) => {
+  // Express 5 hands a listen error (a taken port) to this callback: then only that is said.
+  if (error) cannotListen(error, port, 'PORT');
   const origin = sandbox ? `http://127.0.0.1:${port}` : new URL(authenteq.callbackURL).origin;
   console.log(`Sign-up-with-a-verified-ID example: ${origin}`);
   console.log(
@@ -52,10 +65,6 @@ const server = app.listen(port, '127.0.0.1', () => {
   );
   console.log(`Sessions and OAuth states: ${redis?.description ?? 'in memory'}`);
 });
-server.on('error', (error: NodeJS.ErrnoException) => {
-  console.error(error.code === 'EADDRINUSE' ? `Port ${port} is in use: set PORT to another one.` : error.message);
-  process.exit(1);
-});
 const stop = () => {
   server.close();
   void sandbox?.close();
@@ -63,3 +72,9 @@ const stop = () => {
 };
 process.once('SIGINT', stop);
 process.once('SIGTERM', stop);
+
+/** One line (the port, the variable to set) instead of a banner or a stack trace, and exit 1. */
+function cannotListen(error: NodeJS.ErrnoException, port: number, envVar: string): never {
+  console.error(error.code === 'EADDRINUSE' ? `Port ${port} is in use: set ${envVar} to another one.` : error.message);
+  process.exit(1);
+}

@@ -36,11 +36,15 @@ export function sessionOf(req: Request): SessionData | undefined {
   return typeof session === 'object' && session !== null ? (session as unknown as SessionData) : undefined;
 }
 
-/** A digest of the user Passport has logged in on this session (`session.passport.user`), or `undefined`. */
+/**
+ * A digest of who is logged in on this session, or `undefined` for nobody: what Passport keeps under
+ * `session.passport` (`{ user }`, emptied on logout) and @fastify/passport keeps there (the serialized user itself).
+ */
 function sessionUser(session: SessionData): string | undefined {
-  const user = isRecord(session.passport) ? session.passport.user : undefined;
-  if (user === undefined || user === null) return undefined;
-  return createHash('sha256').update(JSON.stringify(user)).digest('base64url');
+  const stored = session.passport;
+  if (stored === undefined || stored === null || (isRecord(stored) && Object.keys(stored).length === 0))
+    return undefined;
+  return createHash('sha256').update(JSON.stringify(stored)).digest('base64url');
 }
 
 /**
@@ -59,25 +63,41 @@ export function faceLoginOf(req: Request): FaceLoginRecord | undefined {
 /**
  * Passport regenerates the session on login, dropping everything in it: remember the face login on the new
  * session, right after `req.logIn` has regenerated it and stored the user, naming that user, and save it before the
- * response goes out.
+ * response goes out. Passport's `logIn` calls back when done; @fastify/passport's returns a promise instead: the
+ * wrapper follows whichever it does (once, should a `logIn` do both).
  */
 export function recordOnLogin(req: Request, record: Omit<FaceLoginRecord, 'user'>): void {
-  const original = req.logIn;
+  const original = req.logIn as unknown;
   if (typeof original !== 'function') return;
-  const wrapped = function (this: Request, user: unknown, options: unknown, callback?: unknown) {
-    req.login = req.logIn = original;
-    const cb = (typeof options === 'function' ? options : callback) as (err?: unknown) => void;
+  let remembered: Promise<void> | undefined;
+  const rememberOnce = () => {
+    remembered ??= remember(req, record);
+    return remembered;
+  };
+  const wrapped = function (this: Request, user: unknown, options?: unknown, callback?: unknown) {
+    req.login = req.logIn = original as Request['logIn'];
+    const cb = (typeof options === 'function' ? options : callback) as ((err?: unknown) => void) | undefined;
     const opts = typeof options === 'function' ? {} : options;
-    const after = (err?: unknown) => {
-      const session = sessionOf(req);
-      const loggedIn = session && sessionUser(session);
-      if (err || !session || loggedIn === undefined) return cb(err);
-      session[FACE_LOGIN_KEY] = { ...record, user: loggedIn } satisfies FaceLoginRecord;
-      const save = (session as SessionData & { save?: (cb: (err?: unknown) => void) => void }).save;
-      if (typeof save === 'function') save.call(session, (saveErr) => cb(saveErr));
-      else cb();
-    };
-    return (original as (...args: unknown[]) => void).call(this, user, opts, after);
+    const after = cb && ((err?: unknown) => (err ? cb(err) : rememberOnce().then(() => cb(), cb)));
+    const returned: unknown = original.call(this, user, opts, after);
+    return isThenable(returned) ? returned.then(rememberOnce) : returned;
   };
   req.login = req.logIn = wrapped as Request['logIn'];
+}
+
+/** Writes the face-login record for the user now logged in on `req.session` (if any) and saves the session. */
+async function remember(req: Request, record: Omit<FaceLoginRecord, 'user'>): Promise<void> {
+  const session = sessionOf(req);
+  const loggedIn = session && sessionUser(session);
+  if (!session || loggedIn === undefined) return;
+  session[FACE_LOGIN_KEY] = { ...record, user: loggedIn } satisfies FaceLoginRecord;
+  const save = session.save;
+  if (typeof save !== 'function') return;
+  await new Promise<void>((resolve, reject) => {
+    save.call(session, (error?: unknown) => (error ? reject(error) : resolve()));
+  });
+}
+
+function isThenable(value: unknown): value is PromiseLike<unknown> {
+  return typeof (value as PromiseLike<unknown> | undefined)?.then === 'function';
 }

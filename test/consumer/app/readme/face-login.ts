@@ -1,5 +1,5 @@
 // packages/face-login/README.md, "Example" and "Testing against the sandbox".
-import type { Store } from '@passport-idv/core';
+import { type Store, safeReturnTo } from '@passport-idv/core';
 import {
   AliceClient,
   DeviceBinding,
@@ -8,16 +8,28 @@ import {
   reviewEnrollment,
 } from '@passport-idv/face-login';
 import { sandboxMedia, startSandbox } from '@passport-idv/sandbox';
-import express, { type RequestHandler } from 'express';
+import express, { type NextFunction, type Request, type RequestHandler, type Response } from 'express';
 import session from 'express-session';
 import passport from 'passport';
 import { ensureLoggedIn, users } from './app-types.js';
 
+declare module 'express-session' {
+  interface SessionData {
+    messages?: string[]; // where `failureMessage: true` puts the refusal
+  }
+}
+declare module './app-types.js' {
+  interface Users {
+    enableFaceLogin(id: string): Promise<void>;
+  }
+}
 declare const showTransfer: RequestHandler;
 declare const passwordAndSecondFactor: RequestHandler;
+declare function loginPage(options: { returnTo: string; message: string | undefined }): string;
 declare const tokenStore: Store;
 declare const store: Store;
 
+const APP_ORIGIN = 'https://app.example';
 const alice = new AliceClient({ apiKey: process.env.ALICE_API_KEY!, tokenStore }); // a RedisStore in production
 const faceLogin = new FaceLoginStrategy({ client: alice, store }, async (aliceUserId) => {
   const user = await users.byAliceId(aliceUserId);
@@ -50,13 +62,21 @@ app.post('/enroll/token', ensureLoggedIn, async (req, res) => {
 });
 app.post('/enroll/review', ensureLoggedIn, async (req, res) => {
   const outcome = await reviewEnrollment(alice, req.user!.aliceUserId); // 'authorized' | 'retry' | 'pending'
-  res.redirect(outcome === 'authorized' ? '/account' : `/enroll?reason=${outcome}`);
+  if (outcome !== 'authorized') return res.redirect(`/enroll?reason=${outcome}`);
+  await users.enableFaceLogin(req.user!.id); // what the verify above checks
+  res.redirect('/account');
 });
+
+app.get('/login', (req, res) => {
+  const message = req.session.messages?.pop();
+  res.send(loginPage({ returnTo: safeReturnTo(req.query.returnTo, APP_ORIGIN, '/account'), message }));
+});
+
 app.post('/login/face/begin', async (req, res) => {
   const userId = req.user?.id ?? (await devices.userOf(req)); // never an email from the body
   const user = userId === undefined ? undefined : await users.find(userId);
   if (!user?.faceLoginEnabled) {
-    res.status(400).json({ message: 'Sign in with your password here first.' });
+    res.status(400).json({ message: 'Face login is not set up on this browser. Sign in with your password first.' });
     return;
   }
   const { userToken } = await faceLogin.begin(req, user.aliceUserId);
@@ -64,10 +84,20 @@ app.post('/login/face/begin', async (req, res) => {
 });
 app.post(
   '/login/face',
-  passport.authenticate('face-login', { failureRedirect: '/login', failureMessage: true }),
-  (_req, res) => res.redirect('/account'),
+  (req, res, next) => {
+    const returnTo = safeReturnTo(req.body?.returnTo, APP_ORIGIN, '/account');
+    const failureRedirect = `/login?returnTo=${encodeURIComponent(returnTo)}`;
+    passport.authenticate('face-login', { failureRedirect, failureMessage: true })(req, res, next);
+  },
+  (req, res) => res.redirect(safeReturnTo(req.body?.returnTo, APP_ORIGIN, '/account')),
 );
 app.get('/transfer', ensureLoggedIn, requireFaceLogin({ maxAge: 300, redirectTo: '/login' }), showTransfer);
+
+app.use((error: { status?: number }, _req: Request, res: Response, _next: NextFunction) => {
+  const status = typeof error.status === 'number' && error.status >= 400 ? error.status : 500;
+  const message = status < 500 ? 'That request could not be read.' : 'Face login is not available. Please try again.';
+  res.status(status).json({ message });
+});
 
 // DeviceBinding's other calls.
 app.post('/device/forget', (req, res) => {
