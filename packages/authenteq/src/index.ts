@@ -40,7 +40,7 @@ export {
 } from './profile.js';
 export { AuthenteqStrategy } from './strategy.js';
 
-// Authenteq Web IDV: the client.
+// Authenteq Web IDV: the client and the webhook.
 export {
   AUTHENTEQ_WEB_IDV_BASE_URL,
   AuthenteqWebIdvClient,
@@ -54,3 +54,10 @@ export {
   parseWebIdvResult,
   requirePassed,
 } from './web-idv-result.js';
+export {
+  type AuthenteqWebhookHandler,
+  type AuthenteqWebhookImages,
+  type AuthenteqWebhookOptions,
+  type AuthenteqWebhookSignature,
+  authenteqWebhook,
+} from './webhook.js';
