@@ -1,13 +1,9 @@
-import { randomUUID } from 'node:crypto';
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { AuthenteqWebIdvClient, type AuthenteqWebIdvResult, authenteqWebhook } from '@passport-idv/authenteq';
-import { RedisStore } from '@passport-idv/redis';
 import { type Sandbox, startSandbox } from '@passport-idv/sandbox';
 import express from 'express';
-import { createClient } from 'redis';
 import supertest from 'supertest';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { inProcessInstances } from './in-process.js';
 import { waitFor } from './wait.js';
 
 // Authenteq's Web IDV webhook on two app instances behind one URL: each has its own Redis connection and RedisStore
@@ -18,12 +14,8 @@ if (!redisURL) throw new Error('REDIS_URL is not set: run with REDIS_URL=redis:/
 
 const REDIRECT = 'http://app.test/auth/idv/callback';
 const HOUR = 60 * 60_000;
-const prefix = `passport-idv-test:${randomUUID()}:`;
-const newClient = (url: string) => createClient({ url, disableOfflineQueue: true });
-type Client = ReturnType<typeof newClient>;
+const instances = inProcessInstances(redisURL);
 let sandbox: Sandbox;
-const clients: Client[] = [];
-const servers: http.Server[] = [];
 
 interface Instance {
   name: string;
@@ -39,10 +31,7 @@ let A: Instance;
 let B: Instance;
 
 async function instance(name: string): Promise<Instance> {
-  const client = newClient(redisURL!);
-  client.on('error', () => undefined);
-  await client.connect();
-  clients.push(client);
+  const store = await instances.store();
   let failures = 0;
   const app = express();
   app.post(
@@ -50,7 +39,7 @@ async function instance(name: string): Promise<Instance> {
     authenteqWebhook({
       clientID: sandbox.authenteqWebIdv.clientID,
       clientSecret: sandbox.authenteqWebIdv.clientSecret,
-      store: new RedisStore({ client, prefix }),
+      store,
       clock: sandbox.clock,
       onResult: async (result) => {
         if (failures > 0) {
@@ -64,12 +53,10 @@ async function instance(name: string): Promise<Instance> {
   app.use((_error: unknown, _req: express.Request, res: express.Response, _next: express.NextFunction) => {
     res.status(500).json({ error: 'ERR_APP' });
   });
-  const server = http.createServer(app);
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  servers.push(server);
+  const origin = await instances.listen(app);
   return {
     name,
-    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/webhooks/authenteq`,
+    url: `${origin}/webhooks/authenteq`,
     app,
     failNext: (times) => {
       failures = times;
@@ -103,17 +90,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await sandbox?.close();
-  for (const server of servers) {
-    server.closeAllConnections();
-    await new Promise((resolve) => server.close(resolve));
-  }
-  const [client] = clients;
-  if (client?.isOpen) {
-    for await (const keys of client.scanIterator({ MATCH: `${prefix}*`, COUNT: 500 })) {
-      if (keys.length > 0) await client.del(keys);
-    }
-  }
-  await Promise.allSettled(clients.map((c) => c.close()));
+  await instances.close();
 });
 
 beforeEach(() => {
