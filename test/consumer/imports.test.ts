@@ -8,7 +8,13 @@ const { app } = consumer();
 /** A few exports each package must have, as its README shows them. */
 const EXPECTED: Record<string, string[]> = {
   '@passport-idv/core': ['MemoryStore', 'StoreError', 'providerRequest', 'safeReturnTo', 'failClosedSession'],
-  '@passport-idv/authenteq': ['AuthenteqStrategy', 'AuthenteqClient', 'checkPolicy'],
+  '@passport-idv/authenteq': [
+    'AuthenteqStrategy',
+    'AuthenteqClient',
+    'checkPolicy',
+    'AuthenteqWebIdvClient',
+    'authenteqWebhook',
+  ],
   '@passport-idv/face-login': ['AliceClient', 'FaceLoginStrategy', 'requireFaceLogin', 'reviewEnrollment'],
   '@passport-idv/ephemeral-session': ['ephemeralSession', 'IdvClient', 'buildHandoffUrl'],
   '@passport-idv/redis': ['RedisStore'],

@@ -14,13 +14,18 @@ import {
   faceLoginApp,
   handoffApp,
   localPath,
+  WEB_IDV_CALLBACK_URL,
+  webIdvApp,
 } from '../support/index.js';
 
 const debugLines = captureDebug();
 
 let sandbox: Sandbox;
 beforeAll(async () => {
-  sandbox = await startSandbox({ authenteq: { redirectURIs: [AUTHENTEQ_CALLBACK_URL] } });
+  sandbox = await startSandbox({
+    authenteq: { redirectURIs: [AUTHENTEQ_CALLBACK_URL] },
+    authenteqWebIdv: { redirectURLs: [WEB_IDV_CALLBACK_URL] },
+  });
 });
 afterAll(() => sandbox.close());
 
@@ -194,6 +199,53 @@ describe('token leakage', () => {
         }
       }
     }
+  });
+
+  it('Web IDV: no client secret, Basic credential or code in any response or log line, the webhook’s included', async () => {
+    const webIdv = sandbox.authenteqWebIdv;
+    secrets.push(webIdv.clientSecret, Buffer.from(`${webIdv.clientID}:${webIdv.clientSecret}`).toString('base64'));
+    // Every passed verification is also POSTed, signed; the sandbox's own 404 answers it, and the test replays it.
+    webIdv.setWebhookURL(`${sandbox.url}/nowhere`);
+    const { app } = webIdvApp(sandbox, { timeout: 300 });
+    const flow = async (choice: 'adult' | 'cancel' = 'adult') => {
+      const agent = supertest.agent(app);
+      const start = await agent.get('/auth/idv');
+      expect(start.status).toBe(302);
+      // The verification URL is meant for the browser; nothing else there may be secret, and it is never logged.
+      neverLogged.push(new URL(start.headers.location as string).searchParams.get('token') ?? '');
+      keep({ ...start, headers: { ...start.headers, location: undefined } });
+      const back = new URL(await webIdv.complete(start.headers.location as string, choice));
+      const code = back.searchParams.get('code');
+      if (code) secrets.push(code);
+      return { agent, callback: localPath(back.href) };
+    };
+
+    const ok = await flow();
+    expect(keep(await ok.agent.get(ok.callback)).status).toBe(200);
+    keep(await ok.agent.get('/me'));
+    expect(keep(await ok.agent.get(ok.callback)).status).toBe(502); // the code is spent
+    for (const fault of [{ status: 500 }, { status: 401 }, { malformed: true }, { hang: true }, { drop: true }]) {
+      const failing = await flow();
+      sandbox.faults.inject('authenteq.web_idv_result', { ...fault, times: 1 });
+      expect(keep(await failing.agent.get(failing.callback)).status).toBeGreaterThanOrEqual(500);
+    }
+    const cancelled = await flow('cancel');
+    expect(keep(await cancelled.agent.get(cancelled.callback)).status).toBe(403);
+    const wrongKeys = webIdvApp(sandbox, { clientSecret: 'not-the-web-idv-secret', timeout: 300 });
+    expect(keep(await supertest(wrongKeys.app).get('/auth/idv')).status).toBe(502);
+
+    await webIdv.webhooks.idle();
+    const delivery = webIdv.webhooks.deliveries.at(-1)!;
+    neverLogged.push(delivery.headers['x-signature'] ?? '');
+    const hook = (target: typeof app, headers: Record<string, string>, body: Buffer = delivery.body) =>
+      supertest(target).post('/webhooks/authenteq').set(headers).send(body);
+    expect(keep(await hook(app, delivery.headers)).status).toBe(200);
+    expect(keep(await hook(app, delivery.headers)).status).toBe(200); // a repeat
+    expect(keep(await hook(app, { ...delivery.headers, 'x-signature': '00'.repeat(32) })).status).toBe(401);
+    expect(keep(await hook(app, { ...delivery.headers, 'x-client-id': 'someone' })).status).toBe(401);
+    const small = webIdvApp(sandbox, {}, { limit: 256 });
+    expect(keep(await hook(small.app, delivery.headers)).status).toBe(413);
+    webIdv.setWebhookURL(undefined);
   });
 
   it('nothing collected above holds a secret; the debug log holds no token at all', () => {

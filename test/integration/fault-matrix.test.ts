@@ -14,7 +14,9 @@ import {
   handoffApp,
   localPath,
   type RejectionWatch,
+  WEB_IDV_CALLBACK_URL,
   watchRejections,
+  webIdvApp,
 } from '../support/index.js';
 
 /** The deadline of a call that hangs; small, so the matrix stays fast. */
@@ -72,6 +74,8 @@ interface Call {
   wrongShape: unknown;
   /** Faults that cannot apply: the documented answer has no body, so its content is ignored. */
   notApplicable?: FaultName[];
+  /** A GET that must never be retried either: it spends a single-use code. */
+  once?: boolean;
   /**
    * Prepares the flow up to the step (no fault yet), then `act()` runs the step with the fault armed by the matrix.
    */
@@ -305,6 +309,50 @@ function readBack(route: string, wrongShape: unknown): Call {
   };
 }
 
+/** Web IDV's start: the app asks for a verification URL. Nothing is granted without a redirect to one. */
+function webIdvStart(route: string, wrongShape: unknown): Call {
+  return {
+    route,
+    step: 'GET /auth/idv (AuthenteqWebIdvClient)',
+    wrongShape,
+    async prepare(sandbox, timeout) {
+      const { app } = webIdvApp(sandbox, { timeout });
+      return {
+        async act() {
+          const res = await supertest(app).get('/auth/idv');
+          return { status: res.status, body: res.body, granted: async () => res.headers.location !== undefined };
+        },
+      };
+    },
+  };
+}
+
+/** Web IDV's callback: the result is read once with the code. Nothing is granted unless the session is verified. */
+function webIdvResult(route: string, wrongShape: unknown): Call {
+  return {
+    route,
+    step: 'GET /auth/idv/callback (AuthenteqWebIdvClient)',
+    wrongShape,
+    once: true,
+    async prepare(sandbox, timeout) {
+      const { app } = webIdvApp(sandbox, { timeout });
+      const agent = supertest.agent(app);
+      const start = await agent.get('/auth/idv');
+      const callback = localPath(await sandbox.authenteqWebIdv.complete(start.headers.location as string, 'adult'));
+      return {
+        async act() {
+          const res = await agent.get(callback);
+          return {
+            status: res.status,
+            body: res.body,
+            granted: async () => (await agent.get('/me')).body.verified !== null,
+          };
+        },
+      };
+    },
+  };
+}
+
 /** Logs `user-1` in and starts a session; its id. */
 async function startedSession(app: Parameters<typeof supertest.agent>[0], agent = supertest.agent(app)) {
   expect((await agent.post('/login/user-1')).status).toBe(204);
@@ -333,6 +381,8 @@ const CALLS: Call[] = [
   reuse('idv.session', { id: 'another-session', status: 0 }),
   webhook('idv.session', { id: 'another-session', status: 3 }),
   readBack('idv.session', { status: 'finished' }),
+  webIdvStart('authenteq.web_idv_url', { verificationUrl: 'javascript:alert(1)' }),
+  webIdvResult('authenteq.web_idv_result', { id: 'v-1', status: 'PASSED', documentData: { documentType: 'PP' } }),
 ];
 
 const cells = CALLS.length * FAULTS.length;
@@ -357,7 +407,10 @@ afterAll(async () => {
 describe.concurrent.each(CALLS)('$route ($step)', (call) => {
   const faults = FAULTS.filter((fault) => !call.notApplicable?.includes(fault.name));
   it.for(faults)('$name → $status $code, nobody logged in', async ({ name, status, code }, { expect }) => {
-    const sandbox = await startSandbox({ authenteq: { redirectURIs: [AUTHENTEQ_CALLBACK_URL] } });
+    const sandbox = await startSandbox({
+      authenteq: { redirectURIs: [AUTHENTEQ_CALLBACK_URL] },
+      authenteqWebIdv: { redirectURLs: [WEB_IDV_CALLBACK_URL] },
+    });
     try {
       const timeout = name === 'timeout' ? HANG_TIMEOUT : TIMEOUT;
       const { act } = await call.prepare(sandbox, timeout);
@@ -372,6 +425,7 @@ describe.concurrent.each(CALLS)('$route ($step)', (call) => {
       expect(sent.length).toBeGreaterThanOrEqual(1);
       // Only GETs are retried: a code exchange, a session or a user is never created twice.
       if (sent.every((request) => request.method !== 'GET')) expect(sent).toHaveLength(1);
+      if (call.once) expect(sent).toHaveLength(1);
       expect({ status: outcome.status, error: outcome.body.error }).toEqual({ status, error: code });
       expect(JSON.stringify(outcome.body)).not.toMatch(/Injected fault|sandbox_fault/); // no provider internals
       expect(elapsed).toBeLessThan(timeout + MARGIN);

@@ -1,13 +1,10 @@
-import { randomUUID } from 'node:crypto';
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type http from 'node:http';
 import type { IdvSessionDetails } from '@passport-idv/ephemeral-session';
-import { RedisStore } from '@passport-idv/redis';
 import { IDV_WEBHOOK_RETRY_DELAYS, type Sandbox, startSandbox } from '@passport-idv/sandbox';
-import { createClient } from 'redis';
 import supertest from 'supertest';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { handoffApp } from '../support/index.js';
+import { inProcessInstances } from './in-process.js';
 import { waitFor } from './wait.js';
 
 // The IDV webhook on two app instances behind one URL: each has its own Redis connection and RedisStore on one
@@ -16,12 +13,8 @@ import { waitFor } from './wait.js';
 const redisURL = process.env.REDIS_URL;
 if (!redisURL) throw new Error('REDIS_URL is not set: run with REDIS_URL=redis://127.0.0.1:6379 (npm run test:redis)');
 
-const prefix = `passport-idv-test:${randomUUID()}:`;
-const newClient = (url: string) => createClient({ url, disableOfflineQueue: true });
-type Client = ReturnType<typeof newClient>;
+const instances = inProcessInstances(redisURL);
 let sandbox: Sandbox;
-const clients: Client[] = [];
-const servers: http.Server[] = [];
 
 interface Instance {
   name: string;
@@ -37,11 +30,7 @@ let A: Instance;
 let B: Instance;
 
 async function instance(name: string): Promise<Instance> {
-  const client = newClient(redisURL!);
-  client.on('error', () => undefined);
-  await client.connect();
-  clients.push(client);
-  const store = new RedisStore({ client, prefix });
+  const store = await instances.store();
   let failures = 0;
   const { app } = handoffApp(
     sandbox,
@@ -57,12 +46,10 @@ async function instance(name: string): Promise<Instance> {
       },
     },
   );
-  const server = http.createServer(app);
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  servers.push(server);
+  const url = await instances.listen(app);
   return {
     name,
-    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    url,
     app,
     failNext: (times) => {
       failures = times;
@@ -89,17 +76,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await sandbox?.close();
-  for (const server of servers) {
-    server.closeAllConnections();
-    await new Promise((resolve) => server.close(resolve));
-  }
-  const [client] = clients;
-  if (client?.isOpen) {
-    for await (const keys of client.scanIterator({ MATCH: `${prefix}*`, COUNT: 500 })) {
-      if (keys.length > 0) await client.del(keys);
-    }
-  }
-  await Promise.allSettled(clients.map((c) => c.close()));
+  await instances.close();
 });
 
 beforeEach(() => {

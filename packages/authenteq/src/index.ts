@@ -24,6 +24,40 @@ export {
   type VerifyDone,
   type VerifyReturn,
 } from './options.js';
-export { type AuthenteqPolicy, checkPolicy, type PolicyFailure, type PolicyFailureCode } from './policy.js';
-export { toVerifiedIdentity, type VerifiedIdentity } from './profile.js';
+export {
+  type AuthenteqPolicy,
+  checkPolicy,
+  type PolicyFailure,
+  type PolicyFailureCode,
+  type PolicySubject,
+} from './policy.js';
+export {
+  type AuthenteqWebKycJson,
+  toVerifiedIdentity,
+  toWebIdvVerifiedIdentity,
+  type VerifiedIdentity,
+  type VerifiedIdentityJson,
+} from './profile.js';
 export { AuthenteqStrategy } from './strategy.js';
+
+// Authenteq Web IDV: the client and the webhook.
+export {
+  AUTHENTEQ_WEB_IDV_BASE_URL,
+  AuthenteqWebIdvClient,
+  type AuthenteqWebIdvClientOptions,
+} from './web-idv-client.js';
+export { AuthenteqWebIdvError } from './web-idv-error.js';
+export {
+  type AuthenteqWebIdvDocumentData,
+  type AuthenteqWebIdvImage,
+  type AuthenteqWebIdvResult,
+  parseWebIdvResult,
+  requirePassed,
+} from './web-idv-result.js';
+export {
+  type AuthenteqWebhookHandler,
+  type AuthenteqWebhookImages,
+  type AuthenteqWebhookOptions,
+  type AuthenteqWebhookSignature,
+  authenteqWebhook,
+} from './webhook.js';

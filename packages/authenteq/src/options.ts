@@ -173,6 +173,7 @@ export type AuthenteqFailureCode =
   | 'code_rejected'
   | 'details_unavailable'
   | 'document_expired'
+  | 'document_without_expiry'
   | 'under_age'
   | 'country_not_accepted';
 

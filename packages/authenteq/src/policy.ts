@@ -1,5 +1,3 @@
-import type { AuthenteqDetails } from './client.js';
-
 /**
  * What identities are accepted, checked after the details are read and before the verify callback runs.
  *
@@ -16,8 +14,17 @@ export interface AuthenteqPolicy {
    * regard to case. Default: every country.
    */
   acceptedIssuingCountries?: readonly string[];
-  /** Accept documents whose `dateOfExpiry` is before today (UTC). Default `false`. */
+  /**
+   * Accept documents whose `dateOfExpiry` is before today (UTC); this turns the expiry check off, so documents
+   * without an expiry date are accepted too. Default `false`.
+   */
   acceptExpiredDocuments?: boolean;
+  /**
+   * Accept a document the provider sent without a `dateOfExpiry` (Web IDV leaves it out of some documents, e.g.
+   * driving licences issued without an expiry date). Default `false`: such a document is refused with
+   * `document_without_expiry`, since nothing shows it is still valid. Web KYC always sends the date.
+   */
+  acceptDocumentsWithoutExpiry?: boolean;
 }
 
 /**
@@ -28,7 +35,7 @@ export interface AuthenteqPolicy {
  * if (info.code === 'under_age') res.redirect('/signup/too-young');
  * ```
  */
-export type PolicyFailureCode = 'document_expired' | 'under_age' | 'country_not_accepted';
+export type PolicyFailureCode = 'document_expired' | 'document_without_expiry' | 'under_age' | 'country_not_accepted';
 
 /**
  * A policy refusal: a stable `code` and a sentence fit for the person signing up.
@@ -41,6 +48,24 @@ export type PolicyFailureCode = 'document_expired' | 'under_age' | 'country_not_
 export interface PolicyFailure {
   code: PolicyFailureCode;
   message: string;
+}
+
+/**
+ * What the policy reads: Web KYC's `details` and Web IDV's `documentData` both have these fields. A date that is
+ * `undefined`, `null` or `''` is missing.
+ *
+ * @example
+ * ```ts
+ * const subject: PolicySubject = { issuingCountry: 'DEU', dateOfBirth: '1987-01-12', dateOfExpiry: '2031-11-22' };
+ * ```
+ */
+export interface PolicySubject {
+  /** ISO 3166-1 alpha-3, e.g. `'DEU'`. */
+  issuingCountry: string;
+  /** `YYYY-MM-DD`. */
+  dateOfBirth?: unknown;
+  /** `YYYY-MM-DD`. */
+  dateOfExpiry?: unknown;
 }
 
 const DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
@@ -65,7 +90,9 @@ export function parseDate(value: unknown): { year: number; month: number; day: n
 
 /**
  * Checks `details` against `policy` on the UTC date of `now`: `undefined` if accepted, else the first refusal.
- * A date the policy needs but cannot read counts as a refusal (fail closed).
+ * A date the policy needs but cannot read counts as a refusal (fail closed); a missing expiry date is refused as
+ * `document_without_expiry` unless the policy accepts it, a missing birth date as `under_age` when there is a
+ * `minimumAge`.
  *
  * @example
  * ```ts
@@ -73,15 +100,19 @@ export function parseDate(value: unknown): { year: number; month: number; day: n
  * if (refusal) console.log(refusal.code); // 'under_age'
  * ```
  */
-export function checkPolicy(
-  details: AuthenteqDetails,
-  policy: AuthenteqPolicy,
-  now: number,
-): PolicyFailure | undefined {
+export function checkPolicy(details: PolicySubject, policy: AuthenteqPolicy, now: number): PolicyFailure | undefined {
   const today = new Date(now);
   const todayKey = today.getUTCFullYear() * 10_000 + (today.getUTCMonth() + 1) * 100 + today.getUTCDate();
-  if (!policy.acceptExpiredDocuments) {
-    const expiry = parseDate(details.dateOfExpiry);
+  const { dateOfExpiry } = details;
+  const noExpiry = dateOfExpiry === undefined || dateOfExpiry === null || dateOfExpiry === '';
+  if (noExpiry && !policy.acceptExpiredDocuments && !policy.acceptDocumentsWithoutExpiry) {
+    return {
+      code: 'document_without_expiry',
+      message: 'The identity document has no expiry date. Please use a document that shows one.',
+    };
+  }
+  if (!noExpiry && !policy.acceptExpiredDocuments) {
+    const expiry = parseDate(dateOfExpiry);
     // A document is valid through its expiry date.
     if (!expiry || expiry.year * 10_000 + expiry.month * 100 + expiry.day < todayKey) {
       return { code: 'document_expired', message: 'The identity document has expired. Please use a valid document.' };

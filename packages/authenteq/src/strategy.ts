@@ -39,6 +39,7 @@ const FAILURES: Record<AuthenteqFailureCode, { message: string; status: number }
   code_rejected: { message: 'The identity check could not be confirmed. Please start again.', status: 403 },
   details_unavailable: { message: 'The identity check took too long to confirm. Please start again.', status: 403 },
   document_expired: { message: '', status: 403 },
+  document_without_expiry: { message: '', status: 403 },
   under_age: { message: '', status: 403 },
   country_not_accepted: { message: '', status: 403 },
 };
