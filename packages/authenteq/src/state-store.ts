@@ -127,9 +127,9 @@ export class StateKeeper {
       entry = found;
       // Removed from this request's session before any upstream call; express-session persists the removal with the
       // response, whatever it is. A replay racing this request reads an older copy of the session: the spent store
-      // refuses it.
+      // refuses it. Keyed by a hash, as in the store: no state value is kept.
       slot.states = states.filter((_, i) => i !== index);
-      if (!(await this.#spent!.add(`authenteq:spent:${state}`, 1, this.#ttlMs)))
+      if (!(await this.#spent!.add(`authenteq:spent:${hash(state)}`, 1, this.#ttlMs)))
         return { ok: false, reason: 'unknown' };
     }
     if (!(typeof entry.expiresAt === 'number' && entry.expiresAt > this.#clock.now())) {
