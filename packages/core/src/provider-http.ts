@@ -1,7 +1,7 @@
-import { randomBytes } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import type { IncomingHttpHeaders } from 'node:http';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { Agent, request as undiciRequest } from 'undici';
+import { Agent, type Dispatcher } from 'undici';
 import {
   type ProviderCallInfo,
   ProviderError,
@@ -57,13 +57,18 @@ export interface ProviderResponse<T> {
 }
 
 const log = createLogger('http');
-const MAX_BODY_BYTES = 16 * 1024 * 1024;
 /**
  * One keep-alive pool per origin for every call. Idle sockets are closed after 4 s, before Node servers' default 5 s
  * keep-alive timeout, so a reused socket is rarely stale. undici's own header and body timeouts are off: the call's
- * deadline covers both.
+ * deadline covers both. A response body is read up to 16 MiB; past that undici closes the connection.
  */
-const agent = new Agent({ keepAliveTimeout: 4_000, keepAliveMaxTimeout: 4_000, headersTimeout: 0, bodyTimeout: 0 });
+const agent = new Agent({
+  keepAliveTimeout: 4_000,
+  keepAliveMaxTimeout: 4_000,
+  headersTimeout: 0,
+  bodyTimeout: 0,
+  maxResponseSize: 16 * 1024 * 1024,
+});
 
 /**
  * The one function every passport-idv client uses to call a provider: keep-alive connections, a deadline on the
@@ -82,7 +87,22 @@ const agent = new Agent({ keepAliveTimeout: 4_000, keepAliveMaxTimeout: 4_000, h
  */
 export async function providerRequest<T = unknown>(request: ProviderRequest<T>): Promise<ProviderResponse<T>> {
   const timeout = request.timeout ?? 10_000;
-  const deadline = AbortSignal.timeout(timeout);
+  // The deadline: a timer cleared as soon as the call settles, so nothing of the call outlives it.
+  const deadline = new AbortController();
+  const timer = setTimeout(() => deadline.abort(), timeout);
+  try {
+    return await attempts(request, deadline.signal, timeout);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/** The call's attempts: the first, and retries of a GET while the deadline allows. */
+async function attempts<T>(
+  request: ProviderRequest<T>,
+  deadline: AbortSignal,
+  timeout: number,
+): Promise<ProviderResponse<T>> {
   const signal = request.signal ? AbortSignal.any([deadline, request.signal]) : deadline;
   const stop = (cause: unknown, message: string) => failure(request, cause, message, deadline, timeout);
   const retries = request.method === 'GET' ? Math.max(0, request.retries ?? 2) : 0;
@@ -119,10 +139,10 @@ export async function providerRequest<T = unknown>(request: ProviderRequest<T>):
 }
 
 type Stop = (cause: unknown, message: string) => ProviderError;
-type CallOptions = NonNullable<Parameters<typeof undiciRequest>[1]>;
 
 /** undici's options for one call, body included, built once: retries send the same. */
-function prepare(request: ProviderRequest<unknown>, signal: AbortSignal): CallOptions {
+function prepare(request: ProviderRequest<unknown>, signal: AbortSignal): Dispatcher.RequestOptions {
+  const url = new URL(request.url);
   const headers: Record<string, string> = { accept: 'application/json', ...request.headers };
   let body: Buffer | undefined;
   if (request.json !== undefined) {
@@ -130,12 +150,13 @@ function prepare(request: ProviderRequest<unknown>, signal: AbortSignal): CallOp
     headers['content-type'] = 'application/json';
   } else if (request.multipart !== undefined) {
     // Random, so that it is unlikely to occur in the data; it need not be secret.
-    const boundary = `----passport-idv-${randomBytes(16).toString('hex')}`;
+    const boundary = `----passport-idv-${randomUUID()}`;
     body = multipartBody(request.multipart, boundary);
     headers['content-type'] = `multipart/form-data; boundary=${boundary}`;
   }
   // undici adds content-length, host and connection.
-  return { dispatcher: agent, method: request.method, headers, body: body ?? null, signal };
+  const path = `${url.pathname}${url.search}`;
+  return { origin: url.origin, path, method: request.method, headers, body: body ?? null, signal };
 }
 
 function multipartBody(parts: Record<string, string | MultipartFile>, boundary: string): Buffer {
@@ -156,27 +177,25 @@ function multipartBody(parts: Record<string, string | MultipartFile>, boundary: 
   return Buffer.concat(chunks);
 }
 
-/** One attempt: the request, its whole body (at most 16 MiB), then the answer checked. */
-async function send<T>(request: ProviderRequest<T>, options: CallOptions, stop: Stop): Promise<ProviderResponse<T>> {
-  let response: Awaited<ReturnType<typeof undiciRequest>>;
+/** One attempt: the request, its whole body, then the answer checked. */
+async function send<T>(
+  request: ProviderRequest<T>,
+  options: Dispatcher.RequestOptions,
+  stop: Stop,
+): Promise<ProviderResponse<T>> {
+  let response: Dispatcher.ResponseData<unknown>;
   try {
-    response = await undiciRequest(request.url, options);
+    response = await agent.request(options);
   } catch (cause) {
     throw stop(cause, 'the connection failed');
   }
-  const chunks: Buffer[] = [];
-  let size = 0;
+  let raw: string;
   try {
-    for await (const chunk of response.body as AsyncIterable<Buffer>) {
-      size += chunk.length;
-      // Leaving the loop destroys the body, which closes the connection: the rest is never read.
-      if (size > MAX_BODY_BYTES) throw new ProviderResponseError('the response is too large', info(request));
-      chunks.push(chunk);
-    }
+    raw = await response.body.text();
   } catch (cause) {
     throw stop(cause, 'the connection was dropped');
   }
-  return interpret(request, response.statusCode, response.headers as IncomingHttpHeaders, Buffer.concat(chunks));
+  return interpret(request, response.statusCode, response.headers as IncomingHttpHeaders, raw);
 }
 
 /** The {@link ProviderError} an attempt failed with: the deadline and the caller's signal first, then the cause. */
@@ -193,7 +212,10 @@ function failure(
   if (request.signal?.aborted) {
     return new ProviderNetworkError('the call was cancelled', { ...call, cause: request.signal.reason });
   }
-  if ((cause as { code?: unknown } | undefined)?.code === 'UND_ERR_INVALID_ARG') {
+  const code = (cause as { code?: unknown } | undefined)?.code;
+  // undici stopped reading past the agent's `maxResponseSize` and closed the connection.
+  if (code === 'UND_ERR_RES_EXCEEDED_MAX_SIZE') return new ProviderResponseError('the response is too large', call);
+  if (code === 'UND_ERR_INVALID_ARG') {
     // A header value undici refuses to send (a line break in a token, say): nothing was sent, and a retry would send
     // the same. Not a network error, so not retried.
     return new ProviderError('the request could not be sent', { ...call, cause });
@@ -220,17 +242,17 @@ function interpret<T>(
   request: ProviderRequest<T>,
   status: number,
   headers: IncomingHttpHeaders,
-  raw: Buffer,
+  raw: string,
 ): ProviderResponse<T> {
   const call = { ...info(request), upstreamStatus: status };
   if (status < 200 || status >= 300) {
-    const responseBody = raw.subarray(0, 4096).toString('utf8');
+    const responseBody = raw.slice(0, 4096);
     throw new ProviderStatusError(`the provider answered ${status}`, { ...call, responseBody });
   }
   if (request.responseType === 'none') return { status, headers, body: undefined as T };
   let json: unknown;
   try {
-    json = JSON.parse(raw.toString('utf8'));
+    json = JSON.parse(raw);
   } catch (cause) {
     throw new ProviderResponseError('the response is not JSON', { ...call, cause });
   }
