@@ -1,5 +1,5 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
-import { type Clock, isRecord, ownString, randomToken, type Store, StoreError, storeCall } from '@passport-idv/core';
+import { type Clock, isRecord, MemoryStore, randomToken, type Store, StoreError, storeCall } from '@passport-idv/core';
 import { SessionRequiredError } from './errors.js';
 
 /** What is kept with a state until the callback. */
@@ -27,10 +27,7 @@ interface SessionState extends StateEntry {
 }
 
 interface SessionSlot {
-  /**
-   * Session mode: pending states, oldest first. An array of same-shaped entries rather than an object keyed by state:
-   * V8 gives every object with a new random key a shape of its own, so each session load and save would pay for one.
-   */
+  /** Session mode: pending states, oldest first. */
   states?: SessionState[];
   /** Store mode: a random value tying this browser's session to its states in the store. */
   binding?: string;
@@ -42,9 +39,6 @@ export const SESSION_KEY = 'passport-idv:authenteq';
 const MAX_PENDING = 10;
 /** What a state looks like: 32 random bytes, base64url. Anything else is refused without a store lookup. */
 const STATE_SHAPE = /^[A-Za-z0-9_-]{43}$/;
-
-/** States one process remembers as spent (session mode), at most. */
-const MAX_SPENT = 100_000;
 
 const hash = (value: string) => createHash('sha256').update(value).digest('base64url');
 
@@ -70,17 +64,17 @@ export class StateKeeper {
   readonly #ttlMs: number;
   readonly #clock: Clock;
   /**
-   * Session mode: the states spent by this process, until they would have expired anyway. Concurrent
+   * Session mode: the states spent by this process, each for a whole TTL (by then it has expired anyway). Concurrent
    * callbacks of one browser each read their own copy of the session, so the session alone cannot make a state
-   * single-use; this does, within one process (several instances: use a `store`).
+   * single-use; this store's atomic `add` does, within one process (several instances: use a `store`).
    */
-  readonly #spent: SpentStates | undefined;
+  readonly #spent: MemoryStore | undefined;
 
   constructor(store: Store | undefined, ttlMs: number, clock: Clock) {
     this.#store = store;
     this.#ttlMs = ttlMs;
     this.#clock = clock;
-    this.#spent = store === undefined ? new SpentStates(ttlMs, MAX_SPENT, clock) : undefined;
+    this.#spent = store === undefined ? new MemoryStore({ clock }) : undefined;
   }
 
   /** Creates and records a new state for this session; rejects with a `StoreError` if the store fails. */
@@ -132,11 +126,11 @@ export class StateKeeper {
       if (found === undefined) return { ok: false, reason: 'unknown' };
       entry = found;
       // Removed from this request's session before any upstream call; express-session persists the removal with the
-      // response, whatever it is. A replay racing this request reads an older copy of the session: the spent set
-      // (in this process's memory only, so keyed by the state itself) refuses it.
+      // response, whatever it is. A replay racing this request reads an older copy of the session: the spent store
+      // refuses it. Keyed by a hash, as in the store: no state value is kept.
       slot.states = states.filter((_, i) => i !== index);
-      // An expired state is refused below anyway: only a live one needs remembering.
-      if (found.expiresAt > this.#clock.now() && !this.#spent!.add(state)) return { ok: false, reason: 'unknown' };
+      if (!(await this.#spent!.add(`authenteq:spent:${hash(state)}`, 1, this.#ttlMs)))
+        return { ok: false, reason: 'unknown' };
     }
     if (!(typeof entry.expiresAt === 'number' && entry.expiresAt > this.#clock.now())) {
       return { ok: false, reason: 'expired' };
@@ -144,66 +138,6 @@ export class StateKeeper {
     const result: StateEntry = { expiresAt: entry.expiresAt };
     if (typeof entry.returnTo === 'string') result.returnTo = entry.returnTo;
     return { ok: true, entry: result };
-  }
-}
-
-/**
- * The states this process has spent (session mode), each remembered for at least the state TTL: long enough to refuse
- * it as long as any copy of a session could still hold it. Two generations of plain `Set`s: a state goes into the
- * current one; after a TTL the current one becomes the previous one, and after another the previous one is dropped.
- * No expiry is kept per state (a state remembered past its TTL is refused as expired anyway), so a busy process keeps
- * one string per state alive, where a `MemoryStore` keeps three objects (the key, an entry and its expiry) and a
- * write-order list: less for the garbage collector to walk. At most `maxEntries` states are kept: when the current
- * generation holds half of them, it becomes the previous one early, and the oldest states are forgotten (a
- * `MemoryStore` at its bound does the same).
- *
- * @example
- * ```ts
- * const spent = new SpentStates(600_000, 100_000, systemClock);
- * spent.add(state); // true: first use
- * spent.add(state); // false: already spent
- * ```
- */
-export class SpentStates {
-  readonly #ttlMs: number;
-  readonly #generationMax: number;
-  readonly #clock: Clock;
-  #current = new Set<string>();
-  #previous = new Set<string>();
-  /** When the current generation began. */
-  #since: number;
-
-  constructor(ttlMs: number, maxEntries: number, clock: Clock) {
-    this.#ttlMs = ttlMs;
-    this.#generationMax = Math.max(1, Math.floor(maxEntries / 2));
-    this.#clock = clock;
-    this.#since = clock.now();
-  }
-
-  /** States remembered now. */
-  get size(): number {
-    return this.#current.size + this.#previous.size;
-  }
-
-  /** Records `state` as spent; false if it already was. */
-  add(state: string): boolean {
-    const now = this.#clock.now();
-    const age = now - this.#since;
-    if (age >= this.#ttlMs) {
-      // Everything in the previous generation is older than a TTL now; the current one too, after two TTLs.
-      this.#previous = age >= 2 * this.#ttlMs ? new Set() : this.#current;
-      this.#current = new Set();
-      this.#since = now;
-    }
-    if (this.#current.has(state) || this.#previous.has(state)) return false;
-    if (this.#current.size >= this.#generationMax) {
-      this.#previous = this.#current;
-      this.#current = new Set();
-      this.#since = now;
-    }
-    // Its own copy: a state cut from a callback URL would otherwise keep the whole URL alive with it.
-    this.#current.add(ownString(state));
-    return true;
   }
 }
 

@@ -101,6 +101,30 @@ describe.each([
   });
 });
 
+describe('a replay that reads a stale copy of the session (states in the session)', () => {
+  it('is refused for as long as the state lives, with no second token call', async () => {
+    // A session store that loses the callback's write: the replay finds the spent state still in the session.
+    class LossySessions extends session.MemoryStore {
+      lose = false;
+      override set(sid: string, data: session.SessionData, callback?: (error?: unknown) => void): void {
+        if (this.lose) callback?.();
+        else super.set(sid, data, callback);
+      }
+    }
+    const sessionStore = new LossySessions();
+    const strategy = { policy: { minimumAge: 18 }, stateTTL: 600 };
+    const agent = browser(createTestApp({ sandbox, sessionStore, strategy }).app);
+    const callback = local(await sandbox.authenteq.complete(await start(agent), 'minor'));
+    sessionStore.lose = true;
+    expect((await agent.get(callback)).body.failure.code).toBe('under_age');
+    sessionStore.lose = false;
+    sandbox.clock.advance(600_000 - 1_000);
+    const replay = await agent.get(callback);
+    expect([replay.status, replay.body.failure.code]).toEqual([403, 'state_invalid']);
+    expect(tokenCalls()).toBe(1);
+  });
+});
+
 describe('state store failures fail closed', () => {
   const failing = (what: 'add' | 'take'): Store => {
     const store = new MemoryStore({ clock: sandbox.clock });

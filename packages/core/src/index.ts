@@ -11,7 +11,7 @@ export {
   StoreError,
 } from './errors.js';
 export { failClosedSession, type Middleware } from './fail-closed-session.js';
-export { createLogger, type Logger } from './log.js';
+export { createLogger, type Logger, setWarningHandler, type WarningHandler } from './log.js';
 export { MemoryStore, type MemoryStoreOptions } from './memory-store.js';
 export { ownString } from './own-string.js';
 export {

@@ -10,6 +10,7 @@ import {
   ProviderTimeoutError,
   providerRequest,
   requireString,
+  setWarningHandler,
 } from '../src/index.js';
 
 const SECRET = 'sk_live_never_show_me_0123456789';
@@ -20,6 +21,8 @@ let hugeClosed = false;
 const hung: IncomingMessage[] = [];
 let server: Server;
 let base: string;
+/** The warning lines written while the tests run. */
+const warnings: string[] = [];
 
 function route(req: IncomingMessage, res: ServerResponse, body: string): unknown {
   const path = new URL(req.url ?? '/', 'http://x').pathname;
@@ -88,13 +91,16 @@ beforeAll(async () => {
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  setWarningHandler((line) => warnings.push(line));
 });
 afterAll(async () => {
+  setWarningHandler(undefined);
   server.closeAllConnections();
   await new Promise((resolve) => server.close(resolve));
 });
 beforeEach(() => {
   hits.clear();
+  warnings.length = 0;
 });
 
 const call = { provider: 'test', operation: 'op' } as const;
@@ -167,8 +173,8 @@ describe('providerRequest', () => {
     expect(connections - before).toBeLessThanOrEqual(1);
   });
 
-  it('sends each call to its own path and query, as a string or a URL, past the bound of parsed URLs kept', async () => {
-    for (let i = 0; i < 300; i++) {
+  it('sends each call to its own path and query, as a string or a URL', async () => {
+    for (let i = 0; i < 20; i++) {
       const url = i % 2 === 0 ? `${base}/echo?n=${i}` : new URL(`/echo?n=${i}`, base);
       const { body } = await providerRequest<{ url: string }>({ ...call, method: 'GET', url });
       expect(body.url).toBe(`/echo?n=${i}`);
@@ -423,6 +429,11 @@ describe('providerRequest', () => {
           }).catch((e: unknown) => e),
         ),
       );
+      expect(warnings).toHaveLength(failures.length);
+      for (const line of warnings) {
+        expect(line).not.toContain(SECRET);
+        expect(line).not.toContain('code=');
+      }
       for (const error of failures) {
         expect(error).toBeInstanceOf(ProviderError);
         expect(String(error)).not.toContain(SECRET);
@@ -432,6 +443,55 @@ describe('providerRequest', () => {
       }
       const status = failures[0] as ProviderStatusError;
       expect(status.responseBody).toContain('rejected');
+    });
+  });
+
+  describe('warnings', () => {
+    it('a failed call writes one line: provider, operation, message, code, host; a success writes none', async () => {
+      await providerRequest({ ...call, method: 'GET', url: `${base}/ok` });
+      expect(warnings).toEqual([]);
+      await providerRequest({ ...call, method: 'GET', url: `${base}/503?state=${SECRET}`, retryDelay: 1 }).catch(
+        () => {},
+      );
+      const host = new URL(base).host;
+      expect(warnings).toEqual([
+        `passport-idv: test op: the provider answered 503 (ERR_PROVIDER_STATUS, host ${host}, after 3 attempts)`,
+      ]);
+      await providerRequest({ ...call, method: 'POST', url: `${base}/drop` }).catch(() => {});
+      expect(warnings[1]).toBe(
+        `passport-idv: test op: the connection failed (ERR_PROVIDER_NETWORK, host ${host}, UND_ERR_SOCKET)`,
+      );
+      await providerRequest({ ...call, method: 'POST', url: `${base}/hang`, timeout: 50 }).catch(() => {});
+      expect(warnings[2]).toBe(`passport-idv: test op: no answer within 50ms (ERR_PROVIDER_TIMEOUT, host ${host})`);
+    });
+
+    it('null silences them, and so does PASSPORT_IDV_WARNINGS=off', async () => {
+      const fail = () => providerRequest({ ...call, method: 'POST', url: `${base}/500` }).catch(() => {});
+      setWarningHandler(null);
+      await fail();
+      setWarningHandler((line) => warnings.push(line));
+      process.env.PASSPORT_IDV_WARNINGS = 'off';
+      try {
+        await fail();
+      } finally {
+        delete process.env.PASSPORT_IDV_WARNINGS;
+      }
+      expect(warnings).toEqual([]);
+      await fail();
+      expect(warnings).toHaveLength(1);
+    });
+
+    it('by default they go to console.warn', async () => {
+      const consoleWarn = vi.spyOn(console, 'warn').mockImplementation(() => {});
+      setWarningHandler(undefined);
+      try {
+        await providerRequest({ ...call, method: 'POST', url: `${base}/500` }).catch(() => {});
+        expect(consoleWarn).toHaveBeenCalledTimes(1);
+        expect(consoleWarn.mock.calls[0]?.[0]).toMatch(/^passport-idv: test op: the provider answered 500 /);
+      } finally {
+        consoleWarn.mockRestore();
+        setWarningHandler((line) => warnings.push(line));
+      }
     });
   });
 });
