@@ -2,6 +2,7 @@ import { AuthenteqStrategy, type AuthenteqStrategyOptions } from '@passport-idv/
 import type { Sandbox } from '@passport-idv/sandbox';
 import express from 'express';
 import session from 'express-session';
+import express4 from 'express4';
 import { Passport } from 'passport';
 import { jsonErrors } from './errors.js';
 
@@ -14,8 +15,16 @@ export interface SignupUser {
   name: string;
 }
 
+/** How {@link authenteqApp} is served. */
+export interface AuthenteqAppOptions {
+  /** `'express5'` (default) or `'express4'`: the same routes on either major version. */
+  framework?: 'express5' | 'express4';
+  /** The express-session store (default its MemoryStore). */
+  sessionStore?: session.Store;
+}
+
 /**
- * A real Express 5 app with express-session and Passport signing up with `AuthenteqStrategy` against the sandbox:
+ * A real Express 5 (or 4) app with express-session and Passport signing up with `AuthenteqStrategy` against the sandbox:
  *
  * - `GET /auth/authenteq?returnTo=` → 302 to the identity server;
  * - `GET /auth/authenteq/callback` → 200 `{user, authInfo, sid}`, a failure as `{failure: {code, message}}` with its
@@ -29,7 +38,11 @@ export interface SignupUser {
  * const authorize = (await agent.get('/auth/authenteq')).headers.location;
  * ```
  */
-export function authenteqApp(sandbox: Sandbox, options: Partial<AuthenteqStrategyOptions> = {}) {
+export function authenteqApp(
+  sandbox: Sandbox,
+  options: Partial<AuthenteqStrategyOptions> = {},
+  serve: AuthenteqAppOptions = {},
+) {
   const passport = new Passport();
   const strategy = new AuthenteqStrategy(
     {
@@ -49,8 +62,16 @@ export function authenteqApp(sandbox: Sandbox, options: Partial<AuthenteqStrateg
   passport.serializeUser((user, done) => done(null, user));
   passport.deserializeUser((user: Express.User, done) => done(null, user));
 
-  const app = express();
-  app.use(session({ secret: 'attack-suite-session-secret', resave: false, saveUninitialized: false }));
+  // Express 4 and 5 take the same routes; their types differ, so the app is typed as Express 5's.
+  const app = (serve.framework === 'express4' ? express4() : express()) as express.Express;
+  app.use(
+    session({
+      secret: 'attack-suite-session-secret',
+      resave: false,
+      saveUninitialized: false,
+      ...(serve.sessionStore ? { store: serve.sessionStore } : {}),
+    }),
+  );
   app.use(passport.initialize());
   app.use(passport.session());
   app.get('/auth/authenteq', (req, res, next) =>
