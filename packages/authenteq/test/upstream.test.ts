@@ -92,10 +92,17 @@ describe('details endpoint failures', () => {
   it('401 once the 15-minute window has passed → failure, no login', async () => {
     const { agent, callback } = await prepared({ timeout: 2_000 });
     // Hold the details request in the sandbox while its clock moves 15 minutes past the token's issue.
-    sandbox.faults.inject('authenteq.details', { latency: 100, times: 1 });
+    let open!: () => void;
+    sandbox.faults.inject('authenteq.details', {
+      gate: new Promise<void>((resolve) => {
+        open = resolve;
+      }),
+      times: 1,
+    });
     const pending = agent.get(callback).then((res) => res);
     await vi.waitFor(() => expect(count('authenteq.details')).toBe(1), { interval: 5 });
     sandbox.clock.advance(15 * 60_000);
+    open();
     const res = await pending;
     expect(res.status).toBe(403);
     expect(res.body.failure.code).toBe('details_unavailable');
