@@ -8,7 +8,7 @@ import { type Sandbox, type SandboxMediaOptions, startSandbox } from '@passport-
 import supertest from 'supertest';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createApp as createFaceLoginExample } from '../../examples/face-login/src/app.js';
-import { type FaceLoginAppOptions, faceLoginApp } from '../support/index.js';
+import { type FaceLoginAppOptions, faceLoginApp, sessionCookie } from '../support/index.js';
 
 let sandbox: Sandbox;
 beforeAll(async () => {
@@ -166,14 +166,14 @@ describe('session fixation', () => {
     const { userId } = sandbox.alice.enroll();
     const agent = supertest.agent(app);
     const opened = await agent.post('/login/face/begin').send({ aliceUserId: userId });
-    const beforeCookie = sessionCookie(opened.headers['set-cookie']);
+    const beforeCookie = sessionCookie(opened);
     expect(beforeCookie).toBeDefined();
     const before = (await agent.get('/me')).body.sid as string;
     const id = sandbox.alice.authenticate(userId);
     const res = await submit(agent, id);
     expect(res.status).toBe(200);
     expect(res.body.sid).not.toBe(before);
-    expect(sessionCookie(res.headers['set-cookie'])).not.toBe(beforeCookie);
+    expect(sessionCookie(res)).not.toBe(beforeCookie);
     const me = (await agent.get('/me')).body;
     expect(me).toMatchObject({ user: { id: userId }, faceLogin: { authenticationId: id } });
     const fixed = await supertest(app)
@@ -636,11 +636,6 @@ describe('the failure limit holds under concurrency, floods and double submits',
     expect(await whoIs(thief)).toBeNull();
   });
 });
-
-function sessionCookie(header: unknown): string | undefined {
-  const list = Array.isArray(header) ? (header as string[]) : [];
-  return list.find((cookie) => cookie.startsWith('connect.sid='))?.split(';')[0];
-}
 
 function csrfIn(html: string): string {
   const match = /name="csrf" value="([^"]+)"/.exec(html) ?? /data-csrf="([^"]+)"/.exec(html);

@@ -9,7 +9,13 @@ import session from 'express-session';
 import supertest from 'supertest';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createApp as createSignUpExample } from '../../examples/signup-verified-id/src/app.js';
-import { AUTHENTEQ_CALLBACK_URL, type AuthenteqAppOptions, authenteqApp, localPath } from '../support/index.js';
+import {
+  AUTHENTEQ_CALLBACK_URL,
+  type AuthenteqAppOptions,
+  authenteqApp,
+  localPath,
+  sessionCookie,
+} from '../support/index.js';
 
 let sandbox: Sandbox;
 beforeAll(async () => {
@@ -291,12 +297,12 @@ describe('session fixation', () => {
     const { app } = browser();
     const agent = supertest.agent(app as Parameters<typeof supertest.agent>[0]);
     const start = await agent.get('/auth/authenteq');
-    const before = cookieOf(start.headers['set-cookie']);
+    const before = sessionCookie(start);
     expect(before).toBeDefined();
     const callback = localPath(await sandbox.authenteq.complete(start.headers.location as string, 'adult'));
     const login = await agent.get(callback);
     expect(login.status).toBe(200);
-    const after = cookieOf(login.headers['set-cookie']);
+    const after = sessionCookie(login);
     expect(after).toBeDefined();
     expect(after).not.toBe(before);
     expect(await whoIs(agent)).toMatchObject({ name: expect.any(String) });
@@ -363,8 +369,3 @@ describe('open redirect: returnTo is kept only as a same-origin path', () => {
     expect(res.body.authInfo.returnTo).toBe('/account?tab=documents');
   });
 });
-
-function cookieOf(header: unknown): string | undefined {
-  const list = Array.isArray(header) ? (header as string[]) : [];
-  return list.find((cookie) => cookie.startsWith('connect.sid='))?.split(';')[0];
-}

@@ -2,10 +2,11 @@ export {
   AUTHENTEQ_CALLBACK_URL,
   type AuthenteqAppOptions,
   authenteqApp,
-  localPath,
   type SignupUser,
+  startSignup,
 } from './authenteq-app.js';
-export { captureDebug } from './debug.js';
+export { type Browser, browserOn, localPath, sessionCookie } from './browser.js';
+export { captureDebug, type DebugLines } from './debug.js';
 export { jsonErrors, type RejectionWatch, watchRejections } from './errors.js';
 export { type FaceLoginAppOptions, faceLoginApp } from './face-login-app.js';
 export { handoffApp } from './handoff-app.js';
