@@ -1,14 +1,14 @@
 import { MemoryStore, type Store } from '@passport-idv/core';
 import { type Sandbox, startSandbox } from '@passport-idv/sandbox';
 import request from 'supertest';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { faceLoginApp } from '../../../test/support/face-login-app.js';
 import { FailureLimiter, WAIT_MS } from '../src/rate-limit.js';
-import { createTestApp, type TestApp } from './helpers.js';
 
 // The failure limit when the store fails in the middle of a login: the slot an attempt holds while it is evaluated is
 // a short lease, so an outage never outlives itself as a lockout, and an outcome that comes after the lease is unused.
 let sandbox: Sandbox;
-let t: TestApp;
+let t: ReturnType<typeof faceLoginApp>;
 let down = false;
 
 /** A MemoryStore that fails every call while `down` is set, as a store in an outage does. */
@@ -38,14 +38,13 @@ beforeEach(async () => {
   // Just inside a 15-minute window of the limit, so no test crosses into the next one (which would start afresh).
   sandbox.clock.advance(900_000 - (sandbox.clock.now() % 900_000) + 1_000);
   sandbox.requests.clear();
-  t = await createTestApp(sandbox, { strategy: { store: failingStore(), rateLimit: {} } });
+  t = faceLoginApp(sandbox, { strategy: { store: failingStore(), rateLimit: {} } });
 });
-afterEach(() => t.close());
 
 type Agent = ReturnType<typeof request.agent>;
 
 async function begin(agent: Agent, aliceUserId: string): Promise<void> {
-  await agent.post('/begin').send({ aliceUserId }).expect(200);
+  await agent.post('/login/face/begin').send({ aliceUserId }).expect(200);
 }
 
 function submit(agent: Agent, authenticationId: string) {
@@ -71,7 +70,7 @@ function opened(): Promise<void> & { open(): void } {
 describe('the failure limit when the store fails during a login', () => {
   it('an outage while 5 logins are evaluated: 503, nobody in, and one lease after it the user logs in', async () => {
     const { userId } = sandbox.alice.enroll();
-    const agents = Array.from({ length: 5 }, () => request.agent(t.url));
+    const agents = Array.from({ length: 5 }, () => request.agent(t.app));
     for (const agent of agents) await begin(agent, userId);
     const ids = agents.map(() => sandbox.alice.authenticate(userId));
     // Each holds one of the user's 5 failure slots while its authentication read waits at the provider; then the
@@ -89,7 +88,7 @@ describe('the failure limit when the store fails during a login', () => {
 
     // The store is back. The slots nobody gave back free themselves within 20 s, not at the window's end.
     sandbox.clock.advance(20_000);
-    const agent = request.agent(t.url);
+    const agent = request.agent(t.app);
     await begin(agent, userId);
     const res = await submit(agent, sandbox.alice.authenticate(userId));
     expect([res.status, res.body.user]).toEqual([200, { id: userId }]);
@@ -97,7 +96,7 @@ describe('the failure limit when the store fails during a login', () => {
 
   it('an outcome that comes after the lease could have ended is not used: 504, nobody in', async () => {
     const { userId } = sandbox.alice.enroll();
-    const agent = request.agent(t.url);
+    const agent = request.agent(t.app);
     await begin(agent, userId);
     const id = sandbox.alice.authenticate(userId);
     const gate = opened();

@@ -1,11 +1,12 @@
 import { MemoryStore, type Store } from '@passport-idv/core';
 import { type Sandbox, startSandbox } from '@passport-idv/sandbox';
 import request from 'supertest';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { captureLogs, createTestApp, type TestApp } from './helpers.js';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { captureDebug } from '../../../test/support/debug.js';
+import { faceLoginApp } from '../../../test/support/face-login-app.js';
 
 let sandbox: Sandbox;
-let t: TestApp;
+let t: ReturnType<typeof faceLoginApp>;
 
 beforeAll(async () => {
   sandbox = await startSandbox({ port: 0 });
@@ -15,14 +16,13 @@ beforeEach(async () => {
   sandbox.faults.clear();
   sandbox.clock.reset();
   sandbox.requests.clear();
-  t = await createTestApp(sandbox);
+  t = faceLoginApp(sandbox, { strategy: { rateLimit: false } });
 });
-afterEach(() => t.close());
 
 type Agent = ReturnType<typeof request.agent>;
 
 async function begin(agent: Agent, aliceUserId: string): Promise<string> {
-  const res = await agent.post('/begin').send({ aliceUserId }).expect(200);
+  const res = await agent.post('/login/face/begin').send({ aliceUserId }).expect(200);
   return res.body.userToken as string;
 }
 
@@ -33,7 +33,7 @@ function submit(agent: Agent, authenticationId: unknown, path = '/login/face') {
 /** Enrolls a user, opens an attempt in a fresh browser, authenticates with `media`; returns what was submitted. */
 async function attempt(media?: Parameters<Sandbox['alice']['authenticate']>[1]) {
   const { userId } = sandbox.alice.enroll();
-  const agent = request.agent(t.url);
+  const agent = request.agent(t.app);
   await begin(agent, userId);
   const id = sandbox.alice.authenticate(userId, media);
   return { userId, agent, id };
@@ -70,10 +70,10 @@ describe('FaceLoginStrategy: a genuine user', () => {
   });
 
   it('hands only the USER_TOKEN to the browser, never a backend token', async () => {
-    const lines = captureLogs();
+    const lines = captureDebug();
     const { userId } = sandbox.alice.enroll();
-    const agent = request.agent(t.url);
-    const res = await agent.post('/begin').send({ aliceUserId: userId }).expect(200);
+    const agent = request.agent(t.app);
+    const res = await agent.post('/login/face/begin').send({ aliceUserId: userId }).expect(200);
     expect(res.headers['cache-control']).toBe('no-store');
     const claims = JSON.parse(Buffer.from(res.body.userToken.split('.')[1], 'base64url').toString());
     expect(claims).toMatchObject({ kind: 'USER_TOKEN', sub: userId });
@@ -88,8 +88,7 @@ describe('FaceLoginStrategy: a genuine user', () => {
 
 describe('FaceLoginStrategy: authenticationVersion 0', () => {
   it('reads V0 results (0–1 scale, match threshold 0.7 on normalized)', async () => {
-    await t.close();
-    t = await createTestApp(sandbox, { client: { authenticationVersion: 0 } });
+    t = faceLoginApp(sandbox, { client: { authenticationVersion: 0 }, strategy: { rateLimit: false } });
     const ok = await attempt({ liveness: 50, matching: 70 });
     await submit(ok.agent, ok.id).expect(200);
     const between = await attempt({ liveness: 90, matching: 65 }); // passes V1's 50, not V0's 0.7
@@ -104,10 +103,9 @@ describe('FaceLoginStrategy: begin() hands out a USER_TOKEN that outlives the at
     (JSON.parse(Buffer.from(token.split('.')[1] ?? '', 'base64url').toString()) as { exp: number }).exp * 1000;
 
   it('a cached token that would expire within maxAge is replaced by a fresh one', async () => {
-    await t.close();
-    t = await createTestApp(sandbox, { strategy: { maxAge: 600 } });
+    t = faceLoginApp(sandbox, { strategy: { rateLimit: false, maxAge: 600 } });
     const { userId } = sandbox.alice.enroll();
-    const agent = request.agent(t.url);
+    const agent = request.agent(t.app);
     const first = await begin(agent, userId);
     expect(await begin(agent, userId)).toBe(first); // cached
     sandbox.clock.advance(3_000_000); // 600 s left: no more than the attempt
@@ -124,7 +122,7 @@ describe('FaceLoginStrategy: begin() hands out a USER_TOKEN that outlives the at
     const exp = Math.floor(sandbox.clock.now() / 1000) + 120;
     const stale = `${b64({ alg: 'HS256' })}.${b64({ exp, kind: 'USER_TOKEN', sub: userId })}.c2ln`;
     sandbox.faults.inject('alice.user_token', { body: { token: stale } });
-    const res = await request.agent(t.url).post('/begin').send({ aliceUserId: userId });
+    const res = await request.agent(t.app).post('/login/face/begin').send({ aliceUserId: userId });
     expect(res.status).toBe(502);
     expect(JSON.stringify(res.body)).not.toContain(stale);
   });
@@ -132,8 +130,7 @@ describe('FaceLoginStrategy: begin() hands out a USER_TOKEN that outlives the at
 
 describe('FaceLoginStrategy: the verify callback', () => {
   it('a verify callback answering false logs no one in', async () => {
-    await t.close();
-    t = await createTestApp(sandbox, { verify: async () => false });
+    t = faceLoginApp(sandbox, { verify: async () => false, strategy: { rateLimit: false } });
     const { agent, id } = await attempt();
     expect((await submit(agent, id).expect(401)).body.failure.code).toBe('rejected');
     expect(await loggedIn(agent)).toBeNull();
@@ -156,8 +153,7 @@ describe('FaceLoginStrategy: provider failures → no login, 502/504', () => {
   });
 
   it('timeout → 504', async () => {
-    await t.close();
-    t = await createTestApp(sandbox, { client: { timeout: 300 } });
+    t = faceLoginApp(sandbox, { client: { timeout: 300 }, strategy: { rateLimit: false } });
     const { agent, id } = await attempt();
     sandbox.faults.inject('alice.authentication', { hang: true, times: 1 });
     const res = await submit(agent, id);
@@ -176,8 +172,7 @@ describe('FaceLoginStrategy: provider failures → no login, 502/504', () => {
       take: (k) => memory.take(k),
       delete: (k) => memory.delete(k),
     };
-    await t.close();
-    t = await createTestApp(sandbox, { strategy: { store } });
+    t = faceLoginApp(sandbox, { strategy: { rateLimit: false, store } });
     const { agent, id } = await attempt();
     broken = true;
     expect((await submit(agent, id)).status).toBe(503);
@@ -189,7 +184,7 @@ describe('FaceLoginStrategy: token traffic', () => {
   it('100 face logins of one user → one LOGIN_TOKEN and one BACKEND_TOKEN_WITH_USER_ID request', async () => {
     const { userId } = sandbox.alice.enroll();
     sandbox.requests.clear();
-    const agent = request.agent(t.url);
+    const agent = request.agent(t.app);
     for (let i = 0; i < 100; i++) {
       await begin(agent, userId);
       await submit(agent, sandbox.alice.authenticate(userId)).expect(200);
@@ -204,7 +199,7 @@ describe('FaceLoginStrategy: token traffic', () => {
     sandbox.requests.clear();
     const results = await Promise.all(
       users.map(async (userId) => {
-        const agent = request.agent(t.url);
+        const agent = request.agent(t.app);
         await begin(agent, userId);
         const res = await submit(agent, sandbox.alice.authenticate(userId));
         return res.status;
@@ -218,7 +213,7 @@ describe('FaceLoginStrategy: token traffic', () => {
 
 describe('requireFaceLogin', () => {
   it('401 JSON without a face login, passes within maxAge, 401 again after it', async () => {
-    const fresh = request.agent(t.url);
+    const fresh = request.agent(t.app);
     const none = await fresh.get('/transfer').expect(401);
     expect(none.body).toEqual({ error: 'face_login_required', message: expect.any(String) });
     const { agent, id } = await attempt();
@@ -245,7 +240,7 @@ describe('requireFaceLogin', () => {
   });
 
   it('redirects with returnTo when configured', async () => {
-    const res = await request(t.url).get('/transfer/page?amount=5').expect(302);
+    const res = await request(t.app).get('/transfer/page?amount=5').expect(302);
     expect(res.headers.location).toBe(`/login?returnTo=${encodeURIComponent('/transfer/page?amount=5')}`);
   });
 
