@@ -6,7 +6,7 @@
 import { type Sandbox, startSandbox } from '@passport-idv/sandbox';
 import supertest from 'supertest';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { handoffApp } from '../support/index.js';
+import { handoffApp, loggedIn } from '../support/index.js';
 
 let sandbox: Sandbox;
 beforeAll(async () => {
@@ -20,8 +20,7 @@ beforeEach(() => {
 
 /** A session started for `user` through the app; its id. */
 async function sessionFor(app: Parameters<typeof supertest.agent>[0], user: string) {
-  const agent = supertest.agent(app);
-  expect((await agent.post(`/login/${user}`)).status).toBe(204);
+  const agent = await loggedIn(app, user);
   const res = await agent.post('/verify/handoff');
   expect(res.status).toBe(201);
   return { agent, sessionId: res.body.sessionId as string };

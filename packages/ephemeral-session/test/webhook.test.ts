@@ -5,8 +5,9 @@ import { IDV_WEBHOOK_RETRY_DELAYS, type Sandbox, startSandbox } from '@passport-
 import express, { type NextFunction, type Request, type Response } from 'express';
 import request from 'supertest';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { captureDebug } from '../../../test/support/debug.js';
 import { IdvClient, type IdvSessionDetails, type IdvWebhookOptions, idvWebhook } from '../src/index.js';
-import { brokenStore, captureLogs } from './helpers.js';
+import { brokenStore } from './helpers.js';
 
 let sandbox: Sandbox;
 
@@ -224,7 +225,7 @@ describe('idvWebhook(): refusals', () => {
   });
 
   it('keeps the API key and the secret out of every answer and log line', async () => {
-    const logs = captureLogs();
+    const logs = captureDebug();
     try {
       const { app } = webhookApp({ secret });
       const seen: string[] = [];
@@ -236,8 +237,8 @@ describe('idvWebhook(): refusals', () => {
       keep(await send({ sessionId: 'unknown' }).expect(200));
       sandbox.faults.inject('idv.session', { status: 401 });
       keep(await send({ sessionId: id }).expect(502));
-      expect(logs.lines.length).toBeGreaterThan(0);
-      for (const text of [...seen, ...logs.lines]) {
+      expect(logs.length).toBeGreaterThan(0);
+      for (const text of [...seen, ...logs]) {
         expect(text).not.toContain(sandbox.idv.apiKey);
         expect(text).not.toContain(secret);
       }
