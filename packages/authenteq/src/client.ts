@@ -1,4 +1,11 @@
-import { invalidOption, isRecord, providerRequest, requireRecord, requireString, ShapeError } from '@passport-idv/core';
+import {
+  invalidOption,
+  isRecord,
+  providerRequest,
+  requireRecord,
+  requireString,
+  ShapeError,
+} from '@passport-idv/core/internal';
 import { parseDate } from './policy.js';
 
 /**

@@ -1,5 +1,6 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
-import { type Clock, isRecord, MemoryStore, randomToken, type Store, StoreError, storeCall } from '@passport-idv/core';
+import { type Clock, MemoryStore, type Store, StoreError } from '@passport-idv/core';
+import { isRecord, randomToken, storeCall } from '@passport-idv/core/internal';
 import { SessionRequiredError } from './errors.js';
 
 /** What is kept with a state until the callback. */

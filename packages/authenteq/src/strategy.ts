@@ -1,14 +1,5 @@
-import {
-  assertStore,
-  type Clock,
-  createLogger,
-  invalidOption,
-  isRecord,
-  ProviderStatusError,
-  safeReturnTo,
-  secondsOption,
-  systemClock,
-} from '@passport-idv/core';
+import { type Clock, ProviderStatusError, safeReturnTo, systemClock } from '@passport-idv/core';
+import { assertStore, createLogger, invalidOption, isRecord, secondsOption } from '@passport-idv/core/internal';
 import type { Request } from 'express';
 import { Strategy } from 'passport-strategy';
 import { AUTHENTEQ_DETAILS_URL, AUTHENTEQ_TOKEN_URL, AuthenteqClient, assertHttpURL } from './client.js';

@@ -1,12 +1,12 @@
+import { ProviderStatusError } from '@passport-idv/core';
 import {
   invalidOption,
   isRecord,
   type ProviderRequest,
-  ProviderStatusError,
   providerRequest,
   requireString,
   ShapeError,
-} from '@passport-idv/core';
+} from '@passport-idv/core/internal';
 import { assertHttpURL } from './client.js';
 import { AuthenteqWebIdvError } from './web-idv-error.js';
 import { type AuthenteqWebIdvResult, parseWebIdvResult, requirePassed } from './web-idv-result.js';

@@ -1,21 +1,17 @@
 import { createHash, createHmac } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { type Clock, MemoryStore, PassportIdvError, type Store, systemClock } from '@passport-idv/core';
 import {
   assertStore,
-  type Clock,
   createLogger,
   deliverOnce,
   invalidOption,
   isRecord,
-  MemoryStore,
-  PassportIdvError,
   readRawBody,
   ShapeError,
-  type Store,
   safeEqual,
   secondsOption,
-  systemClock,
-} from '@passport-idv/core';
+} from '@passport-idv/core/internal';
 import { assertWebIdvKeys } from './web-idv-client.js';
 import { type AuthenteqWebIdvResult, parseWebIdvResult, requirePassed } from './web-idv-result.js';
 

@@ -1,4 +1,5 @@
-import { invalidOption, isRecord, ProviderStatusError, providerRequest, requireString } from '@passport-idv/core';
+import { ProviderStatusError } from '@passport-idv/core';
+import { invalidOption, isRecord, providerRequest, requireString } from '@passport-idv/core/internal';
 import { IdvSessionNotFoundError } from './errors.js';
 import { buildHandoffUrl, idvBaseURL } from './handoff-url.js';
 import { type IdvSessionDetails, parseDeeplink, parseSession, parseSessionDetails } from './session-parse.js';

@@ -1,12 +1,5 @@
-import {
-  assertStore,
-  createLogger,
-  invalidOption,
-  isRecord,
-  MemoryStore,
-  PassportIdvError,
-  systemClock,
-} from '@passport-idv/core';
+import { MemoryStore, PassportIdvError, systemClock } from '@passport-idv/core';
+import { assertStore, createLogger, invalidOption, isRecord } from '@passport-idv/core/internal';
 import type { NextFunction, Request, Response } from 'express';
 import { IdvSessionNotFoundError, NoExternalUserIdError } from './errors.js';
 import { IdvClient, type IdvMetadata } from './idv-client.js';

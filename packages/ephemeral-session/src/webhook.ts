@@ -1,16 +1,14 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { MemoryStore, PassportIdvError, type Store } from '@passport-idv/core';
 import {
   assertStore,
   createLogger,
   deliverOnce,
   invalidOption,
   isRecord,
-  MemoryStore,
-  PassportIdvError,
   readRawBody,
-  type Store,
   safeEqual,
-} from '@passport-idv/core';
+} from '@passport-idv/core/internal';
 import { IdvSessionNotFoundError } from './errors.js';
 import type { IdvClient } from './idv-client.js';
 import type { IdvSessionDetails } from './session-parse.js';

@@ -1,20 +1,16 @@
+import { type Clock, MemoryStore, ProviderStatusError, type Store, systemClock } from '@passport-idv/core';
 import {
   assertStore,
-  type Clock,
   createLogger,
   invalidOption,
   isRecord,
-  MemoryStore,
   type MultipartFile,
   type ProviderRequest,
-  ProviderStatusError,
   providerRequest,
   requireString,
-  type Store,
   secondsOption,
   storeCall,
-  systemClock,
-} from '@passport-idv/core';
+} from '@passport-idv/core/internal';
 import { PIN_TTL_MS } from './enrollment-pin.js';
 import {
   type AliceAuthentication,

@@ -1,15 +1,6 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
-import {
-  assertStore,
-  type Clock,
-  invalidOption,
-  isRecord,
-  MemoryStore,
-  type Store,
-  secondsOption,
-  storeCall,
-  systemClock,
-} from '@passport-idv/core';
+import { type Clock, MemoryStore, type Store, systemClock } from '@passport-idv/core';
+import { assertStore, invalidOption, isRecord, secondsOption, storeCall } from '@passport-idv/core/internal';
 import type { Request, Response } from 'express';
 
 /** Options of {@link DeviceBinding}. */

@@ -1,6 +1,6 @@
 import { setTimeout as delay } from 'node:timers/promises';
 import type { Clock, Store } from '@passport-idv/core';
-import { storeCall } from '@passport-idv/core';
+import { storeCall } from '@passport-idv/core/internal';
 
 /** A key to limit (`user:<id>`, `ip:<address>`) and the failures it may have in a window. */
 export type LimitedKey = [key: string, limit: number];

@@ -1,4 +1,5 @@
-import { type Clock, invalidOption, safeReturnTo, secondsOption, systemClock } from '@passport-idv/core';
+import { type Clock, safeReturnTo, systemClock } from '@passport-idv/core';
+import { invalidOption, secondsOption } from '@passport-idv/core/internal';
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import { faceLoginOf } from './session.js';
 

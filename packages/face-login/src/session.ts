@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { isRecord } from '@passport-idv/core';
+import { isRecord } from '@passport-idv/core/internal';
 import type { Request } from 'express';
 
 /** The session key of an open face-login attempt (set by `begin`, consumed by `authenticate`). */

@@ -1,17 +1,19 @@
 import {
   type Clock,
-  createLogger,
-  invalidOption,
-  isRecord,
   MemoryStore,
   ProviderStatusError,
   ProviderTimeoutError,
-  randomToken,
   type Store,
-  secondsOption,
-  storeCall,
   systemClock,
 } from '@passport-idv/core';
+import {
+  createLogger,
+  invalidOption,
+  isRecord,
+  randomToken,
+  secondsOption,
+  storeCall,
+} from '@passport-idv/core/internal';
 import type { Request } from 'express';
 import { Strategy } from 'passport-strategy';
 import { AliceClient } from './alice-client.js';

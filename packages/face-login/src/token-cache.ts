@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
-import { type Clock, ProviderResponseError, SharedLoader, type Store, storeCall } from '@passport-idv/core';
+import { type Clock, ProviderResponseError, type Store } from '@passport-idv/core';
+import { SharedLoader, storeCall } from '@passport-idv/core/internal';
 import { decodeJwt } from 'jose';
 
 /** The four kinds of Alice token (docs/providers/alice.md, "Tokens"). */

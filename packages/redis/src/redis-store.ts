@@ -1,4 +1,5 @@
-import { createLogger, invalidOption, isRecord, type Store, StoreError } from '@passport-idv/core';
+import { type Store, StoreError } from '@passport-idv/core';
+import { createLogger, invalidOption, isRecord } from '@passport-idv/core/internal';
 import { type Commands, commandsOf, type RedisClientKind, type RedisClientLike } from './client.js';
 import { policyOf, warnIfEvicting } from './eviction.js';
 
