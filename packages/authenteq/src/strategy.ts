@@ -1,5 +1,12 @@
 import { type Clock, ProviderStatusError, safeReturnTo, systemClock } from '@passport-idv/core';
-import { assertStore, createLogger, invalidOption, isRecord, secondsOption } from '@passport-idv/core/internal';
+import {
+  assertStore,
+  createLogger,
+  invalidOption,
+  isRecord,
+  runVerify,
+  secondsOption,
+} from '@passport-idv/core/internal';
 import type { Request } from 'express';
 import { Strategy } from 'passport-strategy';
 import { AUTHENTEQ_DETAILS_URL, AUTHENTEQ_TOKEN_URL, AuthenteqClient, assertHttpURL } from './client.js';
@@ -14,7 +21,6 @@ import {
   type AuthenteqStrategyOptionsWithRequest,
   type AuthenteqVerify,
   type AuthenteqVerifyWithRequest,
-  type VerifyDone,
 } from './options.js';
 import { type AuthenteqPolicy, checkPolicy } from './policy.js';
 import { toVerifiedIdentity, type VerifiedIdentity } from './profile.js';
@@ -192,41 +198,15 @@ export class AuthenteqStrategy extends Strategy {
       return this._fail(refusal.code, refusal.message);
     }
     const authInfo: AuthenteqAuthInfo = { provider: 'authenteq', returnTo: checked.entry.returnTo };
-    await this._runVerify(req, profile, authInfo);
-  }
-
-  private _runVerify(req: Request, profile: VerifiedIdentity, authInfo: AuthenteqAuthInfo): Promise<void> {
-    return new Promise<void>((resolve, reject) => {
-      let settled = false;
-      const done: VerifyDone = (error, user, info) => {
-        if (settled) return;
-        settled = true;
-        if (error) {
-          reject(error);
-          return;
-        }
-        if (!user) {
-          log('verify refused the identity');
-          this.fail(info ?? { message: 'Sign-up was refused.' }, 401);
-        } else {
-          log('signed up');
-          this.success(user, { ...(isRecord(info) ? info : {}), ...authInfo });
-        }
-        resolve();
-      };
-      try {
-        const result = this._passReqToCallback
-          ? (this._verify as AuthenteqVerifyWithRequest)(req, profile, done)
-          : (this._verify as AuthenteqVerify)(profile, done);
-        if (isThenable(result))
-          result.then(
-            (user) => done(null, user ?? false),
-            (error: unknown) => done(error ?? new Error('verify rejected')),
-          );
-      } catch (error) {
-        done(error);
-      }
-    });
+    const { user, info } = await runVerify(this._verify, { passReqToCallback: this._passReqToCallback }, req, [
+      profile,
+    ]);
+    if (!user) {
+      log('verify refused the identity');
+      return this.fail(info ?? { message: 'Sign-up was refused.' }, 401);
+    }
+    log('signed up');
+    this.success(user as Express.User, { ...(isRecord(info) ? info : {}), ...authInfo });
   }
 
   private _fail(code: AuthenteqFailureCode, message?: string): void {
@@ -252,10 +232,6 @@ function isClientError(error: unknown): boolean {
     error.upstreamStatus < 500 &&
     error.upstreamStatus !== 429
   );
-}
-
-function isThenable(value: unknown): value is PromiseLike<Express.User | false | null | undefined> {
-  return isRecord(value) && typeof value.then === 'function';
 }
 
 function assertPolicy(policy: AuthenteqPolicy): void {

@@ -11,6 +11,7 @@ import {
   invalidOption,
   isRecord,
   randomToken,
+  runVerify,
   secondsOption,
   storeCall,
 } from '@passport-idv/core/internal';
@@ -281,28 +282,15 @@ export class FaceLoginStrategy extends Strategy {
   }
 
   private async _verifyAndLogIn(req: Request, result: FaceLoginResult): Promise<void> {
-    let settled = false;
-    const done = (error: unknown, user?: unknown, info?: unknown) => {
-      if (settled) return;
-      settled = true;
-      if (error) return this.error(error as Error);
-      if (!user) return this.fail(info ?? { code: 'rejected', message: FAILURES.rejected.message }, 401);
-      const record = {
-        at: this._clock.now(),
-        authenticationId: result.authenticationId,
-        aliceUserId: result.aliceUserId,
-      };
-      recordOnLogin(req, record);
-      this.success(user, { ...(isRecord(info) ? info : {}), faceLogin: result });
-    };
-    const { aliceUserId } = result;
-    const returned = this._passReqToCallback
-      ? (this._verify as FaceLoginVerifyWithRequest)(req, aliceUserId, result, done)
-      : (this._verify as FaceLoginVerify)(aliceUserId, result, done);
-    if (returned && typeof (returned as Promise<unknown>).then === 'function') {
-      const user = await returned;
-      done(null, user);
-    }
+    const args = [result.aliceUserId, result];
+    const { user, info } = await runVerify(this._verify, { passReqToCallback: this._passReqToCallback }, req, args);
+    if (!user) return this.fail(info ?? { code: 'rejected', message: FAILURES.rejected.message }, 401);
+    recordOnLogin(req, {
+      at: this._clock.now(),
+      authenticationId: result.authenticationId,
+      aliceUserId: result.aliceUserId,
+    });
+    this.success(user as Express.User, { ...(isRecord(info) ? info : {}), faceLogin: result });
   }
 
   private _limitKeys(req: Request, userId: string): LimitedKey[] {
