@@ -27,17 +27,3 @@ export class AuthenteqAuthorizationError extends PassportIdvError {
     if (safe === 'temporarily_unavailable') this.status = 503;
   }
 }
-
-/**
- * The strategy ran on a request without `req.session`: mount `express-session` (or a compatible session
- * middleware) before Passport. HTTP 500.
- *
- * @example
- * ```ts
- * app.use(session({ secret, resave: false, saveUninitialized: false }));
- * app.use(passport.session());
- * ```
- */
-export class SessionRequiredError extends PassportIdvError {
-  override code = 'ERR_SESSION_REQUIRED';
-}

@@ -1,7 +1,6 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { type Clock, MemoryStore, type Store, StoreError } from '@passport-idv/core';
-import { isRecord, randomToken, storeCall } from '@passport-idv/core/internal';
-import { SessionRequiredError } from './errors.js';
+import { isRecord, randomToken, sessionOf, storeCall } from '@passport-idv/core/internal';
 
 /** What is kept with a state until the callback. */
 export interface StateEntry {
@@ -16,11 +15,6 @@ export type StateRejection = 'unknown' | 'expired' | 'other_session';
 
 /** The request: the state keeper reads its `session` (express-session or compatible). */
 export type SessionRequest = object;
-
-interface SessionLike {
-  [key: string]: unknown;
-  save?(callback: (error?: unknown) => void): void;
-}
 
 /** A pending state in session mode. */
 interface SessionState extends StateEntry {
@@ -142,28 +136,8 @@ export class StateKeeper {
   }
 }
 
-/** Saves `req.session` (if the session implementation can), turning a failure into a `StoreError`. */
-export function saveSession(req: SessionRequest): Promise<void> {
-  const session = sessionOf(req);
-  if (typeof session?.save !== 'function') return Promise.resolve();
-  return new Promise((resolve, reject) => {
-    session.save!((error) => {
-      if (error) reject(new StoreError('the session could not be saved', { cause: error }));
-      else resolve();
-    });
-  });
-}
-
-function sessionOf(req: SessionRequest): SessionLike | undefined {
-  const session = (req as { session?: unknown }).session;
-  return isRecord(session) ? (session as SessionLike) : undefined;
-}
-
 function slotOf(req: SessionRequest, create = true): SessionSlot {
-  const session = sessionOf(req);
-  if (session === undefined) {
-    throw new SessionRequiredError('AuthenteqStrategy needs a session: mount express-session before passport');
-  }
+  const session = sessionOf(req, 'AuthenteqStrategy');
   const slot = session[SESSION_KEY];
   if (isRecord(slot)) return slot as SessionSlot;
   if (!create) return {};

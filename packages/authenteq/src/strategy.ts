@@ -5,6 +5,7 @@ import {
   invalidOption,
   isRecord,
   runVerify,
+  saveSession,
   secondsOption,
 } from '@passport-idv/core/internal';
 import type { Request } from 'express';
@@ -24,7 +25,7 @@ import {
 } from './options.js';
 import { type AuthenteqPolicy, checkPolicy } from './policy.js';
 import { toVerifiedIdentity, type VerifiedIdentity } from './profile.js';
-import { StateKeeper, saveSession } from './state-store.js';
+import { StateKeeper } from './state-store.js';
 
 const log = createLogger('authenteq');
 

@@ -1,5 +1,6 @@
 import {
   type Clock,
+  InvalidArgumentError,
   MemoryStore,
   ProviderStatusError,
   ProviderTimeoutError,
@@ -13,6 +14,7 @@ import {
   randomToken,
   runVerify,
   secondsOption,
+  sessionOf,
   storeCall,
 } from '@passport-idv/core/internal';
 import type { Request } from 'express';
@@ -32,7 +34,7 @@ import type {
 } from './options.js';
 import { EVALUATION_MS, FailureLimiter, type LimitedKey, type Reservation } from './rate-limit.js';
 import { enrolledFace } from './review-enrollment.js';
-import { ATTEMPT_KEY, type FaceLoginAttempt, recordOnLogin, type SessionData, sessionOf } from './session.js';
+import { ATTEMPT_KEY, type FaceLoginAttempt, recordOnLogin, type SessionData } from './session.js';
 
 const log = createLogger('face-login');
 
@@ -170,10 +172,9 @@ export class FaceLoginStrategy extends Strategy {
    * ```
    */
   async begin(req: Request, aliceUserId: string): Promise<FaceLoginBegin> {
-    const session = sessionOf(req);
-    if (!session) throw new TypeError('FaceLoginStrategy.begin needs express-session (req.session)');
+    const session = sessionOf(req, 'FaceLoginStrategy');
     if (typeof aliceUserId !== 'string' || aliceUserId.length === 0)
-      throw new TypeError('aliceUserId must be a non-empty string');
+      throw new InvalidArgumentError('aliceUserId must be a non-empty string');
     // Never a token that expires while the attempt is open: the browser SDK needs it until the selfie is sent.
     const userToken = await this._client.getUserToken(aliceUserId, { validFor: this._maxAgeMs / 1000 });
     const at = this._clock.now();
@@ -188,14 +189,9 @@ export class FaceLoginStrategy extends Strategy {
   }
 
   private async _run(req: Request): Promise<void> {
-    const session = sessionOf(req);
-    const attempt = session?.[ATTEMPT_KEY] as Partial<FaceLoginAttempt> | undefined;
-    if (
-      !session ||
-      typeof attempt?.id !== 'string' ||
-      typeof attempt.aliceUserId !== 'string' ||
-      typeof attempt.at !== 'number'
-    ) {
+    const session = sessionOf(req, 'FaceLoginStrategy');
+    const attempt = session[ATTEMPT_KEY] as Partial<FaceLoginAttempt> | undefined;
+    if (typeof attempt?.id !== 'string' || typeof attempt.aliceUserId !== 'string' || typeof attempt.at !== 'number') {
       return this._fail('no_attempt');
     }
     if (this._clock.now() - attempt.at > this._maxAgeMs) {

@@ -435,3 +435,33 @@ describe('FaceLoginStrategy: options in seconds are bounded', () => {
     );
   });
 });
+
+describe('FaceLoginStrategy: without a session middleware', () => {
+  // One SessionRequiredError for every package: the same class and code as AuthenteqStrategy's.
+  it('begin() rejects with SessionRequiredError (ERR_SESSION_REQUIRED), and authenticate() errors with it', async () => {
+    const { SessionRequiredError } = await import('@passport-idv/core');
+    const { FaceLoginStrategy } = await import('../src/index.js');
+    const express = (await import('express')).default;
+    const { Passport } = await import('passport');
+    const strategy = new FaceLoginStrategy({ client: t.client, clock: sandbox.clock }, (id, _r, done) =>
+      done(null, { id }),
+    );
+    const passport = new Passport();
+    passport.use(strategy);
+    const app = express();
+    app.use(express.json());
+    app.post('/begin', (req, res, next) => {
+      strategy.begin(req, 'u1').then(() => res.json({ began: true }), next);
+    });
+    app.post('/login/face', passport.authenticate('face-login'));
+    app.use((error: Error & { code?: string }, _req: unknown, res: import('express').Response, _next: unknown) => {
+      res.status(500).json({ error: error.code, isSessionRequired: error instanceof SessionRequiredError });
+    });
+    for (const path of ['/begin', '/login/face']) {
+      const res = await request(app).post(path).send({ authenticationId: 'a1' });
+      expect(res.status).toBe(500);
+      expect(res.body).toEqual({ error: 'ERR_SESSION_REQUIRED', isSessionRequired: true });
+    }
+    expect(sandbox.requests.count({})).toBe(0); // nothing asked upstream
+  });
+});
