@@ -1,5 +1,8 @@
 import { type Clock, ProviderStatusError, safeReturnTo, systemClock } from '@passport-idv/core';
 import {
+  assertClock,
+  assertHttpURL,
+  assertProviderURL,
   assertStore,
   createLogger,
   invalidOption,
@@ -10,7 +13,7 @@ import {
 } from '@passport-idv/core/internal';
 import type { Request } from 'express';
 import { Strategy } from 'passport-strategy';
-import { AUTHENTEQ_DETAILS_URL, AUTHENTEQ_TOKEN_URL, AuthenteqClient, assertHttpURL } from './client.js';
+import { AUTHENTEQ_DETAILS_URL, AUTHENTEQ_TOKEN_URL, AuthenteqClient } from './client.js';
 import { AuthenteqAuthorizationError } from './errors.js';
 import {
   AUTHENTEQ_AUTHORIZATION_URL,
@@ -96,7 +99,7 @@ export class AuthenteqStrategy extends Strategy {
       clock = systemClock,
     } = options;
     assertHttpURL(options.callbackURL, 'callbackURL');
-    assertHttpURL(authorizationURL, 'authorizationURL');
+    assertProviderURL(authorizationURL, 'authorizationURL', options.allowInsecureHTTP);
     if (typeof scope !== 'string' || scope === '') invalidOption('scope must be a non-empty string');
     if (options.backURL !== undefined) assertHttpURL(options.backURL, 'backURL');
     const stateTTLMs = secondsOption(stateTTL, 'stateTTL', { min: 1, max: 86_400 });
@@ -105,7 +108,7 @@ export class AuthenteqStrategy extends Strategy {
     assertPolicy(policy);
     if (typeof includeImages !== 'boolean') invalidOption('includeImages must be a boolean');
     if (typeof passReqToCallback !== 'boolean') invalidOption('passReqToCallback must be a boolean');
-    if (typeof clock?.now !== 'function') invalidOption('clock must have a now() method');
+    assertClock(clock);
     this._client = new AuthenteqClient({
       clientID: options.clientID,
       clientSecret: options.clientSecret,
@@ -113,6 +116,7 @@ export class AuthenteqStrategy extends Strategy {
       detailsURL: options.detailsURL ?? AUTHENTEQ_DETAILS_URL,
       grantType: options.grantType ?? 'authorization_code',
       timeout: options.timeout ?? 10_000,
+      ...(options.allowInsecureHTTP === undefined ? {} : { allowInsecureHTTP: options.allowInsecureHTTP }),
     });
     this._states = new StateKeeper(options.store, stateTTLMs, clock);
     this._verify = verify;

@@ -2,6 +2,7 @@ import { createHash, createHmac } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { type Clock, MemoryStore, PassportIdvError, type Store, systemClock } from '@passport-idv/core';
 import {
+  assertClock,
   assertStore,
   createLogger,
   deliverOnce,
@@ -127,7 +128,7 @@ export function authenteqWebhook(options: AuthenteqWebhookOptions): AuthenteqWeb
   if (!Number.isSafeInteger(limit) || limit <= 0) invalidOption('limit must be a positive integer number of bytes');
   const ttlMs = secondsOption(options.ttl ?? WEEK + 24 * 3600, 'ttl', { min: WEEK, max: 90 * 24 * 3600 });
   if (options.store !== undefined) assertStore(options.store, 'store', ['get', 'set', 'add', 'delete']);
-  if (options.clock !== undefined && typeof options.clock?.now !== 'function') invalidOption('clock must be a Clock');
+  if (options.clock !== undefined) assertClock(options.clock);
   const store = options.store ?? new MemoryStore();
   const clock = options.clock ?? systemClock;
 

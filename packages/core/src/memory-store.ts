@@ -1,5 +1,6 @@
 import { type Clock, systemClock } from './clock.js';
 import { invalidOption, StoreError } from './errors.js';
+import { assertClock } from './options.js';
 import type { Store } from './store.js';
 
 /** Options of {@link MemoryStore}. */
@@ -49,7 +50,7 @@ export class MemoryStore implements Store {
   constructor(options: MemoryStoreOptions = {}) {
     const { maxEntries = 100_000, clock = systemClock } = options;
     if (!Number.isSafeInteger(maxEntries) || maxEntries < 1) invalidOption('maxEntries must be a positive integer');
-    if (typeof clock?.now !== 'function') invalidOption('clock must have a now() method');
+    assertClock(clock);
     this.#maxEntries = maxEntries;
     this.#clock = clock;
   }

@@ -1,5 +1,5 @@
 import { MemoryStore, PassportIdvError, systemClock } from '@passport-idv/core';
-import { assertStore, createLogger, invalidOption, isRecord } from '@passport-idv/core/internal';
+import { assertClock, assertStore, createLogger, invalidOption, isRecord } from '@passport-idv/core/internal';
 import type { NextFunction, Request, Response } from 'express';
 import { IdvSessionNotFoundError, NoExternalUserIdError } from './errors.js';
 import { IdvClient, type IdvMetadata } from './idv-client.js';
@@ -74,7 +74,7 @@ export function ephemeralSession(options: EphemeralSessionOptions): EphemeralSes
   if (startMode !== 'ephemeral-token' && startMode !== 'deeplink') {
     invalidOption("start must be 'ephemeral-token' or 'deeplink'");
   }
-  if (typeof clock?.now !== 'function') invalidOption('clock must have a now() method');
+  assertClock(clock);
   if (options.store !== undefined) assertStore(options.store, 'store');
   const client = new IdvClient({
     host: options.host,
@@ -82,6 +82,7 @@ export function ephemeralSession(options: EphemeralSessionOptions): EphemeralSes
     timeout,
     ...(options.apiKeyScheme !== undefined ? { apiKeyScheme: options.apiKeyScheme } : {}),
     ...(options.statuses !== undefined ? { statuses: options.statuses } : {}),
+    ...(options.allowInsecureHTTP !== undefined ? { allowInsecureHTTP: options.allowInsecureHTTP } : {}),
   });
   const store = options.store ?? new MemoryStore({ clock });
   // A stored session is handed out again only while the platform says it is under way.

@@ -1,6 +1,13 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { type Clock, MemoryStore, type Store, systemClock } from '@passport-idv/core';
-import { assertStore, invalidOption, isRecord, secondsOption, storeCall } from '@passport-idv/core/internal';
+import {
+  assertClock,
+  assertStore,
+  invalidOption,
+  isRecord,
+  secondsOption,
+  storeCall,
+} from '@passport-idv/core/internal';
 import type { Request, Response } from 'express';
 
 /** Options of {@link DeviceBinding}. */
@@ -68,7 +75,7 @@ export class DeviceBinding {
       invalidOption('cookieName must be 1-64 letters, digits or ._-');
     if (secure !== true && secure !== false && secure !== 'auto') invalidOption("secure must be true, false or 'auto'");
     const clock = options.clock ?? systemClock;
-    if (typeof clock.now !== 'function') invalidOption('clock must have a now() method');
+    assertClock(clock);
     if (options.store !== undefined) assertStore(options.store, 'store', ['get', 'set']);
     this.#key = Buffer.from(key);
     this.#maxAgeMs = secondsOption(maxAge, 'maxAge', { min: 60, max: 400 * 86_400 });

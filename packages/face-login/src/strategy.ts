@@ -8,6 +8,7 @@ import {
   systemClock,
 } from '@passport-idv/core';
 import {
+  assertClock,
   createLogger,
   invalidOption,
   isRecord,
@@ -127,7 +128,7 @@ export class FaceLoginStrategy extends Strategy {
     if (typeof authenticationIdField !== 'string' || authenticationIdField.length === 0)
       invalidOption('authenticationIdField must be a non-empty string');
     const clock = options.clock ?? systemClock;
-    if (typeof clock.now !== 'function') invalidOption('clock must have a now() method');
+    assertClock(clock);
     this._client = options.client;
     this._verify = verify;
     this._passReqToCallback = options.passReqToCallback === true;
