@@ -8,10 +8,12 @@ import {
   deliverOnce,
   invalidOption,
   isRecord,
+  keyDigest,
   readRawBody,
   ShapeError,
   safeEqual,
   secondsOption,
+  storeKey,
 } from '@passport-idv/core/internal';
 import { assertWebIdvKeys } from './web-idv-client.js';
 import { type AuthenteqWebIdvResult, parseWebIdvResult, requirePassed } from './web-idv-result.js';
@@ -152,9 +154,7 @@ export function authenteqWebhook(options: AuthenteqWebhookOptions): AuthenteqWeb
       log('an old delivery (ended more than ttl ago): nothing handed over');
       return 200;
     }
-    const key = `authenteq-webhook:${createHash('sha256')
-      .update(JSON.stringify([clientID, result.id]))
-      .digest('base64url')}`;
+    const key = storeKey('authenteq', 'webhook', keyDigest(clientID, result.id));
     const outcome = await deliverOnce(store, key, ttlMs, async () => {
       try {
         await onResult(result, images);

@@ -31,7 +31,7 @@ export { type SessionLike, saveSession, sessionOf } from './session.js';
 export { SharedLoader, type SharedLoaderOptions, type SharedLoadSteps } from './shared-load.js';
 export { assertStore } from './store.js';
 export { storeCall } from './store-call.js';
-export { storeKey } from './store-key.js';
+export { keyDigest, storeKey } from './store-key.js';
 export { runVerify, type VerifyCallback, type VerifyOutcome } from './verify.js';
 export {
   type DeliverOnceOptions,

@@ -1,12 +1,19 @@
 import { MemoryStore, PassportIdvError, systemClock } from '@passport-idv/core';
-import { assertClock, assertStore, createLogger, invalidOption, isRecord } from '@passport-idv/core/internal';
+import {
+  assertClock,
+  assertStore,
+  createLogger,
+  invalidOption,
+  isRecord,
+  keyDigest,
+  storeKey,
+} from '@passport-idv/core/internal';
 import type { NextFunction, Request, Response } from 'express';
 import { IdvSessionNotFoundError, NoExternalUserIdError } from './errors.js';
 import { IdvClient, type IdvMetadata } from './idv-client.js';
 import type { EphemeralSessionOptions } from './options.js';
 import { type Created, type Handoff, HandoffReuse } from './reuse.js';
 import { isFinalState } from './session-status.js';
-import { storeKey } from './store-key.js';
 import { isValidTtl, TTL_RANGE } from './ttl.js';
 
 const log = createLogger('ephemeral-session');
@@ -137,7 +144,7 @@ export function ephemeralSession(options: EphemeralSessionOptions): EphemeralSes
     }
     let created = false;
     const handoff = await reuser.get(
-      storeKey('ephemeral-session', client.host, workflowId, meta.externalUserId),
+      storeKey('ephemeral-session', 'handoff', keyDigest(client.host, workflowId, meta.externalUserId)),
       async () => {
         created = true;
         return create(meta);

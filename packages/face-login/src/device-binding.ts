@@ -7,6 +7,7 @@ import {
   isRecord,
   secondsOption,
   storeCall,
+  storeKey,
 } from '@passport-idv/core/internal';
 import type { Request, Response } from 'express';
 
@@ -161,7 +162,7 @@ export class DeviceBinding {
   }
 
   #revokedKey(userId: string): string {
-    return `passport-idv:device:revoked:${userId}`;
+    return storeKey('face-login', 'revoked-device', userId);
   }
 
   /** The binding in this request's cookie, if its signature is genuine and it has not expired. */

@@ -17,6 +17,7 @@ import {
   secondsOption,
   sessionOf,
   storeCall,
+  storeKey,
 } from '@passport-idv/core/internal';
 import type { Request } from 'express';
 import { Strategy } from 'passport-strategy';
@@ -240,7 +241,7 @@ export class FaceLoginStrategy extends Strategy {
     // Single use, before any upstream call: the id (by anyone, ever within its useful life), then this attempt. Only
     // the request that spent the id takes the attempt: of a double submit (on any instances) the loser must not take
     // the attempt from under the winner, or neither would log in.
-    const usedKey = `passport-idv:face-login:used:${id}`;
+    const usedKey = storeKey('face-login', 'used', id);
     if (!(await storeCall(() => this._store.add(usedKey, attempt.id, 2 * this._maxAgeMs + 60_000)))) {
       // Spent by this very attempt (a double submit of one login): not a failure of the user's.
       const spentBy = await storeCall(() => this._store.get(usedKey));
@@ -306,6 +307,6 @@ export class FaceLoginStrategy extends Strategy {
   }
 
   private _attemptKey(id: string): string {
-    return `passport-idv:face-login:attempt:${id}`;
+    return storeKey('face-login', 'attempt', id);
   }
 }

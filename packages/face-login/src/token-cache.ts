@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { type Clock, ProviderResponseError, type Store } from '@passport-idv/core';
-import { SharedLoader, storeCall } from '@passport-idv/core/internal';
+import { SharedLoader, storeCall, storeKey } from '@passport-idv/core/internal';
 import { decodeJwt } from 'jose';
 
 /** The four kinds of Alice token (docs/providers/alice.md, "Tokens"). */
@@ -16,11 +16,11 @@ interface CachedToken {
 const LOCAL_MAX = 10_000;
 
 /**
- * The prefix of this account's keys in a shared store: `passport-idv:alice:<16 hex of sha256(account)>:`, so two
+ * The prefix of this account's keys in a shared store: `face-login:alice:<16 hex of sha256(account)>:`, so two
  * accounts can share a Redis without mixing their keys, and the API key never appears in one.
  */
 export function accountPrefix(account: string): string {
-  return `passport-idv:alice:${createHash('sha256').update(account).digest('hex').slice(0, 16)}:`;
+  return `${storeKey('face-login', 'alice', createHash('sha256').update(account).digest('hex').slice(0, 16))}:`;
 }
 
 /** Fetches a fresh token of a kind (for a user). */
