@@ -15,7 +15,8 @@ import { PassportIdvError } from '@passport-idv/core';
  * ```
  */
 export class AuthenteqAuthorizationError extends PassportIdvError {
-  override code = 'ERR_AUTHENTEQ_AUTHORIZATION';
+  static override readonly code = 'ERR_AUTHENTEQ_AUTHORIZATION' as const;
+  override readonly code = 'ERR_AUTHENTEQ_AUTHORIZATION' as const;
   override status = 502;
   /** The OAuth error code from the callback, e.g. `server_error`. */
   readonly oauthError: string;

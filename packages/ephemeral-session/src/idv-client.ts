@@ -1,4 +1,4 @@
-import { ProviderStatusError } from '@passport-idv/core';
+import { InvalidArgumentError, ProviderStatusError } from '@passport-idv/core';
 import {
   assertProviderURL,
   assertTimeout,
@@ -216,7 +216,8 @@ export class IdvClient {
    * ```
    */
   async getSession(sessionId: string, options: { signal?: AbortSignal } = {}): Promise<IdvSessionDetails> {
-    if (typeof sessionId !== 'string' || sessionId === '') throw new TypeError('sessionId must be a non-empty string');
+    if (typeof sessionId !== 'string' || sessionId === '')
+      throw new InvalidArgumentError('sessionId must be a non-empty string');
     try {
       const { body } = await providerRequest({
         provider: 'idv',

@@ -1,4 +1,11 @@
-import { type Clock, MemoryStore, ProviderStatusError, type Store, systemClock } from '@passport-idv/core';
+import {
+  type Clock,
+  InvalidArgumentError,
+  MemoryStore,
+  ProviderStatusError,
+  type Store,
+  systemClock,
+} from '@passport-idv/core';
 import {
   assertClock,
   assertProviderURL,
@@ -233,7 +240,7 @@ export class AliceClient {
   async approveSelfie(userId: string, selfieId: string): Promise<void> {
     assertUserId(userId);
     if (typeof selfieId !== 'string' || selfieId.length === 0)
-      throw new TypeError('selfieId must be a non-empty string');
+      throw new InvalidArgumentError('selfieId must be a non-empty string');
     await storeCall(() => this.#store.set(`${this.#pinPrefix}${userId}`, { selfieId }, PIN_TTL_MS));
   }
 
@@ -416,7 +423,7 @@ const backendUser: AliceTokenKind = 'BACKEND_TOKEN_WITH_USER_ID';
 
 function assertUserId(userId: string): void {
   if (typeof userId !== 'string' || userId.length === 0 || userId.length > 200) {
-    throw new TypeError('userId must be a non-empty string');
+    throw new InvalidArgumentError('userId must be a non-empty string');
   }
 }
 

@@ -1,5 +1,5 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
-import { type Clock, MemoryStore, type Store, systemClock } from '@passport-idv/core';
+import { type Clock, InvalidArgumentError, MemoryStore, type Store, systemClock } from '@passport-idv/core';
 import {
   assertClock,
   assertStore,
@@ -96,7 +96,7 @@ export class DeviceBinding {
    */
   bind(req: Request, res: Response, userId: string): void {
     if (typeof userId !== 'string' || userId.length === 0 || userId.length > 200)
-      throw new TypeError('userId must be a non-empty string of at most 200 characters');
+      throw new InvalidArgumentError('userId must be a non-empty string of at most 200 characters');
     const iat = this.#clock.now();
     const payload = Buffer.from(JSON.stringify({ sub: userId, iat, exp: iat + this.#maxAgeMs } satisfies Binding));
     const body = payload.toString('base64url');

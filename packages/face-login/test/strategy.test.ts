@@ -436,6 +436,28 @@ describe('FaceLoginStrategy: options in seconds are bounded', () => {
   });
 });
 
+describe('FaceLoginStrategy: store keys', () => {
+  it('keeps everything under face-login:<kind>:…, one scheme (a RedisStore adds its prefix once)', async () => {
+    const keys = new Set<string>();
+    const store = new MemoryStore({ clock: sandbox.clock });
+    for (const method of ['get', 'set', 'add', 'take', 'delete'] as const) {
+      const original = store[method].bind(store) as (key: string, ...rest: unknown[]) => Promise<unknown>;
+      (store as unknown as Record<string, unknown>)[method] = (key: string, ...rest: unknown[]) => {
+        keys.add(key);
+        return original(key, ...rest);
+      };
+    }
+    await t.close();
+    t = await createTestApp(sandbox, { strategy: { store, rateLimit: {} }, client: { tokenStore: store } });
+    const { agent, id } = await attempt();
+    await submit(agent, id).expect(200);
+    const kinds = [...keys].map((key) => key.split(':').slice(0, 2).join(':'));
+    expect(new Set(kinds)).toEqual(
+      new Set(['face-login:alice', 'face-login:attempt', 'face-login:used', 'face-login:failures']),
+    );
+  });
+});
+
 describe('FaceLoginStrategy: without a session middleware', () => {
   // One SessionRequiredError for every package: the same class and code as AuthenteqStrategy's.
   it('begin() rejects with SessionRequiredError (ERR_SESSION_REQUIRED), and authenticate() errors with it', async () => {
