@@ -7,7 +7,7 @@
  * @packageDocumentation
  */
 export { invalidOption } from './errors.js';
-export { createLogger, type Logger, warn } from './log.js';
+export { createLogger, type Logger } from './log.js';
 export {
   assertClock,
   assertHttpURL,
