@@ -208,9 +208,10 @@ export class FaceLoginStrategy extends Strategy {
     const body: unknown = req.body;
     const posted = isRecord(body) ? body[this._field] : undefined;
     // No id posted (Alice's web SDK gives the page none): resolved on the server, unless that is turned off.
-    const id = (posted === undefined || posted === '') && this._resolution ? undefined : posted;
-    if (id !== undefined && (typeof id !== 'string' || !/^[A-Za-z0-9_-]{1,128}$/.test(id)))
+    const resolve = (posted === undefined || posted === '') && this._resolution !== undefined;
+    if (!resolve && (typeof posted !== 'string' || !/^[A-Za-z0-9_-]{1,128}$/.test(posted)))
       return this._fail('authentication_id_missing');
+    const id = resolve ? undefined : (posted as string);
     const open = attempt as FaceLoginAttempt;
     // A failure slot of the user and of the IP, taken before anything is evaluated (waiting for one if all are held
     // by attempts being evaluated): concurrent attempts cannot overrun the limit. Kept when the attempt fails, given
@@ -280,7 +281,7 @@ export class FaceLoginStrategy extends Strategy {
     }
     delete session[ATTEMPT_KEY];
     const userId = attempt.aliceUserId;
-    const resolution = this._resolution as Resolution;
+    const resolution = this._resolution as Resolution; // set: `_run` resolves only then
     const found = await newestAuthentication(this._client, userId, attempt.at, this._skewMs, this._clock, resolution);
     if (found === undefined) return { refused: 'authentication_not_found', counts: true };
     const used = await this._spend(found.authenticationId, attempt);

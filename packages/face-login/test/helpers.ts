@@ -57,7 +57,15 @@ export async function createTestApp(
     ...options.client,
   });
   const strategy = new FaceLoginStrategy(
-    { client, clock: sandbox.clock, store, rateLimit: false, ...options.strategy },
+    // A login posted without an id waits on the sandbox's clock: its pauses move the clock instead of waiting.
+    {
+      client,
+      clock: sandbox.clock,
+      store,
+      rateLimit: false,
+      resolveAuthentication: { sleep: advance(sandbox) },
+      ...options.strategy,
+    },
     options.verify ?? ((aliceUserId, _result, done) => done(null, { id: aliceUserId })),
   );
   const passport = new Passport();
@@ -117,6 +125,14 @@ export async function createTestApp(
         server.close(() => resolve());
         server.closeAllConnections();
       }),
+  };
+}
+
+/** A `sleep` that moves the sandbox's clock by the pause asked for and returns at once (recorded in `pauses`). */
+export function advance(sandbox: Sandbox, pauses: number[] = []): (ms: number) => Promise<void> {
+  return async (ms) => {
+    pauses.push(ms);
+    sandbox.clock.advance(ms);
   };
 }
 
