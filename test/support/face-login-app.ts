@@ -31,7 +31,8 @@ export interface FaceLoginAppOptions {
  * - `POST /login/face/begin {aliceUserId}` → `{userToken}` with `Cache-Control: no-store`. The test plays an app that
  *   has already proved who this is (a bound device, a first factor): `begin()` must never be called for an
  *   identifier a visitor typed (see the example app, which attacks-face-login.test.ts also drives);
- * - `POST /login/face {authenticationId}` → `{user, sid}`, a failure as `{failure}` with its status;
+ * - `POST /login/face {authenticationId}` → `{user, sid}`, a failure as `{failure}` with its status; without an id
+ *   the strategy resolves it (its pauses move the sandbox's clock);
  * - `POST /login/other {id}` → another login in this session that keeps its data (`keepSessionInfo: true`);
  * - `GET /transfer` → 200 behind `requireFaceLogin({ maxAge: 300 })`, else 401;
  * - `GET /me` → `{user, sid, faceLogin}`.
@@ -52,7 +53,14 @@ export function faceLoginApp(sandbox: Sandbox, options: FaceLoginAppOptions = {}
   });
   const store = options.strategy?.store ?? new MemoryStore({ clock: sandbox.clock });
   const strategy = new FaceLoginStrategy(
-    { client, clock: sandbox.clock, ...options.strategy, store },
+    // A login posted without an id waits on the sandbox's clock: its pauses move the clock instead of waiting.
+    {
+      client,
+      clock: sandbox.clock,
+      resolveAuthentication: { sleep: async (ms) => sandbox.clock.advance(ms) },
+      ...options.strategy,
+      store,
+    },
     (aliceUserId, _result, done) => done(null, { id: aliceUserId }),
   );
   const passport = new Passport();
