@@ -26,7 +26,11 @@ beforeAll(async () => {
       clock,
       store: new MemoryStore({ clock }),
       // The pauses move this test's clock instead of waiting.
-      resolveAuthentication: { sleep: async (ms) => void (offset += ms) },
+      resolveAuthentication: {
+        sleep: async (ms) => {
+          offset += ms;
+        },
+      },
     },
     (aliceUserId, _result, done) => done(null, { id: aliceUserId }),
   );
