@@ -341,12 +341,11 @@ describe('the face-login example with Alice’s web SDK (browser, offline)', () 
 
   it('enrollment: the bundle loads and OnboardingCommands starts with no CSP violation, then the page explains', async () => {
     const { context, page } = await openPage(browser, 'alice-sdk-example-enroll');
-    await page.addInitScript(() => {
-      const seen: { directive: string; blocked: string }[] = [];
-      (globalThis as unknown as { cspViolations: typeof seen }).cspViolations = seen;
-      document.addEventListener('securitypolicyviolation', (e) =>
-        seen.push({ directive: e.effectiveDirective, blocked: e.blockedURI }),
-      );
+    // Every CSP violation of the page, from its first script on.
+    await page.addInitScript({
+      content: `globalThis.cspViolations = [];
+        document.addEventListener('securitypolicyviolation', (e) =>
+          globalThis.cspViolations.push({ directive: e.effectiveDirective, blocked: e.blockedURI }));`,
     });
     const external = new Set<string>();
     context.on('request', (request) => {
