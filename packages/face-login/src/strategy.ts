@@ -70,11 +70,10 @@ function thresholds(value: unknown, name: string, defaults: Thresholds): Thresho
  * in the session and returns the USER_TOKEN for the browser SDK; the browser authenticates and posts
  * `{ authenticationId }`, or nothing (Alice's own web SDK hands the page no id: the strategy then takes the attempt's
  * user's newest authentication inside the attempt's window, see `resolveAuthentication`), to a route guarded by
- * `passport.authenticate('face-login')`. The strategy then refuses,
- * before any upstream call, a session with no open attempt, an attempt older than `maxAge`, a malformed id, a user or IP
- * over its failure limit and an id already used; consumes the attempt and the id (single use, through the store);
- * reads that authentication for the attempt's user (and, beside it, whether the enrolled face is still the one
- * `reviewEnrollment` approved); and requires finite scores in range at or above the thresholds and a `created_at`
+ * `passport.authenticate('face-login')`. The strategy then refuses, before any upstream call, a session with no open
+ * attempt, an attempt older than `maxAge`, a malformed id, a user or IP over its failure limit and an id already used;
+ * consumes the attempt and the id (single use, through the store); reads that authentication for the attempt's user
+ * (and, beside it, whether the enrolled face is still the one `reviewEnrollment` approved); and requires finite scores in range at or above the thresholds and a `created_at`
  * inside the attempt's window. After login the session remembers `{ at, authenticationId, aliceUserId, user }`
  * (surviving Passport's session regeneration) for `requireFaceLogin`. `authenticate()` never throws.
  *
