@@ -11,7 +11,7 @@ interface FakeAuthentication {
 }
 
 /** A running fake of Alice Onboarding's current API. */
-export interface AliceCurrentApi {
+export interface FakeAliceApi {
   baseURL: string;
   apiKey: string;
   /** Every request: method, path (no query) and status. */
@@ -52,10 +52,10 @@ const aliceTime = (ms: number) => `${new Date(ms).toISOString().slice(0, 23)}412
  * `GET /user/authentication/{id}` (`{"authentication": {...}}`, V1 only, `created_at` without a zone and with
  * microseconds). Anything else answers 404. `now` is its clock.
  */
-export async function startAliceCurrentApi(now: () => number): Promise<AliceCurrentApi> {
+export async function startFakeAliceApi(now: () => number): Promise<FakeAliceApi> {
   const apiKey = `fake-${randomUUID()}`;
   const auths = new Map<string, FakeAuthentication[]>();
-  const requests: AliceCurrentApi['requests'] = [];
+  const requests: FakeAliceApi['requests'] = [];
   let rejections: { count: number; diagnostics: string } = { count: 0, diagnostics: '' };
   let lag = 0;
 
@@ -114,7 +114,7 @@ export async function startAliceCurrentApi(now: () => number): Promise<AliceCurr
     req.on('end', () => handle(req, res, Buffer.concat(chunks)));
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const api: AliceCurrentApi = {
+  const api: FakeAliceApi = {
     baseURL: `http://127.0.0.1:${(server.address() as AddressInfo).port}/onboarding`,
     apiKey,
     requests,

@@ -1,5 +1,5 @@
 /**
- * Face login without an authentication id against a fake of Alice's current API (test/support/alice-current-api.ts),
+ * Face login without an authentication id against a fake of Alice's current API (test/support/fake-alice-api.ts),
  * not the sandbox: uploads answered 204 with a diagnostics header, an ids list that is newest first and lags behind
  * the upload, time stamps with microseconds and no zone.
  */
@@ -10,15 +10,15 @@ import session from 'express-session';
 import { Passport } from 'passport';
 import supertest from 'supertest';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { type AliceCurrentApi, startAliceCurrentApi } from '../support/alice-current-api.js';
+import { type FakeAliceApi, startFakeAliceApi } from '../support/fake-alice-api.js';
 
 let offset = 0;
 const clock: Clock = { now: () => Date.now() + offset };
-let fake: AliceCurrentApi;
+let fake: FakeAliceApi;
 let app: express.Express;
 
 beforeAll(async () => {
-  fake = await startAliceCurrentApi(clock.now);
+  fake = await startFakeAliceApi(clock.now);
   const client = new AliceClient({ apiKey: fake.apiKey, baseURL: fake.baseURL, clock });
   const strategy = new FaceLoginStrategy(
     {
