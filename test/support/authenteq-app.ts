@@ -1,8 +1,17 @@
-import { AuthenteqStrategy, type AuthenteqStrategyOptions } from '@passport-idv/authenteq';
+import {
+  AuthenteqStrategy,
+  type AuthenteqStrategyOptions,
+  type AuthenteqVerify,
+  type AuthenteqVerifyWithRequest,
+  type VerifiedIdentity,
+  type VerifyDone,
+} from '@passport-idv/authenteq';
 import type { Sandbox } from '@passport-idv/sandbox';
 import express from 'express';
 import session from 'express-session';
+import express4 from 'express4';
 import { Passport } from 'passport';
+import type { Browser } from './browser.js';
 import { jsonErrors } from './errors.js';
 
 /** The callback URL the sign-up test apps use; register it with `startSandbox({ authenteq: { redirectURIs } })`. */
@@ -14,12 +23,31 @@ export interface SignupUser {
   name: string;
 }
 
+/** How {@link authenteqApp} is served. */
+export interface AuthenteqAppOptions {
+  /** `'express5'` (default) or `'express4'`: the same routes on either major version. */
+  framework?: 'express5' | 'express4';
+  /** The express-session store (default its MemoryStore). */
+  sessionStore?: session.Store;
+  /** The verify callback. Default: the user `{ id, name }` of the profile. */
+  verify?: AuthenteqVerify;
+  /** The verify callback, with `passReqToCallback: true`. */
+  verifyWithRequest?: AuthenteqVerifyWithRequest;
+  /**
+   * `'custom'` (default): a custom Passport callback that answers JSON with the failure `info`, so tests can read
+   * reason codes. `'standard'`: `failureRedirect: '/signup'` and `failureMessage: true`.
+   */
+  callback?: 'custom' | 'standard';
+}
+
 /**
- * A real Express 5 app with express-session and Passport signing up with `AuthenteqStrategy` against the sandbox:
+ * A real Express 5 (or 4) app with express-session and Passport signing up with `AuthenteqStrategy` against the
+ * sandbox:
  *
  * - `GET /auth/authenteq?returnTo=` → 302 to the identity server;
  * - `GET /auth/authenteq/callback` → 200 `{user, authInfo, sid}`, a failure as `{failure: {code, message}}` with its
- *   status, an error as `{error: <code>}` with its status;
+ *   status (or, with `callback: 'standard'`, a redirect to `/signup`), an error as `{error: <code>}` with its status;
+ * - `GET /signup` → `{messages}` (the failure messages Passport kept in the session);
  * - `GET /me` → `{user, sid}`.
  *
  * @example
@@ -29,8 +57,16 @@ export interface SignupUser {
  * const authorize = (await agent.get('/auth/authenteq')).headers.location;
  * ```
  */
-export function authenteqApp(sandbox: Sandbox, options: Partial<AuthenteqStrategyOptions> = {}) {
+export function authenteqApp(
+  sandbox: Sandbox,
+  options: Partial<AuthenteqStrategyOptions> & { passReqToCallback?: boolean } = {},
+  serve: AuthenteqAppOptions = {},
+) {
   const passport = new Passport();
+  const verify =
+    serve.verifyWithRequest ??
+    serve.verify ??
+    ((profile: VerifiedIdentity, done: VerifyDone) => done(null, { id: profile.id, name: profile.displayName }));
   const strategy = new AuthenteqStrategy(
     {
       clientID: sandbox.authenteq.clientID,
@@ -41,41 +77,60 @@ export function authenteqApp(sandbox: Sandbox, options: Partial<AuthenteqStrateg
       callbackURL: AUTHENTEQ_CALLBACK_URL,
       clock: sandbox.clock,
       ...options,
-      passReqToCallback: false,
-    },
-    (profile, done) => done(null, { id: profile.id, name: profile.displayName }),
+    } as AuthenteqStrategyOptions,
+    verify as AuthenteqVerify,
   );
   passport.use(strategy);
   passport.serializeUser((user, done) => done(null, user));
   passport.deserializeUser((user: Express.User, done) => done(null, user));
 
-  const app = express();
-  app.use(session({ secret: 'attack-suite-session-secret', resave: false, saveUninitialized: false }));
+  // Express 4 and 5 take the same routes; their types differ, so the app is typed as Express 5's.
+  const app = (serve.framework === 'express4' ? express4() : express()) as express.Express;
+  app.use(
+    session({
+      secret: 'attack-suite-session-secret',
+      resave: false,
+      saveUninitialized: false,
+      ...(serve.sessionStore ? { store: serve.sessionStore } : {}),
+    }),
+  );
   app.use(passport.initialize());
   app.use(passport.session());
   app.get('/auth/authenteq', (req, res, next) =>
     passport.authenticate('authenteq', { returnTo: req.query.returnTo })(req, res, next),
   );
-  app.get('/auth/authenteq/callback', (req, res, next) => {
-    passport.authenticate(
-      'authenteq',
-      (error: unknown, user: Express.User | false, info: unknown, status: number | undefined) => {
-        if (error) return next(error);
-        if (!user) return res.status(status ?? 401).json({ failure: info });
-        req.logIn(user, (loginError) => {
-          if (loginError) return next(loginError);
-          res.json({ user, authInfo: info, sid: req.sessionID });
-        });
-      },
-    )(req, res, next);
-  });
+  if (serve.callback === 'standard') {
+    app.get(
+      '/auth/authenteq/callback',
+      passport.authenticate('authenteq', { failureRedirect: '/signup', failureMessage: true, keepSessionInfo: true }),
+      (req, res) => res.json({ user: req.user, authInfo: req.authInfo, sid: req.sessionID }),
+    );
+  } else {
+    app.get('/auth/authenteq/callback', (req, res, next) => {
+      passport.authenticate(
+        'authenteq',
+        (error: unknown, user: Express.User | false, info: unknown, status: number | undefined) => {
+          if (error) return next(error);
+          if (!user) return res.status(status ?? 401).json({ failure: info });
+          req.logIn(user, { session: true, keepSessionInfo: true }, (loginError) => {
+            if (loginError) return next(loginError);
+            res.json({ user, authInfo: info, sid: req.sessionID });
+          });
+        },
+      )(req, res, next);
+    });
+  }
+  app.get('/signup', (req, res) =>
+    res.json({ messages: (req.session as unknown as { messages?: string[] }).messages ?? [] }),
+  );
   app.get('/me', (req, res) => res.json({ user: req.user ?? null, sid: req.sessionID }));
   app.use(jsonErrors);
-  return { app, strategy };
+  return { app, strategy, passport };
 }
 
-/** The path and query of an absolute URL, to request it on a supertest agent. */
-export function localPath(url: string): string {
-  const parsed = new URL(url);
-  return `${parsed.pathname}${parsed.search}`;
+/** Starts a sign-up in `agent` (`GET /auth/authenteq`); the authorize URL the app redirected to. */
+export async function startSignup(agent: Browser, returnTo?: string): Promise<string> {
+  const res = await agent.get('/auth/authenteq').query(returnTo === undefined ? {} : { returnTo });
+  if (res.status !== 302) throw new Error(`the sign-up start answered ${res.status}, not a redirect`);
+  return res.headers.location as string;
 }

@@ -1,15 +1,14 @@
 import { MemoryStore, type Store } from '@passport-idv/core';
 import { type Sandbox, startSandbox } from '@passport-idv/sandbox';
 import request from 'supertest';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import type { FaceLoginStrategyOptions } from '../src/index.js';
-import { advance, createTestApp, type TestApp } from './helpers.js';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { type FaceLoginAppOptions, faceLoginApp } from '../../../test/support/face-login-app.js';
 
 // A face login posted without an authentication id, as Alice's web SDK leaves it: the strategy finds the attempt's
 // user's newest authentication inside the attempt's window, waiting (on the sandbox's clock) for it to appear.
 
 let sandbox: Sandbox;
-let t: TestApp;
+let t: ReturnType<typeof faceLoginApp>;
 let pauses: number[];
 
 beforeAll(async () => {
@@ -22,21 +21,26 @@ beforeEach(() => {
   sandbox.requests.clear();
   pauses = [];
 });
-afterEach(() => t?.close());
 
 type Agent = ReturnType<typeof request.agent>;
 
-async function app(strategy: Partial<Omit<FaceLoginStrategyOptions, 'client'>> = {}) {
-  t = await createTestApp(sandbox, {
-    strategy: { resolveAuthentication: { sleep: advance(sandbox, pauses) }, ...strategy },
+/** A `sleep` that moves the sandbox's clock by the pause asked for, at once, and records it in `pauses`. */
+const advance = async (ms: number) => {
+  pauses.push(ms);
+  sandbox.clock.advance(ms);
+};
+
+function app(strategy: FaceLoginAppOptions['strategy'] = {}) {
+  t = faceLoginApp(sandbox, {
+    strategy: { rateLimit: false, resolveAuthentication: { sleep: advance }, ...strategy },
   });
 }
 
 /** An enrolled user and a browser with an open attempt. */
 async function begun(): Promise<{ userId: string; agent: Agent }> {
   const { userId } = sandbox.alice.enroll();
-  const agent = request.agent(t.url);
-  await agent.post('/begin').send({ aliceUserId: userId }).expect(200);
+  const agent = request.agent(t.app);
+  await agent.post('/login/face/begin').send({ aliceUserId: userId }).expect(200);
   sandbox.requests.clear();
   return { userId, agent };
 }
@@ -46,7 +50,7 @@ const calls = (route: string) => sandbox.requests.filter({ route }).map((r) => r
 
 describe('a face login posted without an authentication id', () => {
   it('logs in with the authentication made in this attempt: one list read and one authentication read', async () => {
-    await app();
+    app();
     const { userId, agent } = await begun();
     const id = sandbox.alice.authenticate(userId);
     const res = await post(agent).expect(200);
@@ -58,7 +62,7 @@ describe('a face login posted without an authentication id', () => {
   });
 
   it('an empty id field is read as no id (a form whose hidden field the SDK never filled)', async () => {
-    await app();
+    app();
     const { userId, agent } = await begun();
     sandbox.alice.authenticate(userId);
     expect((await post(agent, { authenticationId: '' }).expect(200)).body.user).toEqual({ id: userId });
@@ -68,10 +72,10 @@ describe('a face login posted without an authentication id', () => {
     const { userId, agent } = await (async () => {
       let stored = false;
       let user = '';
-      await app({
+      app({
         resolveAuthentication: {
           sleep: async (ms) => {
-            await advance(sandbox, pauses)(ms);
+            await advance(ms);
             // The SDK's upload lands during the second pause.
             if (pauses.length === 2 && !stored) {
               stored = true;
@@ -91,7 +95,7 @@ describe('a face login posted without an authentication id', () => {
   });
 
   it('nothing appears: refused after at most 5 s of pauses (six list reads), counted as a failure', async () => {
-    await app();
+    app();
     const { agent } = await begun();
     const res = await post(agent).expect(401);
     expect(res.body.failure.code).toBe('authentication_not_found');
@@ -105,19 +109,19 @@ describe('a face login posted without an authentication id', () => {
   });
 
   it('wait: 0 reads the list once', async () => {
-    await app({ resolveAuthentication: { wait: 0, sleep: advance(sandbox, pauses) } });
+    app({ resolveAuthentication: { wait: 0, sleep: advance } });
     const { agent } = await begun();
     expect((await post(agent).expect(401)).body.failure.code).toBe('authentication_not_found');
     expect(calls('alice.authentication_ids')).toHaveLength(1);
   });
 
   it('an authentication created before begin() is never taken (and read only once)', async () => {
-    await app();
+    app();
     const { userId } = sandbox.alice.enroll();
     sandbox.alice.authenticate(userId);
     sandbox.clock.advance(60_000);
-    const agent = request.agent(t.url);
-    await agent.post('/begin').send({ aliceUserId: userId }).expect(200);
+    const agent = request.agent(t.app);
+    await agent.post('/login/face/begin').send({ aliceUserId: userId }).expect(200);
     sandbox.requests.clear();
     expect((await post(agent).expect(401)).body.failure.code).toBe('authentication_not_found');
     expect(calls('alice.authentication')).toHaveLength(1);
@@ -125,7 +129,7 @@ describe('a face login posted without an authentication id', () => {
   });
 
   it('a low score is refused as with a posted id', async () => {
-    await app();
+    app();
     const { userId, agent } = await begun();
     sandbox.alice.authenticate(userId, { live: false });
     expect((await post(agent).expect(401)).body.failure.code).toBe('liveness_too_low');
@@ -135,7 +139,7 @@ describe('a face login posted without an authentication id', () => {
   });
 
   it('a double submit logs in once: in sequence the second finds no attempt, concurrently one of ten wins', async () => {
-    await app();
+    app();
     const first = await begun();
     sandbox.alice.authenticate(first.userId);
     await post(first.agent).expect(200);
@@ -149,22 +153,22 @@ describe('a face login posted without an authentication id', () => {
   });
 
   it('the id it took cannot be posted again, and a posted id cannot be taken again', async () => {
-    await app();
+    app();
     const { userId, agent } = await begun();
     const id = sandbox.alice.authenticate(userId);
     await post(agent).expect(200);
-    await agent.post('/begin').send({ aliceUserId: userId }).expect(200);
+    await agent.post('/login/face/begin').send({ aliceUserId: userId }).expect(200);
     expect((await post(agent, { authenticationId: id }).expect(401)).body.failure.code).toBe('authentication_id_used');
 
     const other = await begun();
     const posted = sandbox.alice.authenticate(other.userId);
     await post(other.agent, { authenticationId: posted }).expect(200);
-    await other.agent.post('/begin').send({ aliceUserId: other.userId }).expect(200);
+    await other.agent.post('/login/face/begin').send({ aliceUserId: other.userId }).expect(200);
     expect((await post(other.agent).expect(401)).body.failure.code).toBe('authentication_id_used');
   });
 
   it("reads only the attempt's user, with that user's token: another user's authentication is never taken", async () => {
-    await app();
+    app();
     const mallory = await begun();
     const victim = sandbox.alice.enroll();
     sandbox.alice.authenticate(victim.userId);
@@ -178,7 +182,7 @@ describe('a face login posted without an authentication id', () => {
     ['the list', 'alice.authentication_ids'],
     ['the authentication', 'alice.authentication'],
   ])('a provider error on %s fails closed: 502, nobody logged in', async (_, route) => {
-    await app();
+    app();
     const { userId, agent } = await begun();
     sandbox.alice.authenticate(userId);
     sandbox.faults.inject(route, { status: 500, times: 5 });
@@ -196,7 +200,7 @@ describe('a face login posted without an authentication id', () => {
       take: (k) => memory.take(k),
       delete: (k) => memory.delete(k),
     };
-    await app({ store });
+    app({ store });
     const { userId, agent } = await begun();
     sandbox.alice.authenticate(userId);
     down = true;
@@ -205,26 +209,30 @@ describe('a face login posted without an authentication id', () => {
   });
 
   it('failures without an id count toward the rate limit', async () => {
-    await app({ rateLimit: { perUser: 2 } });
+    app({ rateLimit: { perUser: 2 } });
     const { userId } = sandbox.alice.enroll();
     for (const expected of [401, 401, 429]) {
-      const agent = request.agent(t.url);
-      await agent.post('/begin').send({ aliceUserId: userId }).expect(200);
+      const agent = request.agent(t.app);
+      await agent.post('/login/face/begin').send({ aliceUserId: userId }).expect(200);
       sandbox.alice.authenticate(userId, { live: false });
       expect((await post(agent)).status).toBe(expected);
     }
   });
 
   it('resolveAuthentication: false requires a posted id (400, no upstream call)', async () => {
-    await app({ resolveAuthentication: false });
+    app({ resolveAuthentication: false });
     const { userId, agent } = await begun();
     sandbox.alice.authenticate(userId);
     expect((await post(agent).expect(400)).body.failure.code).toBe('authentication_id_missing');
     expect(sandbox.requests.count({ provider: 'alice' })).toBe(0);
   });
 
-  it('checks its option', async () => {
-    await expect(app({ resolveAuthentication: { wait: 11 } })).rejects.toMatchObject({ code: 'ERR_INVALID_OPTION' });
-    await expect(app({ resolveAuthentication: 'yes' as never })).rejects.toMatchObject({ code: 'ERR_INVALID_OPTION' });
+  it('checks its option', () => {
+    expect(() => app({ resolveAuthentication: { wait: 11 } })).toThrow(
+      expect.objectContaining({ code: 'ERR_INVALID_OPTION' }),
+    );
+    expect(() => app({ resolveAuthentication: 'yes' as never })).toThrow(
+      expect.objectContaining({ code: 'ERR_INVALID_OPTION' }),
+    );
   });
 });
