@@ -56,6 +56,12 @@ export interface AuthenteqStrategyOptions {
   includeImages?: boolean;
   /** Milliseconds for each provider call. Default 10,000. */
   timeout?: number;
+  /**
+   * Accept a plain `http:` URL for the identity server and API (`authorizationURL`, `tokenURL`, `detailsURL`) on a host other than this machine (`localhost`, `127.0.0.0/8` and `::1`
+   * are always accepted). Default `false`: http would carry keys, tokens and identity data in clear. For a test setup
+   * only.
+   */
+  allowInsecureHTTP?: boolean;
   /** Pass `req` as the verify callback's first argument. Default `false`. */
   passReqToCallback?: boolean;
   /** The clock for state expiry and for "today" in the policy. Default: the system clock. */

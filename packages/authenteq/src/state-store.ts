@@ -1,6 +1,6 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
-import { type Clock, isRecord, MemoryStore, randomToken, type Store, StoreError, storeCall } from '@passport-idv/core';
-import { SessionRequiredError } from './errors.js';
+import { type Clock, MemoryStore, type Store, StoreError } from '@passport-idv/core';
+import { isRecord, randomToken, sessionOf, storeCall, storeKey } from '@passport-idv/core/internal';
 
 /** What is kept with a state until the callback. */
 export interface StateEntry {
@@ -15,11 +15,6 @@ export type StateRejection = 'unknown' | 'expired' | 'other_session';
 
 /** The request: the state keeper reads its `session` (express-session or compatible). */
 export type SessionRequest = object;
-
-interface SessionLike {
-  [key: string]: unknown;
-  save?(callback: (error?: unknown) => void): void;
-}
 
 /** A pending state in session mode. */
 interface SessionState extends StateEntry {
@@ -87,7 +82,11 @@ export class StateKeeper {
     if (this.#store) {
       slot.binding ??= randomToken(32);
       const added = await storeCall(() =>
-        this.#store!.add(`authenteq:state:${hash(state)}`, { ...entry, binding: hash(slot.binding!) }, this.#ttlMs),
+        this.#store!.add(
+          storeKey('authenteq', 'state', hash(state)),
+          { ...entry, binding: hash(slot.binding!) },
+          this.#ttlMs,
+        ),
       );
       if (!added) throw new StoreError('authenteq state: a fresh random state already existed in the store');
       return state;
@@ -113,7 +112,7 @@ export class StateKeeper {
     if (!STATE_SHAPE.test(state)) return { ok: false, reason: 'unknown' };
     let entry: (StateEntry & { binding?: string }) | undefined;
     if (this.#store) {
-      const taken = await storeCall(() => this.#store!.take<unknown>(`authenteq:state:${hash(state)}`));
+      const taken = await storeCall(() => this.#store!.take<unknown>(storeKey('authenteq', 'state', hash(state))));
       if (!isRecord(taken)) return { ok: false, reason: 'unknown' };
       entry = taken as unknown as StateEntry & { binding?: string };
       const expected = typeof entry.binding === 'string' ? entry.binding : '';
@@ -129,7 +128,7 @@ export class StateKeeper {
       // response, whatever it is. A replay racing this request reads an older copy of the session: the spent store
       // refuses it. Keyed by a hash, as in the store: no state value is kept.
       slot.states = states.filter((_, i) => i !== index);
-      if (!(await this.#spent!.add(`authenteq:spent:${hash(state)}`, 1, this.#ttlMs)))
+      if (!(await this.#spent!.add(storeKey('authenteq', 'spent', hash(state)), 1, this.#ttlMs)))
         return { ok: false, reason: 'unknown' };
     }
     if (!(typeof entry.expiresAt === 'number' && entry.expiresAt > this.#clock.now())) {
@@ -141,28 +140,8 @@ export class StateKeeper {
   }
 }
 
-/** Saves `req.session` (if the session implementation can), turning a failure into a `StoreError`. */
-export function saveSession(req: SessionRequest): Promise<void> {
-  const session = sessionOf(req);
-  if (typeof session?.save !== 'function') return Promise.resolve();
-  return new Promise((resolve, reject) => {
-    session.save!((error) => {
-      if (error) reject(new StoreError('the session could not be saved', { cause: error }));
-      else resolve();
-    });
-  });
-}
-
-function sessionOf(req: SessionRequest): SessionLike | undefined {
-  const session = (req as { session?: unknown }).session;
-  return isRecord(session) ? (session as SessionLike) : undefined;
-}
-
 function slotOf(req: SessionRequest, create = true): SessionSlot {
-  const session = sessionOf(req);
-  if (session === undefined) {
-    throw new SessionRequiredError('AuthenteqStrategy needs a session: mount express-session before passport');
-  }
+  const session = sessionOf(req, 'AuthenteqStrategy');
   const slot = session[SESSION_KEY];
   if (isRecord(slot)) return slot as SessionSlot;
   if (!create) return {};

@@ -1,17 +1,19 @@
+import { type Clock, ProviderStatusError, safeReturnTo, systemClock } from '@passport-idv/core';
 import {
+  assertClock,
+  assertHttpURL,
+  assertProviderURL,
   assertStore,
-  type Clock,
   createLogger,
   invalidOption,
   isRecord,
-  ProviderStatusError,
-  safeReturnTo,
+  runVerify,
+  saveSession,
   secondsOption,
-  systemClock,
-} from '@passport-idv/core';
+} from '@passport-idv/core/internal';
 import type { Request } from 'express';
 import { Strategy } from 'passport-strategy';
-import { AUTHENTEQ_DETAILS_URL, AUTHENTEQ_TOKEN_URL, AuthenteqClient, assertHttpURL } from './client.js';
+import { AUTHENTEQ_DETAILS_URL, AUTHENTEQ_TOKEN_URL, AuthenteqClient } from './client.js';
 import { AuthenteqAuthorizationError } from './errors.js';
 import {
   AUTHENTEQ_AUTHORIZATION_URL,
@@ -23,11 +25,10 @@ import {
   type AuthenteqStrategyOptionsWithRequest,
   type AuthenteqVerify,
   type AuthenteqVerifyWithRequest,
-  type VerifyDone,
 } from './options.js';
 import { type AuthenteqPolicy, checkPolicy } from './policy.js';
 import { toVerifiedIdentity, type VerifiedIdentity } from './profile.js';
-import { StateKeeper, saveSession } from './state-store.js';
+import { StateKeeper } from './state-store.js';
 
 const log = createLogger('authenteq');
 
@@ -98,7 +99,7 @@ export class AuthenteqStrategy extends Strategy {
       clock = systemClock,
     } = options;
     assertHttpURL(options.callbackURL, 'callbackURL');
-    assertHttpURL(authorizationURL, 'authorizationURL');
+    assertProviderURL(authorizationURL, 'authorizationURL', options.allowInsecureHTTP);
     if (typeof scope !== 'string' || scope === '') invalidOption('scope must be a non-empty string');
     if (options.backURL !== undefined) assertHttpURL(options.backURL, 'backURL');
     const stateTTLMs = secondsOption(stateTTL, 'stateTTL', { min: 1, max: 86_400 });
@@ -107,7 +108,7 @@ export class AuthenteqStrategy extends Strategy {
     assertPolicy(policy);
     if (typeof includeImages !== 'boolean') invalidOption('includeImages must be a boolean');
     if (typeof passReqToCallback !== 'boolean') invalidOption('passReqToCallback must be a boolean');
-    if (typeof clock?.now !== 'function') invalidOption('clock must have a now() method');
+    assertClock(clock);
     this._client = new AuthenteqClient({
       clientID: options.clientID,
       clientSecret: options.clientSecret,
@@ -115,6 +116,7 @@ export class AuthenteqStrategy extends Strategy {
       detailsURL: options.detailsURL ?? AUTHENTEQ_DETAILS_URL,
       grantType: options.grantType ?? 'authorization_code',
       timeout: options.timeout ?? 10_000,
+      ...(options.allowInsecureHTTP === undefined ? {} : { allowInsecureHTTP: options.allowInsecureHTTP }),
     });
     this._states = new StateKeeper(options.store, stateTTLMs, clock);
     this._verify = verify;
@@ -201,41 +203,15 @@ export class AuthenteqStrategy extends Strategy {
       return this._fail(refusal.code, refusal.message);
     }
     const authInfo: AuthenteqAuthInfo = { provider: 'authenteq', returnTo: checked.entry.returnTo };
-    await this._runVerify(req, profile, authInfo);
-  }
-
-  private _runVerify(req: Request, profile: VerifiedIdentity, authInfo: AuthenteqAuthInfo): Promise<void> {
-    return new Promise<void>((resolve, reject) => {
-      let settled = false;
-      const done: VerifyDone = (error, user, info) => {
-        if (settled) return;
-        settled = true;
-        if (error) {
-          reject(error);
-          return;
-        }
-        if (!user) {
-          log('verify refused the identity');
-          this.fail(info ?? { message: 'Sign-up was refused.' }, 401);
-        } else {
-          log('signed up');
-          this.success(user, { ...(isRecord(info) ? info : {}), ...authInfo });
-        }
-        resolve();
-      };
-      try {
-        const result = this._passReqToCallback
-          ? (this._verify as AuthenteqVerifyWithRequest)(req, profile, done)
-          : (this._verify as AuthenteqVerify)(profile, done);
-        if (isThenable(result))
-          result.then(
-            (user) => done(null, user ?? false),
-            (error: unknown) => done(error ?? new Error('verify rejected')),
-          );
-      } catch (error) {
-        done(error);
-      }
-    });
+    const { user, info } = await runVerify(this._verify, { passReqToCallback: this._passReqToCallback }, req, [
+      profile,
+    ]);
+    if (!user) {
+      log('verify refused the identity');
+      return this.fail(info ?? { message: 'Sign-up was refused.' }, 401);
+    }
+    log('signed up');
+    this.success(user as Express.User, { ...(isRecord(info) ? info : {}), ...authInfo });
   }
 
   private _fail(code: AuthenteqFailureCode, message?: string): void {
@@ -261,10 +237,6 @@ function isClientError(error: unknown): boolean {
     error.upstreamStatus < 500 &&
     error.upstreamStatus !== 429
   );
-}
-
-function isThenable(value: unknown): value is PromiseLike<Express.User | false | null | undefined> {
-  return isRecord(value) && typeof value.then === 'function';
 }
 
 function assertPolicy(policy: AuthenteqPolicy): void {

@@ -1,4 +1,5 @@
-import { isRecord, ProviderError } from '@passport-idv/core';
+import { ProviderError } from '@passport-idv/core';
+import { isRecord } from '@passport-idv/core/internal';
 
 /**
  * Why Alice refused a capture, as its `x-alice-selfie-diagnostics` header (on a `204`) or the `error` inside a `406`

@@ -1,5 +1,6 @@
 import { setTimeout as delay } from 'node:timers/promises';
-import { type Clock, invalidOption, isRecord, ProviderStatusError, secondsOption } from '@passport-idv/core';
+import { type Clock, ProviderStatusError } from '@passport-idv/core';
+import { invalidOption, isRecord, secondsOption } from '@passport-idv/core/internal';
 import type { AliceClient } from './alice-client.js';
 import type { AliceAuthentication } from './results.js';
 

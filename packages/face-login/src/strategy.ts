@@ -1,17 +1,24 @@
 import {
   type Clock,
-  createLogger,
-  invalidOption,
-  isRecord,
+  InvalidArgumentError,
   MemoryStore,
   ProviderStatusError,
   ProviderTimeoutError,
-  randomToken,
   type Store,
-  secondsOption,
-  storeCall,
   systemClock,
 } from '@passport-idv/core';
+import {
+  assertClock,
+  createLogger,
+  invalidOption,
+  isRecord,
+  randomToken,
+  runVerify,
+  secondsOption,
+  sessionOf,
+  storeCall,
+  storeKey,
+} from '@passport-idv/core/internal';
 import type { Request } from 'express';
 import { Strategy } from 'passport-strategy';
 import { AliceClient } from './alice-client.js';
@@ -31,7 +38,7 @@ import { EVALUATION_MS, FailureLimiter, type LimitedKey, type Reservation } from
 import { newestAuthentication, type Resolution, resolutionOption } from './resolve-authentication.js';
 import type { AliceAuthentication } from './results.js';
 import { enrolledFace } from './review-enrollment.js';
-import { ATTEMPT_KEY, type FaceLoginAttempt, recordOnLogin, type SessionData, sessionOf } from './session.js';
+import { ATTEMPT_KEY, type FaceLoginAttempt, recordOnLogin, type SessionData } from './session.js';
 
 const log = createLogger('face-login');
 
@@ -126,7 +133,7 @@ export class FaceLoginStrategy extends Strategy {
     if (typeof authenticationIdField !== 'string' || authenticationIdField.length === 0)
       invalidOption('authenticationIdField must be a non-empty string');
     const clock = options.clock ?? systemClock;
-    if (typeof clock.now !== 'function') invalidOption('clock must have a now() method');
+    assertClock(clock);
     this._client = options.client;
     this._verify = verify;
     this._passReqToCallback = options.passReqToCallback === true;
@@ -172,10 +179,9 @@ export class FaceLoginStrategy extends Strategy {
    * ```
    */
   async begin(req: Request, aliceUserId: string): Promise<FaceLoginBegin> {
-    const session = sessionOf(req);
-    if (!session) throw new TypeError('FaceLoginStrategy.begin needs express-session (req.session)');
+    const session = sessionOf(req, 'FaceLoginStrategy');
     if (typeof aliceUserId !== 'string' || aliceUserId.length === 0)
-      throw new TypeError('aliceUserId must be a non-empty string');
+      throw new InvalidArgumentError('aliceUserId must be a non-empty string');
     // Never a token that expires while the attempt is open: the browser SDK needs it until the selfie is sent.
     const userToken = await this._client.getUserToken(aliceUserId, { validFor: this._maxAgeMs / 1000 });
     const at = this._clock.now();
@@ -190,14 +196,9 @@ export class FaceLoginStrategy extends Strategy {
   }
 
   private async _run(req: Request): Promise<void> {
-    const session = sessionOf(req);
-    const attempt = session?.[ATTEMPT_KEY] as Partial<FaceLoginAttempt> | undefined;
-    if (
-      !session ||
-      typeof attempt?.id !== 'string' ||
-      typeof attempt.aliceUserId !== 'string' ||
-      typeof attempt.at !== 'number'
-    ) {
+    const session = sessionOf(req, 'FaceLoginStrategy');
+    const attempt = session[ATTEMPT_KEY] as Partial<FaceLoginAttempt> | undefined;
+    if (typeof attempt?.id !== 'string' || typeof attempt.aliceUserId !== 'string' || typeof attempt.at !== 'number') {
       return this._fail('no_attempt');
     }
     if (this._clock.now() - attempt.at > this._maxAgeMs) {
@@ -290,7 +291,7 @@ export class FaceLoginStrategy extends Strategy {
 
   /** Marks `id` used by this attempt; a refusal if it already was (counted unless by this very attempt). */
   private async _spend(id: string, attempt: FaceLoginAttempt): Promise<Outcome | undefined> {
-    const usedKey = `passport-idv:face-login:used:${id}`;
+    const usedKey = storeKey('face-login', 'used', id);
     if (await storeCall(() => this._store.add(usedKey, attempt.id, 2 * this._maxAgeMs + 60_000))) return undefined;
     // Spent by this very attempt (a double submit of one login): not a failure of the user's.
     const spentBy = await storeCall(() => this._store.get(usedKey));
@@ -324,28 +325,15 @@ export class FaceLoginStrategy extends Strategy {
   }
 
   private async _verifyAndLogIn(req: Request, result: FaceLoginResult): Promise<void> {
-    let settled = false;
-    const done = (error: unknown, user?: unknown, info?: unknown) => {
-      if (settled) return;
-      settled = true;
-      if (error) return this.error(error as Error);
-      if (!user) return this.fail(info ?? { code: 'rejected', message: FAILURES.rejected.message }, 401);
-      const record = {
-        at: this._clock.now(),
-        authenticationId: result.authenticationId,
-        aliceUserId: result.aliceUserId,
-      };
-      recordOnLogin(req, record);
-      this.success(user, { ...(isRecord(info) ? info : {}), faceLogin: result });
-    };
-    const { aliceUserId } = result;
-    const returned = this._passReqToCallback
-      ? (this._verify as FaceLoginVerifyWithRequest)(req, aliceUserId, result, done)
-      : (this._verify as FaceLoginVerify)(aliceUserId, result, done);
-    if (returned && typeof (returned as Promise<unknown>).then === 'function') {
-      const user = await returned;
-      done(null, user);
-    }
+    const args = [result.aliceUserId, result];
+    const { user, info } = await runVerify(this._verify, { passReqToCallback: this._passReqToCallback }, req, args);
+    if (!user) return this.fail(info ?? { code: 'rejected', message: FAILURES.rejected.message }, 401);
+    recordOnLogin(req, {
+      at: this._clock.now(),
+      authenticationId: result.authenticationId,
+      aliceUserId: result.aliceUserId,
+    });
+    this.success(user as Express.User, { ...(isRecord(info) ? info : {}), faceLogin: result });
   }
 
   private _limitKeys(req: Request, userId: string): LimitedKey[] {
@@ -364,6 +352,6 @@ export class FaceLoginStrategy extends Strategy {
   }
 
   private _attemptKey(id: string): string {
-    return `passport-idv:face-login:attempt:${id}`;
+    return storeKey('face-login', 'attempt', id);
   }
 }
