@@ -1,7 +1,12 @@
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { AliceClient, reviewEnrollment } from '@passport-idv/face-login';
 import { type Sandbox, startSandbox } from '@passport-idv/sandbox';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
+import supertest from 'supertest';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { createApp as createFaceLoginExample } from '../../examples/face-login/src/app.js';
+import { faceLoginApp } from '../support/index.js';
 import { ALICE_SDK_VERSION, type AliceSdkPage, SDK_BROWSER_ARGS, serveAliceSdkPage } from './support/alice-sdk-page.js';
 import { launchBrowser, openPage } from './support/browser.js';
 
@@ -170,6 +175,39 @@ describe(`Alice web SDK ${ALICE_SDK_VERSION} against the sandbox (browser)`, () 
     await closeAll(context);
   });
 
+  it('a full face login with no id posted: the SDK uploads, the server finds the authentication and logs in', async () => {
+    const { context, page } = await open('/csp', 'alice-sdk-no-id-login');
+    const { app } = faceLoginApp(sandbox);
+    const browser = supertest.agent(app); // the app's side of this browser: its session cookie
+    const userId = await alice.createUser({ email: 'ana@example.com' });
+    await inPage(page, 'useAPI', sandbox.alice.baseURL, await alice.getUserToken(userId));
+
+    await inPage(page, 'record', 'enrollment', 1200);
+    expect(
+      await inPage(page, 'addSelfie', await alice.getUserToken(userId), 'enrollment', { start: 0, duration: 1200 }),
+    ).toMatchObject({ ok: true });
+    expect((await browser.post('/enroll/review').send({ aliceUserId: userId })).body.outcome).toBe('authorized');
+
+    // begin() opens the attempt and hands this browser its USER_TOKEN; the SDK records and uploads the login selfie.
+    const { userToken } = (await browser.post('/login/face/begin').send({ aliceUserId: userId }).expect(200)).body;
+    await inPage(page, 'useAPI', sandbox.alice.baseURL, userToken);
+    await inPage(page, 'record', 'login', 1200);
+    sandbox.requests.clear();
+    expect(await inPage(page, 'authenticate', userToken, 'login')).toMatchObject({ ok: true });
+
+    // The page posts nothing but its session: the strategy reads the user's newest authentication and logs in.
+    const login = await browser.post('/login/face').send({}).expect(200);
+    expect(login.body.user).toEqual({ id: userId });
+    expect(sandbox.requests.filter({ provider: 'alice' }).map((r) => r.route)).toEqual([
+      'alice.cors',
+      'alice.authenticate',
+      'alice.authentication_ids',
+      'alice.authentication',
+      'alice.report',
+    ]);
+    await closeAll(context);
+  });
+
   it('OnboardingClient: refusals reach the page as the SDK reads them (204 diagnostics, 406, 404, 409, 422)', async () => {
     const { context, page } = await open('/', 'alice-sdk-refusals');
     const { userId, userToken } = await newUser(page);
@@ -270,5 +308,70 @@ describe(`Alice web SDK ${ALICE_SDK_VERSION} against the sandbox (browser)`, () 
       await page.evaluate(() => (globalThis as unknown as { harness: { callbacks: unknown[] } }).harness.callbacks),
     ).toEqual([]);
     await closeAll(context);
+  });
+});
+
+// The face-login example with ALICE_API_KEY set serves Alice's web SDK from node_modules; here it is pointed at the
+// sandbox. Offline, its camera screen stops where it downloads ONNX Runtime: the test checks that the bundle loads and
+// the command starts under the example's CSP with no violation, and that the page then says what is wrong.
+describe('the face-login example with Alice’s web SDK (browser, offline)', () => {
+  let sandbox: Sandbox;
+  let browser: Browser;
+  let server: Server;
+  let url: string;
+
+  beforeAll(async () => {
+    [sandbox, browser] = await Promise.all([startSandbox(), launchBrowser(SDK_BROWSER_ARGS)]);
+    const { app } = createFaceLoginExample({
+      alice: { apiKey: sandbox.alice.apiKey, baseURL: sandbox.alice.baseURL },
+      sessionSecret: 'alice-sdk-example',
+      clock: sandbox.clock,
+    });
+    server = await new Promise<Server>((resolve) => {
+      const s = app.listen(0, '127.0.0.1', () => resolve(s));
+    });
+    url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  });
+  afterAll(async () => {
+    await browser?.close();
+    server?.closeAllConnections();
+    await new Promise((resolve) => server?.close(resolve));
+    await sandbox?.close();
+  });
+
+  it('enrollment: the bundle loads and OnboardingCommands starts with no CSP violation, then the page explains', async () => {
+    const { context, page } = await openPage(browser, 'alice-sdk-example-enroll');
+    // Every CSP violation of the page, from its first script on.
+    await page.addInitScript({
+      content: `globalThis.cspViolations = [];
+        document.addEventListener('securitypolicyviolation', (e) =>
+          globalThis.cspViolations.push({ directive: e.effectiveDirective, blocked: e.blockedURI }));`,
+    });
+    const external = new Set<string>();
+    context.on('request', (request) => {
+      const { origin } = new URL(request.url());
+      if (!origin.startsWith('http://127.0.0.1')) external.add(origin);
+    });
+    await page.goto(`${url}/register`);
+    await page.getByLabel('Email').fill('ana@example.com');
+    await page.getByRole('button', { name: 'Register' }).click();
+    await page.getByRole('heading', { name: 'Enroll your face' }).waitFor();
+    await page.waitForFunction(() => 'aliceonboarding' in globalThis, undefined, { timeout: 30_000 });
+    sandbox.requests.clear();
+    await page.getByRole('button', { name: 'Take my enrollment selfie' }).click();
+    await page.getByText('The face capture could not load its face detector.', { exact: false }).waitFor();
+    // The SDK read its configuration from the API (with the USER_TOKEN) before it tried the internet.
+    expect(sandbox.requests.filter({ credential: 'USER_TOKEN' }).map((r) => r.route)).toEqual(['alice.client_config']);
+    expect(await page.evaluate(() => (globalThis as unknown as { cspViolations: unknown[] }).cspViolations)).toEqual(
+      [],
+    );
+    // What it tried to reach is what the CSP allows (and this machine cannot reach).
+    expect(
+      [...external].every((o) =>
+        /^https:\/\/(cdn\.jsdelivr\.net|fonts\.googleapis\.com|storage\.googleapis\.com)$/.test(o),
+      ),
+    ).toBe(true);
+    expect(external.has('https://cdn.jsdelivr.net')).toBe(true);
+    await context.close();
   });
 });

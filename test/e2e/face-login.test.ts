@@ -63,6 +63,15 @@ describe('log in with your face, then step up (browser)', () => {
 
     // Enrollment: a spoof is refused with a plain message, a genuine selfie turns face login on.
     await page.getByRole('heading', { name: 'Enroll your face' }).waitFor();
+    // The enrollment dialog offers no "Different person": a stranger's selfie would simply become the enrolled face.
+    await page.getByRole('button', { name: 'Take my enrollment selfie' }).click();
+    expect(await page.getByRole('dialog').getByRole('button').allTextContents()).toEqual([
+      'Genuine selfie — You, live in front of the camera.',
+      'Spoof (photo of a photo) — Someone holds up a picture of you: low liveness.',
+      'Use my real camera — Records about one second of video.',
+      'Cancel',
+    ]);
+    await page.getByRole('dialog').getByRole('button', { name: 'Cancel' }).click();
     await takeSelfie(page, 'Take my enrollment selfie', 'Spoof (photo of a photo)');
     await page.waitForURL(/\/enroll\?reason=retry$/);
     expect(await page.locator('main .notice').textContent()).toContain(
@@ -88,6 +97,8 @@ describe('log in with your face, then step up (browser)', () => {
     expect(await refusal(page)).toBe(
       'We could not confirm a live person in front of the camera. Please try again, facing the camera.',
     );
+    // The login form posts no authentication id: the server found the authentication this attempt made.
+    expect(await page.locator('#face-done input[name="authenticationId"]').count()).toBe(0);
     await faceLogin(page, email, 'Different person');
     expect(await refusal(page)).toBe('The face did not match the one you enrolled. Please try again.');
     // One message in one place: trying again replaces the refusal instead of adding a second one.

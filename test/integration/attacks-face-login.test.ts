@@ -125,8 +125,6 @@ describe('injected authentication ids', () => {
   });
 
   it.each([
-    ['missing', undefined],
-    ['empty', ''],
     ['a path', '../user/report'],
     ['an object (operator injection)', { $ne: '' }],
     ['an array', ['x']],
@@ -139,6 +137,18 @@ describe('injected authentication ids', () => {
     const res = await submit(agent, bad);
     expect([res.status, res.body.failure?.code]).toEqual([400, 'authentication_id_missing']);
     expect(authenticationCalls()).toBe(0);
+  });
+
+  it.each([
+    ['missing', undefined],
+    ['empty', ''],
+  ])('with resolveAuthentication: false, an id that is %s: 400 before any upstream call', async (_, bad) => {
+    const app = newApp({ strategy: { resolveAuthentication: false } });
+    const { agent } = await attempt(app);
+    sandbox.requests.clear();
+    const res = await submit(agent, bad);
+    expect([res.status, res.body.failure?.code]).toEqual([400, 'authentication_id_missing']);
+    expect(sandbox.requests.count({ provider: 'alice' })).toBe(0);
   });
 
   it('an authentication made before begin, or after the attempt expired: refused', async () => {
@@ -157,6 +167,79 @@ describe('injected authentication ids', () => {
     expect((await submit(late.agent, late.id)).body.failure?.code).toBe('attempt_expired');
     expect(authenticationCalls()).toBe(0);
     expect(await whoIs(late.agent)).toBeNull();
+  });
+});
+
+describe('a login posted without an authentication id (Alice’s web SDK gives the page none)', () => {
+  const resolutionReads = () =>
+    sandbox.requests.filter({ provider: 'alice' }).filter((r) => /^alice\.authentication/.test(r.route));
+
+  it('an authentication created before begin() is never taken: refused, nobody logged in', async () => {
+    const app = newApp();
+    const { userId } = sandbox.alice.enroll();
+    sandbox.alice.authenticate(userId);
+    sandbox.clock.advance(60_000);
+    const agent = supertest.agent(app);
+    await begin(agent, userId);
+    const res = await submit(agent, undefined);
+    expect([res.status, res.body.failure?.code]).toEqual([401, 'authentication_not_found']);
+    expect(await whoIs(agent)).toBeNull();
+  });
+
+  it('a low score is refused as with a posted id (liveness, then face match)', async () => {
+    const app = newApp();
+    const spoof = await attempt(app, { live: false });
+    expect((await submit(spoof.agent, undefined)).body.failure?.code).toBe('liveness_too_low');
+    const stranger = await attempt(app, { face: 'mallory' });
+    expect((await submit(stranger.agent, undefined)).body.failure?.code).toBe('face_mismatch');
+    expect([await whoIs(spoof.agent), await whoIs(stranger.agent)]).toEqual([null, null]);
+  });
+
+  it('a double submit logs in once: tenfold concurrently, and again in sequence', async () => {
+    const app = newApp();
+    const { agent } = await attempt(app);
+    sandbox.requests.clear();
+    const results = await Promise.all(Array.from({ length: 10 }, () => submit(agent, undefined)));
+    expect(results.filter((res) => res.status === 200)).toHaveLength(1);
+    expect(sandbox.requests.count({ route: 'alice.authentication_ids' })).toBe(1);
+    const again = await submit(agent, undefined);
+    expect([again.status, again.body.failure?.code]).toEqual([401, 'no_attempt']);
+  });
+
+  it('a posted id and a login without one, at once, for one attempt: one login at most', async () => {
+    const app = newApp();
+    const { agent, id } = await attempt(app);
+    const results = await Promise.all([submit(agent, id), submit(agent, undefined)]);
+    expect(results.filter((res) => res.status === 200).length).toBeLessThanOrEqual(1);
+  });
+
+  it.each([
+    ['a 500 on the list', 'alice.authentication_ids', { status: 500 }],
+    ['a malformed list', 'alice.authentication_ids', { body: { authentication_ids: 'all' } }],
+    ['a 500 on the authentication', 'alice.authentication', { status: 500 }],
+  ] as const)('%s fails closed: 502, nobody logged in', async (_, route, fault) => {
+    const app = newApp();
+    const { agent } = await attempt(app);
+    sandbox.faults.inject(route, { ...fault, times: 5 });
+    const res = await submit(agent, undefined);
+    expect(res.status).toBe(502);
+    expect(await whoIs(agent)).toBeNull();
+  });
+
+  it("another user's authentication, made inside the attempt's window, is never taken", async () => {
+    const app = newApp();
+    const mallory = await attempt(app);
+    await submit(mallory.agent, mallory.id); // Mallory's own authentication is spent
+    await begin(mallory.agent, mallory.userId);
+    const victim = sandbox.alice.enroll();
+    sandbox.alice.authenticate(victim.userId);
+    sandbox.requests.clear();
+    const res = await submit(mallory.agent, undefined);
+    expect(res.body.user).toBeUndefined();
+    expect(resolutionReads().length).toBeGreaterThan(0);
+    expect(
+      resolutionReads().every((r) => r.userId === mallory.userId && r.credential === 'BACKEND_TOKEN_WITH_USER_ID'),
+    ).toBe(true);
   });
 });
 

@@ -34,7 +34,8 @@ export interface FaceLoginAppOptions {
  * - `POST /login/face/begin {aliceUserId}` → `{userToken}` with `Cache-Control: no-store`. The test plays an app that
  *   has already proved who this is (a bound device, a first factor): `begin()` must never be called for an
  *   identifier a visitor typed (see the example app, which attacks-face-login.test.ts also drives);
- * - `POST /login/face {authenticationId}` → `{user, sid}`, a failure as `{failure}` with its status;
+ * - `POST /login/face {authenticationId}` → `{user, sid}`, a failure as `{failure}` with its status; without an id
+ *   the strategy resolves it (its pauses move the sandbox's clock);
  * - `POST /login/face/standard {authenticationId}` → the same through `passport.authenticate('face-login',
  *   { failureRedirect: '/login' })`;
  * - `POST /login/other {id}` → another login in this session that keeps its data (`keepSessionInfo: true`);
@@ -58,7 +59,14 @@ export function faceLoginApp(sandbox: Sandbox, options: FaceLoginAppOptions = {}
   });
   const store = options.strategy?.store ?? new MemoryStore({ clock: sandbox.clock });
   const strategy = new FaceLoginStrategy(
-    { client, clock: sandbox.clock, ...options.strategy, store },
+    // A login posted without an id waits on the sandbox's clock: its pauses move the clock instead of waiting.
+    {
+      client,
+      clock: sandbox.clock,
+      resolveAuthentication: { sleep: async (ms) => sandbox.clock.advance(ms) },
+      ...options.strategy,
+      store,
+    },
     options.verify ?? ((aliceUserId, _result, done) => done(null, { id: aliceUserId })),
   );
   const passport = new Passport();

@@ -1,4 +1,6 @@
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
 import { type Clock, failClosedSession, PassportIdvError, type Store, safeReturnTo } from '@passport-idv/core';
 import {
   AliceClient,
@@ -8,7 +10,6 @@ import {
   requireFaceLogin,
   reviewEnrollment,
 } from '@passport-idv/face-login';
-import { ALICE_SDK_SCRIPT } from '@passport-idv/sandbox';
 import express, { type NextFunction, type Request, type RequestHandler, type Response } from 'express';
 import session from 'express-session';
 import createMemoryStore from 'memorystore';
@@ -49,8 +50,9 @@ export interface FaceLoginAppOptions {
     timeout?: number;
     useCache?: boolean;
     /**
-     * The browser SDK script exposing `AliceSandboxSDK` (`sandbox.alice.sdkURL`). Without it the app serves the same
-     * stand-in itself at `/alice-sdk.js`, pointed at `baseURL` with the real camera only (for the real API).
+     * The sandbox's stand-in for the browser SDK (`sandbox.alice.sdkURL`, exposing `AliceSandboxSDK`). Without it the
+     * pages use Alice's real web SDK, the installed `aliceonboarding` package served from `/alice/`, pointed at
+     * `baseURL`.
      */
     sdkURL?: string;
   };
@@ -152,20 +154,8 @@ export function createApp(options: FaceLoginAppOptions): FaceLoginApp {
   );
   passport.use(strategy);
 
-  const sdk: SdkTag = alice.sdkURL
-    ? { src: alice.sdkURL, attributes: '' }
-    : { src: '/alice-sdk.js', attributes: `data-base-url="${client.baseURL}" data-camera-only` };
-  const sdkOrigin = alice.sdkURL ? new URL(alice.sdkURL).origin : '';
-  const csp = [
-    "default-src 'none'",
-    `script-src 'self' ${sdkOrigin}`.trim(),
-    `connect-src 'self' ${new URL(client.baseURL).origin}`,
-    "style-src 'self'",
-    "img-src 'self' data:",
-    "form-action 'self'",
-    "base-uri 'none'",
-    "frame-ancestors 'none'",
-  ].join('; ');
+  const sdk: SdkTag = alice.sdkURL ? { kind: 'stand-in', src: alice.sdkURL } : { kind: 'alice', api: client.baseURL };
+  const csp = contentSecurityPolicy(sdk, new URL(client.baseURL).origin);
 
   const app = express();
   app.disable('x-powered-by');
@@ -175,6 +165,7 @@ export function createApp(options: FaceLoginAppOptions): FaceLoginApp {
   app.use((_req, res, next) => {
     res.set({
       'Content-Security-Policy': csp,
+      'Permissions-Policy': 'camera=(self)',
       'X-Content-Type-Options': 'nosniff',
       'Referrer-Policy': 'no-referrer',
       'Cache-Control': 'no-store',
@@ -187,7 +178,19 @@ export function createApp(options: FaceLoginAppOptions): FaceLoginApp {
   app.get('/favicon.ico', (_req, res) => void res.status(204).end());
   app.get('/face.js', asset('text/javascript', FACE_SCRIPT));
   app.get('/local-time.js', asset('text/javascript', LOCAL_TIME_SCRIPT));
-  if (!alice.sdkURL) app.get('/alice-sdk.js', asset('text/javascript', ALICE_SDK_SCRIPT));
+  if (sdk.kind === 'alice') {
+    // Alice's web SDK from the installed package, never a CDN: its bundle (with Vue inside) and its stylesheet.
+    for (const [file, type] of [
+      ['aliceonboarding.min.js', 'text/javascript'],
+      ['aliceonboarding.css', 'text/css'],
+    ] as const) {
+      const path = join(ALICE_SDK_DIR, 'dist', file);
+      app.get(`/alice/${file}`, (_req, res, next) => {
+        res.type(type).set('Cache-Control', 'public, max-age=3600');
+        res.sendFile(path, (error) => error && next(error));
+      });
+    }
+  }
   // A failing session store (Redis down) is a 503, like every other store failure: nobody is logged in.
   app.use(
     failClosedSession(
@@ -367,6 +370,40 @@ export function createApp(options: FaceLoginAppOptions): FaceLoginApp {
   });
 
   return { app, client, strategy, devices, sessionStore, users };
+}
+
+/** The installed `aliceonboarding` package (its `exports` name only `.`, an `index.ts` beside `dist/`). */
+const ALICE_SDK_DIR = dirname(createRequire(import.meta.url).resolve('aliceonboarding'));
+
+/**
+ * The pages' Content-Security-Policy. With the sandbox's stand-in: this site, the stand-in's origin and the API. With
+ * Alice's web SDK, what it loads at run time and no more (docs/providers/alice.md, "The web SDK and CSP"): WebAssembly
+ * (`'wasm-unsafe-eval'`: ONNX Runtime, MediaPipe and an OpenCV.js build that starts when the bundle loads, whose
+ * bindings also need `'unsafe-eval'`), ONNX Runtime's and MediaPipe's loaders from cdn.jsdelivr.net, its models from
+ * storage.googleapis.com, an animation player from cdn.jsdelivr.net or unpkg.com, workers from `blob:` and `data:`
+ * URLs, inline styles (Vue binds them, Font Awesome injects a `<style>`) and the Google fonts its stylesheet imports.
+ */
+function contentSecurityPolicy(sdk: SdkTag, api: string): string {
+  const common = ["default-src 'none'", "form-action 'self'", "base-uri 'none'", "frame-ancestors 'none'"];
+  if (sdk.kind === 'stand-in') {
+    return [
+      ...common,
+      `script-src 'self' ${new URL(sdk.src).origin}`,
+      `connect-src 'self' ${api}`,
+      "style-src 'self'",
+      "img-src 'self' data:",
+    ].join('; ');
+  }
+  return [
+    ...common,
+    "script-src 'self' 'wasm-unsafe-eval' 'unsafe-eval' https://cdn.jsdelivr.net",
+    `connect-src 'self' ${api} https://storage.googleapis.com https://cdn.jsdelivr.net https://unpkg.com`,
+    "worker-src 'self' blob: data:",
+    "style-src 'self' 'unsafe-inline' https://fonts.googleapis.com",
+    "font-src 'self' https://fonts.gstatic.com",
+    "img-src 'self' data: blob:",
+    "media-src 'self' blob:",
+  ].join('; ');
 }
 
 /** An amount in EUR as people type it (`12`, `12.5`, `12,50`), in cents from 1 to 1,000,000; else `undefined`. */

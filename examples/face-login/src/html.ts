@@ -47,8 +47,11 @@ export const LOCAL_TIME_SCRIPT = `for (const time of document.querySelectorAll('
 `;
 
 /**
- * The page script, served from `/face.js`: asks this server for a USER_TOKEN (a JSON body, never a URL), runs the
- * SDK's enroll or authenticate with it, then submits the page's form (with the authentication id for a login).
+ * The page script, served from `/face.js`: asks this server for a USER_TOKEN (a JSON body, never a URL), captures the
+ * selfie with it, then submits the page's form. The login form carries no authentication id: Alice's web SDK hands
+ * the page none, and the server finds it (FaceLoginStrategy's server-side resolution). With Alice's real SDK
+ * (`window.aliceonboarding`) the capture is its camera screen (`OnboardingCommands`); otherwise the sandbox's
+ * stand-in (`window.AliceSandboxSDK`).
  */
 export const FACE_SCRIPT = `(function () {
   'use strict';
@@ -67,6 +70,54 @@ export const FACE_SCRIPT = `(function () {
   var BUSY = 'The camera could not be started: another app may be using it. Close that app, then try again.';
   var CAMERA_ERRORS = { NotFoundError: NO_CAMERA, OverconstrainedError: NO_CAMERA, NotAllowedError: DENIED,
     SecurityError: DENIED, NotReadableError: BUSY, AbortError: BUSY };
+  // The errors Alice's SDK hands to onError, by type (its own retry screen handles a refused capture).
+  var ALICE_ERRORS = {
+    UserAuthenticationNotEnabledError: 'Face login is not turned on for this account yet. Enroll your face first.',
+    ActiveSelfieAlreadyExistsError: 'A selfie is already enrolled for this account.',
+    SelfieLimitReachedError: 'No more selfies can be enrolled for this account. Please contact support.',
+    CameraError: 'The camera could not be started. Check that a camera is connected and that this site may use ' +
+      'it, then try again.'
+  };
+  function cancelled() { var e = new Error('The user cancelled.'); e.name = 'AliceCancelled'; return e; }
+  function userError(message) { var e = new Error(message); e.fromServer = true; return e; }
+
+  /** Alice's camera screen: enrolls (addSelfie) or authenticates; onSuccess means the capture is sent. */
+  function withAlice(userToken) {
+    var A = window.aliceonboarding;
+    var api = document.getElementById('alice-camera').getAttribute('data-api');
+    var params = { idSelector: 'alice-camera', userToken: userToken, config: new A.OnboardingConfig(), onboardingURL: api };
+    // Constructed once first: that sets the SDK's API URL, which makeOnboardingCommands already reads.
+    new A.OnboardingCommands(params);
+    return A.OnboardingCommands.makeOnboardingCommands(params).then(function (commands) {
+      return new Promise(function (resolve, reject) {
+        var done = {
+          selfieStageConfig: new A.SelfieStageConfig({ showTutorial: false }),
+          onSuccess: function () { commands.unmount(); resolve(); },
+          onCancel: function () { commands.unmount(); reject(cancelled()); },
+          onError: function (error) {
+            commands.unmount();
+            // A selfie uploaded earlier and not reviewed yet: let the server review it.
+            if (mode !== 'login' && error && error.type === 'ActiveSelfieAlreadyExistsError') return resolve();
+            var known = error && Object.prototype.hasOwnProperty.call(ALICE_ERRORS, error.type);
+            reject(userError(known ? ALICE_ERRORS[error.type] : 'The selfie could not be sent. Please try again.'));
+          }
+        };
+        if (mode === 'login') commands.authenticate(done);
+        else commands.addSelfie(done);
+      });
+    }, function () {
+      throw userError('The face capture could not load its face detector. Check your internet connection and ' +
+        'reload the page.');
+    });
+  }
+
+  function withStandIn(userToken) {
+    if (!window.AliceSandboxSDK) throw userError('The face capture could not load. Please reload the page.');
+    return mode === 'login'
+      ? window.AliceSandboxSDK.authenticate({ userToken: userToken })
+      : window.AliceSandboxSDK.enroll({ userToken: userToken });
+  }
+
   button.addEventListener('click', function () {
     button.disabled = true;
     say('');
@@ -77,16 +128,12 @@ export const FACE_SCRIPT = `(function () {
       body: '{}',
     }).then(function (res) {
       return res.json().catch(function () { return {}; }).then(function (body) {
-        if (!res.ok || !body.userToken) throw new Error(body.message || 'Something went wrong. Please try again.');
+        if (!res.ok || !body.userToken) throw userError(body.message || 'Something went wrong. Please try again.');
         return body.userToken;
       });
     }).then(function (userToken) {
-      if (!window.AliceSandboxSDK) throw new Error('The face capture could not load. Please reload the page.');
-      return mode === 'login'
-        ? window.AliceSandboxSDK.authenticate({ userToken: userToken })
-        : window.AliceSandboxSDK.enroll({ userToken: userToken });
-    }, function (error) { error.fromServer = true; throw error; }).then(function (result) {
-      if (result && result.authenticationId) form.elements.authenticationId.value = result.authenticationId;
+      return window.aliceonboarding ? withAlice(userToken) : withStandIn(userToken);
+    }).then(function () {
       form.submit();
     }).catch(function (error) {
       button.disabled = false;

@@ -16,12 +16,11 @@ export interface Chrome {
   homeURL?: string;
 }
 
-/** How the page loads the Alice SDK (the sandbox's stand-in, or the same script served here for the real API). */
-export interface SdkTag {
-  src: string;
-  /** Extra attributes, already escaped. */
-  attributes: string;
-}
+/**
+ * How the page captures a selfie: the sandbox's stand-in for the SDK (its dialog of synthetic choices), or Alice's
+ * real web SDK served from this app (`/alice/`), pointed at `api`.
+ */
+export type SdkTag = { kind: 'stand-in'; src: string } | { kind: 'alice'; api: string };
 
 function layout(title: string, chrome: Chrome, body: string, scripts = ''): string {
   const home = chrome.homeURL ? `<a href="${escapeHtml(chrome.homeURL)}">← All demos</a>` : '<span></span>';
@@ -60,7 +59,13 @@ function faceStatus(message: string | undefined): string {
 }
 
 function sdkScripts(sdk: SdkTag): string {
-  return `<script src="${escapeHtml(sdk.src)}" ${sdk.attributes}></script>\n<script src="/face.js"></script>`;
+  if (sdk.kind === 'stand-in')
+    return `<script src="${escapeHtml(sdk.src)}"></script>\n<script src="/face.js"></script>`;
+  // The SDK renders its camera screen into #alice-camera (it replaces what is inside).
+  return `<link rel="stylesheet" href="/alice/aliceonboarding.css">
+<div id="alice-camera" data-api="${escapeHtml(sdk.api)}"></div>
+<script src="/alice/aliceonboarding.min.js"></script>
+<script src="/face.js"></script>`;
 }
 
 export function registerPage(chrome: Chrome, message?: string, email = ''): string {
@@ -139,7 +144,6 @@ ${faceStatus(options.message)}
 </div>
 <form id="face-done" method="post" action="/login/face">
 <input type="hidden" name="csrf" value="${escapeHtml(chrome.csrf)}">
-<input type="hidden" name="authenticationId" value="">
 <input type="hidden" name="returnTo" value="${escapeHtml(options.returnTo)}">
 </form>
 ${forget}`,

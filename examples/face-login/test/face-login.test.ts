@@ -1,9 +1,14 @@
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
 import { type Sandbox, sandboxMedia, startSandbox } from '@passport-idv/sandbox';
 import { decodeJwt } from 'jose';
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createApp, type FaceLoginApp } from '../src/app.js';
+import { enrollPage } from '../src/pages.js';
 
+const require = createRequire(import.meta.url);
 let sandbox: Sandbox;
 let example: FaceLoginApp;
 const seen: string[] = [];
@@ -51,15 +56,20 @@ async function sdkUpload(path: '/user/selfie' | '/user/authenticate', userToken:
   return (await res.json()) as { authentication_id?: string };
 }
 
-async function faceLogin(agent: Agent, media: Uint8Array, options: { returnTo?: string } = {}) {
+/**
+ * A face login as the page does it: begin, the SDK's upload, then the form, which carries no authentication id (the
+ * server finds it). `postId` posts the id the upload answered, as an app with its own capture may.
+ */
+async function faceLogin(agent: Agent, media: Uint8Array, options: { returnTo?: string; postId?: boolean } = {}) {
   const { csrf } = await page(agent, `/login?returnTo=${encodeURIComponent(options.returnTo ?? '/account')}`);
   const begin = keep(await agent.post('/login/face/begin').set('x-csrf-token', csrf).send({}).expect(200));
   const { authentication_id } = await sdkUpload('/user/authenticate', begin.body.userToken, media);
+  const id = options.postId ? { authenticationId: authentication_id } : {};
   return keep(
     await agent
       .post('/login/face')
       .type('form')
-      .send({ csrf, authenticationId: authentication_id, returnTo: options.returnTo ?? '/account' }),
+      .send({ csrf, ...id, returnTo: options.returnTo ?? '/account' }),
   );
 }
 
@@ -185,7 +195,7 @@ describe('examples/face-login: the whole flow over HTTP', () => {
     expect(stale.headers.location).toBe('/login?returnTo=%2Ftransfer');
     const { html } = await page(browser, '/login?returnTo=%2Ftransfer');
     expect(html).toContain('Confirm it is you');
-    const res = await faceLogin(browser, sandboxMedia(), { returnTo: '/transfer' });
+    const res = await faceLogin(browser, sandboxMedia(), { returnTo: '/transfer', postId: true });
     expect(res.headers.location).toBe('/transfer');
     await browser.get('/transfer').expect(200);
     // returnTo cannot leave the site.
@@ -276,5 +286,38 @@ describe('examples/face-login: the whole flow over HTTP', () => {
     expect(csp).toContain("default-src 'none'");
     expect(csp).toContain(`script-src 'self' ${sandbox.url}`);
     expect(csp).not.toContain('unsafe-inline');
+  });
+
+  it('with the real API (no sdkURL) serves Alice’s web SDK from node_modules, under a CSP that allows what it loads', async () => {
+    const real = createApp({
+      alice: { apiKey: 'key', baseURL: 'https://apis.sandbox.alicebiometrics.com/onboarding' },
+      sessionSecret: 's',
+    });
+    const enroll = enrollPage({ csrf: 'c' }, { kind: 'alice', api: real.client.baseURL });
+    expect(enroll).toContain('<script src="/alice/aliceonboarding.min.js"></script>');
+    expect(enroll).toContain('data-api="https://apis.sandbox.alicebiometrics.com/onboarding"');
+    expect(enroll).not.toMatch(/<script src="https?:/);
+    const installed = readFileSync(join(dirname(require.resolve('aliceonboarding')), 'dist/aliceonboarding.min.js'));
+    const bundle = await request(real.app)
+      .get('/alice/aliceonboarding.min.js')
+      .buffer(true)
+      .parse((res, done) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () => done(null, Buffer.concat(chunks)));
+      });
+    expect(bundle.status).toBe(200);
+    expect(bundle.headers['content-type']).toMatch(/^text\/javascript/);
+    expect(Buffer.compare(bundle.body as Buffer, installed)).toBe(0);
+    await request(real.app)
+      .get('/alice/aliceonboarding.css')
+      .expect(200)
+      .expect('content-type', /^text\/css/);
+    const csp = String((await request(real.app).get('/register')).headers['content-security-policy']);
+    expect(csp).toContain("script-src 'self' 'wasm-unsafe-eval' 'unsafe-eval' https://cdn.jsdelivr.net;");
+    expect(csp).toContain(
+      "connect-src 'self' https://apis.sandbox.alicebiometrics.com https://storage.googleapis.com https://cdn.jsdelivr.net https://unpkg.com;",
+    );
+    expect(csp).toContain("worker-src 'self' blob: data:");
   });
 });

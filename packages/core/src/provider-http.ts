@@ -38,8 +38,11 @@ export interface ProviderRequest<T> extends ProviderCallInfo {
   retries?: number;
   /** Base of the exponential back-off between retries, in ms, with jitter. Default 100. */
   retryDelay?: number;
-  /** `'json'` (default): a 2xx body must be JSON; `'none'`: the body is read and ignored. */
-  responseType?: 'json' | 'none';
+  /**
+   * `'json'` (default): a 2xx body must be JSON; `'none'`: the body is read and ignored; `'text'`: the body as text,
+   * unparsed, for an API whose 2xx answers are not all JSON (Alice's `204` with a diagnostics header).
+   */
+  responseType?: 'json' | 'none' | 'text';
   /**
    * Checks the JSON body and returns the typed result; throw (or return `undefined`) if the shape is wrong, which
    * becomes a {@link ProviderResponseError}.
@@ -250,6 +253,7 @@ function interpret<T>(
     throw new ProviderStatusError(`the provider answered ${status}`, { ...call, responseBody });
   }
   if (request.responseType === 'none') return { status, headers, body: undefined as T };
+  if (request.responseType === 'text') return { status, headers, body: raw as T };
   let json: unknown;
   try {
     json = JSON.parse(raw);

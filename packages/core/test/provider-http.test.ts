@@ -37,6 +37,8 @@ function route(req: IncomingMessage, res: ServerResponse, body: string): unknown
       return json(200, { url: req.url, headers: req.headers, body });
     case '/empty':
       return void res.writeHead(200).end();
+    case '/no-content':
+      return void res.writeHead(204, { 'x-reason': 'FaceTooFar' }).end();
     case '/hang':
       return void hung.push(req);
     case '/hang-body':
@@ -185,6 +187,16 @@ describe('providerRequest', () => {
   it('accepts an empty body when told to ignore it', async () => {
     const response = await providerRequest({ ...call, method: 'PATCH', url: `${base}/empty`, responseType: 'none' });
     expect(response.status).toBe(200);
+  });
+
+  it('hands back the body as text, with the status and headers, when told to (a 204 included)', async () => {
+    const ok = await providerRequest({ ...call, method: 'POST', url: `${base}/malformed`, responseType: 'text' });
+    expect([ok.status, ok.body]).toEqual([200, '{"token": ']);
+    const none = await providerRequest({ ...call, method: 'POST', url: `${base}/no-content`, responseType: 'text' });
+    expect([none.status, none.body, none.headers['x-reason']]).toEqual([204, '', 'FaceTooFar']);
+    await expect(
+      providerRequest({ ...call, method: 'POST', url: `${base}/406`, responseType: 'text' }),
+    ).rejects.toBeInstanceOf(ProviderStatusError);
   });
 
   it('fails a hung call within its deadline with a 504 ProviderTimeoutError', async () => {

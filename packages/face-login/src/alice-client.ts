@@ -2,6 +2,7 @@ import {
   type Clock,
   InvalidArgumentError,
   MemoryStore,
+  ProviderResponseError,
   ProviderStatusError,
   type Store,
   systemClock,
@@ -16,11 +17,20 @@ import {
   isRecord,
   type MultipartFile,
   type ProviderRequest,
+  type ProviderResponse,
   providerRequest,
   requireString,
+  ShapeError,
   secondsOption,
   storeCall,
 } from '@passport-idv/core/internal';
+import {
+  AliceActiveSelfieError,
+  AliceCaptureRejectedError,
+  AliceSelfieLimitError,
+  reasonOf406,
+  reasonOfHeader,
+} from './alice-errors.js';
 import { PIN_TTL_MS } from './enrollment-pin.js';
 import {
   type AliceAuthentication,
@@ -179,7 +189,9 @@ export class AliceClient {
   }
 
   /**
-   * Uploads a selfie from the server (`POST /user/selfie`); browsers normally do this with the client SDK.
+   * Uploads a selfie from the server (`POST /user/selfie`); browsers normally do this with the client SDK. Throws
+   * {@link AliceCaptureRejectedError} (a `204` or `406`: take it again), {@link AliceActiveSelfieError} (`409`) or
+   * {@link AliceSelfieLimitError} (`422`).
    *
    * @example
    * ```ts
@@ -187,10 +199,7 @@ export class AliceClient {
    * ```
    */
   async addSelfie(userId: string, media: AliceMedia): Promise<void> {
-    await this.#call('USER_TOKEN', userId, 'selfie', 'POST', '/user/selfie', {
-      multipart: { video: file(media) },
-      responseType: 'none',
-    });
+    await this.#upload(userId, 'selfie', '/user/selfie', media);
   }
 
   /** Voids the user's current selfie (`PATCH /user/selfie`), so the user enrolls again. @example `await alice.voidSelfie(userId);` */
@@ -279,7 +288,7 @@ export class AliceClient {
 
   /**
    * Authenticates from the server (`POST /user/authenticate`) and returns the authentication id; browsers normally
-   * do this with the client SDK.
+   * do this with the client SDK. Throws {@link AliceCaptureRejectedError} for a `204` or `406` (take it again).
    *
    * @example
    * ```ts
@@ -287,9 +296,37 @@ export class AliceClient {
    * ```
    */
   async authenticate(userId: string, media: AliceMedia): Promise<string> {
-    return this.#call('USER_TOKEN', userId, 'authenticate', 'POST', '/user/authenticate', {
-      multipart: { video: file(media) },
-      parse: (body) => requireString(body, 'authentication_id'),
+    const body = await this.#upload(userId, 'authenticate', '/user/authenticate', media);
+    try {
+      return requireString(JSON.parse(body), 'authentication_id');
+    } catch (cause) {
+      const reason = cause instanceof ShapeError ? ` (${cause.message})` : '';
+      throw new ProviderResponseError(`the response does not have the documented shape${reason}`, {
+        provider: 'alice',
+        operation: 'authenticate',
+        upstreamStatus: 200,
+        cause,
+      });
+    }
+  }
+
+  /**
+   * The user's authentication ids, newest first (`GET /user/authentications/ids`).
+   *
+   * @example
+   * ```ts
+   * const [newest] = await alice.listAuthenticationIds(userId);
+   * ```
+   */
+  async listAuthenticationIds(userId: string): Promise<string[]> {
+    return this.#call(backendUser, userId, 'authentication_ids', 'GET', '/user/authentications/ids', {
+      parse: (body) => {
+        const ids = isRecord(body) ? body.authentication_ids : undefined;
+        if (!Array.isArray(ids)) throw new ShapeError('authentication_ids is not a list');
+        if (!ids.every((id) => typeof id === 'string' && id.length > 0 && id.length <= 200))
+          throw new ShapeError('authentication_ids holds something other than ids');
+        return ids as string[];
+      },
     });
   }
 
@@ -343,7 +380,31 @@ export class AliceClient {
     });
   }
 
-  /** Calls the API with a token of `kind`; a 401 drops that token and retries once with a fresh one. */
+  /**
+   * Uploads a selfie video (`video` part) with the USER_TOKEN and returns the 2xx body as text. Alice answers a capture
+   * it refuses with `204` and an `x-alice-selfie-diagnostics` header, or `406 {"detail": …}`, and `409` / `422` for an
+   * active selfie / the selfie limit (docs/providers/alice.md): each becomes its typed error, without the body.
+   */
+  async #upload(userId: string, operation: string, path: string, media: AliceMedia): Promise<string> {
+    try {
+      const { status, headers, body } = await this.#request<string>('USER_TOKEN', userId, operation, 'POST', path, {
+        multipart: { video: file(media) },
+        responseType: 'text',
+      });
+      if (status === 204)
+        throw new AliceCaptureRejectedError(operation, 204, reasonOfHeader(headers['x-alice-selfie-diagnostics']));
+      return body;
+    } catch (error) {
+      if (!(error instanceof ProviderStatusError)) throw error;
+      if (error.upstreamStatus === 406)
+        throw new AliceCaptureRejectedError(operation, 406, reasonOf406(error.responseBody));
+      if (error.upstreamStatus === 409 && operation === 'selfie') throw new AliceActiveSelfieError(operation);
+      if (error.upstreamStatus === 422 && operation === 'selfie') throw new AliceSelfieLimitError(operation);
+      throw error;
+    }
+  }
+
+  /** Calls the API with a token of `kind` and returns the body; see {@link AliceClient.#request}. */
   async #call<T>(
     kind: AliceTokenKind,
     userId: string | undefined,
@@ -352,9 +413,21 @@ export class AliceClient {
     path: string,
     extra: Pick<ProviderRequest<T>, 'headers' | 'multipart' | 'parse' | 'responseType'>,
   ): Promise<T> {
+    return (await this.#request(kind, userId, operation, method, path, extra)).body;
+  }
+
+  /** Calls the API with a token of `kind`; a 401 drops that token and retries once with a fresh one. */
+  async #request<T>(
+    kind: AliceTokenKind,
+    userId: string | undefined,
+    operation: string,
+    method: ProviderRequest<T>['method'],
+    path: string,
+    extra: Pick<ProviderRequest<T>, 'headers' | 'multipart' | 'parse' | 'responseType'>,
+  ): Promise<ProviderResponse<T>> {
     if (userId !== undefined) assertUserId(userId);
-    return this.#withToken(kind, userId, async (token) => {
-      const { body } = await providerRequest<T>({
+    return this.#withToken(kind, userId, (token) =>
+      providerRequest<T>({
         provider: 'alice',
         operation,
         method,
@@ -362,9 +435,8 @@ export class AliceClient {
         timeout: this.#timeout,
         ...extra,
         headers: { ...extra.headers, ...this.#headers(), authorization: `Bearer ${token}` },
-      });
-      return body;
-    });
+      }),
+    );
   }
 
   async #withToken<T>(kind: AliceTokenKind, userId: string | undefined, fn: (token: string) => Promise<T>): Promise<T> {

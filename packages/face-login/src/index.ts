@@ -7,6 +7,13 @@ export {
   type AliceMedia,
   type AliceUserFields,
 } from './alice-client.js';
+export {
+  AliceActiveSelfieError,
+  type AliceCaptureReason,
+  AliceCaptureRejectedError,
+  AliceSelfieLimitError,
+  CAPTURE_ADVICE,
+} from './alice-errors.js';
 export { DeviceBinding, type DeviceBindingOptions } from './device-binding.js';
 export type {
   FaceLoginBegin,

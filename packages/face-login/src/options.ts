@@ -65,6 +65,14 @@ export interface FaceLoginStrategyOptions {
   /** The body field holding the authentication id. Default `'authenticationId'`. */
   authenticationIdField?: string;
   /**
+   * A login posted without an authentication id (Alice's web SDK gives the page none) is resolved on the server: the
+   * newest authentication of the attempt's user, read with that user's token, if it was created inside the attempt's
+   * window. The SDK reports a capture finished before its upload is stored, so the strategy reads the user's list
+   * again, with pauses of 0.25 s, 0.5 s, 1 s… for up to `wait` seconds (0 to 10, default 5) before it refuses. `sleep`
+   * makes the pauses (default: a timer; tests pass one that moves their clock). `false`: an id must be posted.
+   */
+  resolveAuthentication?: { wait?: number; sleep?: (ms: number) => Promise<void> } | false;
+  /**
    * Failed face logins allowed per Alice user and per IP (each 1 to 1,000) in `rateLimit.window` seconds (a whole
    * number, 1 to 86,400); `false` turns it off.
    */

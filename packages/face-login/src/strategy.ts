@@ -35,6 +35,8 @@ import type {
   FaceLoginVerifyWithRequest,
 } from './options.js';
 import { EVALUATION_MS, FailureLimiter, type LimitedKey, type Reservation } from './rate-limit.js';
+import { newestAuthentication, type Resolution, resolutionOption } from './resolve-authentication.js';
+import type { AliceAuthentication } from './results.js';
 import { enrolledFace } from './review-enrollment.js';
 import { ATTEMPT_KEY, type FaceLoginAttempt, recordOnLogin, type SessionData } from './session.js';
 
@@ -73,11 +75,12 @@ function thresholds(value: unknown, name: string, defaults: Thresholds): Thresho
  * Your app decides who is logging in — a device bound at an earlier full sign-in ({@link DeviceBinding}) or the
  * logged-in user, never an identifier from a form — and calls {@link FaceLoginStrategy.begin}, which opens an attempt
  * in the session and returns the USER_TOKEN for the browser SDK; the browser authenticates and posts
- * `{ authenticationId }` to a route guarded by `passport.authenticate('face-login')`. The strategy then refuses,
- * before any upstream call, a session with no open attempt, an attempt older than `maxAge`, a missing id, a user or IP
- * over its failure limit and an id already used; consumes the attempt and the id (single use, through the store);
- * reads that authentication for the attempt's user (and, beside it, whether the enrolled face is still the one
- * `reviewEnrollment` approved); and requires finite scores in range at or above the thresholds and a `created_at`
+ * `{ authenticationId }`, or nothing (Alice's own web SDK hands the page no id: the strategy then takes the attempt's
+ * user's newest authentication inside the attempt's window, see `resolveAuthentication`), to a route guarded by
+ * `passport.authenticate('face-login')`. The strategy then refuses, before any upstream call, a session with no open
+ * attempt, an attempt older than `maxAge`, a malformed id, a user or IP over its failure limit and an id already used;
+ * consumes the attempt and the id (single use, through the store); reads that authentication for the attempt's user
+ * (and, beside it, whether the enrolled face is still the one `reviewEnrollment` approved); and requires finite scores in range at or above the thresholds and a `created_at`
  * inside the attempt's window. After login the session remembers `{ at, authenticationId, aliceUserId, user }`
  * (surviving Passport's session regeneration) for `requireFaceLogin`. `authenticate()` never throws.
  *
@@ -110,6 +113,7 @@ export class FaceLoginStrategy extends Strategy {
   private readonly _field: string;
   private readonly _limits: { perUser: number; perIp: number } | undefined;
   private readonly _limiter: FailureLimiter | undefined;
+  private readonly _resolution: Resolution | undefined;
 
   constructor(options: FaceLoginStrategyOptionsWithRequest, verify: FaceLoginVerifyWithRequest);
   constructor(options: FaceLoginStrategyOptions, verify: FaceLoginVerify);
@@ -140,6 +144,7 @@ export class FaceLoginStrategy extends Strategy {
     this._clock = clock;
     this._store = options.store ?? new MemoryStore({ clock });
     this._field = authenticationIdField;
+    this._resolution = resolutionOption(options.resolveAuthentication);
     if (options.rateLimit !== false) {
       const { perUser = 5, perIp = 20, window = 900 } = options.rateLimit ?? {};
       for (const [key, value] of Object.entries({ perUser, perIp })) {
@@ -201,8 +206,12 @@ export class FaceLoginStrategy extends Strategy {
       return this._fail('attempt_expired');
     }
     const body: unknown = req.body;
-    const id = isRecord(body) ? body[this._field] : undefined;
-    if (typeof id !== 'string' || !/^[A-Za-z0-9_-]{1,128}$/.test(id)) return this._fail('authentication_id_missing');
+    const posted = isRecord(body) ? body[this._field] : undefined;
+    // No id posted (Alice's web SDK gives the page none): resolved on the server, unless that is turned off.
+    const resolve = (posted === undefined || posted === '') && this._resolution !== undefined;
+    if (!resolve && (typeof posted !== 'string' || !/^[A-Za-z0-9_-]{1,128}$/.test(posted)))
+      return this._fail('authentication_id_missing');
+    const id = resolve ? undefined : (posted as string);
     const open = attempt as FaceLoginAttempt;
     // A failure slot of the user and of the IP, taken before anything is evaluated (waiting for one if all are held
     // by attempts being evaluated): concurrent attempts cannot overrun the limit. Kept when the attempt fails, given
@@ -237,16 +246,13 @@ export class FaceLoginStrategy extends Strategy {
    * Consumes the id and the attempt, reads the authentication for the attempt's user (and, in parallel, whether its
    * enrolled face is still the approved one), and judges it.
    */
-  private async _evaluate(session: SessionData, attempt: FaceLoginAttempt, id: string): Promise<Outcome> {
+  private async _evaluate(session: SessionData, attempt: FaceLoginAttempt, id: string | undefined): Promise<Outcome> {
+    if (id === undefined) return this._evaluateResolved(session, attempt);
     // Single use, before any upstream call: the id (by anyone, ever within its useful life), then this attempt. Only
     // the request that spent the id takes the attempt: of a double submit (on any instances) the loser must not take
     // the attempt from under the winner, or neither would log in.
-    const usedKey = storeKey('face-login', 'used', id);
-    if (!(await storeCall(() => this._store.add(usedKey, attempt.id, 2 * this._maxAgeMs + 60_000)))) {
-      // Spent by this very attempt (a double submit of one login): not a failure of the user's.
-      const spentBy = await storeCall(() => this._store.get(usedKey));
-      return { refused: 'authentication_id_used', counts: spentBy !== attempt.id };
-    }
+    const used = await this._spend(id, attempt);
+    if (used) return used;
     delete session[ATTEMPT_KEY];
     if ((await storeCall(() => this._store.take(this._attemptKey(attempt.id)))) === undefined) {
       return { refused: 'no_attempt', counts: false };
@@ -261,6 +267,45 @@ export class FaceLoginStrategy extends Strategy {
       enrolledFace(this._client, userId),
     ]);
     if (authentication === undefined) return { refused: 'authentication_not_found', counts: true };
+    return this._judge(attempt, authentication, face, id);
+  }
+
+  /**
+   * A login posted without an id: this attempt is taken first (of a double submit, only one request resolves), then
+   * the attempt's user's newest authentication inside its window is found (waiting a little for it to appear) and
+   * spent like a posted id, and judged the same way.
+   */
+  private async _evaluateResolved(session: SessionData, attempt: FaceLoginAttempt): Promise<Outcome> {
+    if ((await storeCall(() => this._store.take(this._attemptKey(attempt.id)))) === undefined) {
+      return { refused: 'no_attempt', counts: false };
+    }
+    delete session[ATTEMPT_KEY];
+    const userId = attempt.aliceUserId;
+    const resolution = this._resolution as Resolution; // set: `_run` resolves only then
+    const found = await newestAuthentication(this._client, userId, attempt.at, this._skewMs, this._clock, resolution);
+    if (found === undefined) return { refused: 'authentication_not_found', counts: true };
+    const used = await this._spend(found.authenticationId, attempt);
+    if (used) return { ...used, counts: true };
+    return this._judge(attempt, found, await enrolledFace(this._client, userId), found.authenticationId);
+  }
+
+  /** Marks `id` used by this attempt; a refusal if it already was (counted unless by this very attempt). */
+  private async _spend(id: string, attempt: FaceLoginAttempt): Promise<Outcome | undefined> {
+    const usedKey = storeKey('face-login', 'used', id);
+    if (await storeCall(() => this._store.add(usedKey, attempt.id, 2 * this._maxAgeMs + 60_000))) return undefined;
+    // Spent by this very attempt (a double submit of one login): not a failure of the user's.
+    const spentBy = await storeCall(() => this._store.get(usedKey));
+    return { refused: 'authentication_id_used', counts: spentBy !== attempt.id };
+  }
+
+  /** The scores against the thresholds, the enrolled face, and `created_at` inside the attempt's window. */
+  private _judge(
+    attempt: FaceLoginAttempt,
+    authentication: AliceAuthentication,
+    face: 'approved' | 'changed' | 'unreviewed',
+    id: string,
+  ): Outcome {
+    const userId = attempt.aliceUserId;
     if (face === 'changed') return { refused: 'enrollment_changed', counts: true };
     const { liveness, matching, createdAt, version } = authentication;
     if (liveness === undefined || matching === undefined) return { refused: 'invalid_scores', counts: true };

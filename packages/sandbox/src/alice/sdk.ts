@@ -3,7 +3,7 @@ import { escapeHtml, page } from '../html.js';
 /**
  * The browser stand-in for Alice's web SDK, served at `${baseURL}/sdk.js`. It defines `window.AliceSandboxSDK` with
  * `enroll({ userToken })` and `authenticate({ userToken })`: each opens a small dialog where the person picks what
- * the "camera" sees (a genuine selfie, a spoof, a different person, or the real camera), uploads that media to the
+ * the "camera" sees (a genuine selfie, a spoof, a different person when logging in, or the real camera), uploads that media to the
  * emulated API with the USER_TOKEN in the Authorization header (never in a URL) and resolves with the result.
  * A `data-base-url` attribute on the script tag points it at another API base and `data-camera-only` keeps only the
  * real camera (for an app that serves it against the real API). The script is built with DOM calls only (no innerHTML, no inline styles), so it runs under a strict CSP that
@@ -47,7 +47,9 @@ export const SDK_SCRIPT = `/* Alice Onboarding web SDK stand-in (passport-idv sa
     return node;
   }
 
-  function choose(title) {
+  // Enrollment offers no "Different person": the face enrolled is whoever is in front of the camera, so a stranger's
+  // selfie would simply become the enrolled face (a spoof still shows what the liveness review refuses).
+  function choose(title, enrolling) {
     return new Promise(function (resolve) {
       var overlay = el('div', '', 'position:fixed;inset:0;background:rgba(20,24,32,.55);display:flex;align-items:center;justify-content:center;z-index:2147483647;font-family:system-ui,sans-serif');
       var box = el('div', '', 'background:#fff;color:#1d2430;max-width:26rem;width:90%;padding:1.25rem 1.5rem;border-radius:10px;box-shadow:0 8px 30px rgba(0,0,0,.3)');
@@ -60,8 +62,8 @@ export const SDK_SCRIPT = `/* Alice Onboarding web SDK stand-in (passport-idv sa
       var buttons = cameraOnly ? [] : [
         ['genuine', 'Genuine selfie', 'You, live in front of the camera.'],
         ['spoof', 'Spoof (photo of a photo)', 'Someone holds up a picture of you: low liveness.'],
-        ['stranger', 'Different person', 'A live face, but not yours: low face match.'],
       ];
+      if (!cameraOnly && !enrolling) buttons.push(['stranger', 'Different person', 'A live face, but not yours: low face match.']);
       if (navigator.mediaDevices && window.MediaRecorder) buttons.push(['camera', 'Use my real camera', 'Records about one second of video.']);
       buttons.push(['cancel', 'Cancel', '']);
       buttons.forEach(function (b) {
@@ -80,8 +82,8 @@ export const SDK_SCRIPT = `/* Alice Onboarding web SDK stand-in (passport-idv sa
     });
   }
 
-  function capture(title) {
-    return choose(title).then(function (choice) {
+  function capture(title, enrolling) {
+    return choose(title, enrolling).then(function (choice) {
       if (!choice) { var e = new Error('The user cancelled.'); e.name = 'AliceCancelled'; throw e; }
       if (choice === 'camera') return recordCamera();
       return media(choice === 'stranger' ? 'stranger' : 'self', choice !== 'spoof');
@@ -103,7 +105,7 @@ export const SDK_SCRIPT = `/* Alice Onboarding web SDK stand-in (passport-idv sa
 
   window.AliceSandboxSDK = {
     enroll: function (options) {
-      return capture('Take your enrollment selfie').then(function (blob) {
+      return capture('Take your enrollment selfie', true).then(function (blob) {
         return upload('/user/selfie', options && options.userToken, blob);
       }).then(function () { return { ok: true }; });
     },
@@ -125,8 +127,8 @@ export function sdkDemoPage(baseURL: string): string {
 <p>Apps load <code>${escapeHtml(baseURL)}/sdk.js</code> and call, with a USER_TOKEN their server obtained:</p>
 <pre><code>const { authenticationId } = await AliceSandboxSDK.authenticate({ userToken });
 await AliceSandboxSDK.enroll({ userToken });</code></pre>
-<p class="muted">Each call opens a dialog with three choices — a genuine selfie, a spoof (photo of a photo) or a
-different person — plus the real camera when the browser has one. The token travels only in the
+<p class="muted">Each call opens a dialog with its choices — a genuine selfie, a spoof (photo of a photo) and, when
+logging in, a different person — plus the real camera when the browser has one. The token travels only in the
 Authorization header of the upload, never in a URL.</p>`,
   );
 }
