@@ -40,13 +40,22 @@ export {
 } from './profile.js';
 export { AuthenteqStrategy } from './strategy.js';
 
-// Authenteq Web IDV: the client and the webhook.
+// Authenteq Web IDV: the strategy, the client and the webhook.
 export {
   AUTHENTEQ_WEB_IDV_BASE_URL,
   AuthenteqWebIdvClient,
   type AuthenteqWebIdvClientOptions,
 } from './web-idv-client.js';
 export { AuthenteqWebIdvError } from './web-idv-error.js';
+export type {
+  AuthenteqWebIdvFailure,
+  AuthenteqWebIdvFailureCode,
+  AuthenteqWebIdvStrategyOptions,
+  AuthenteqWebIdvStrategyOptionsWithRequest,
+  AuthenteqWebIdvVerify,
+  AuthenteqWebIdvVerifyWithRequest,
+  WebIdvVerifiedIdentity,
+} from './web-idv-options.js';
 export {
   type AuthenteqWebIdvDocumentData,
   type AuthenteqWebIdvImage,
@@ -54,6 +63,7 @@ export {
   parseWebIdvResult,
   requirePassed,
 } from './web-idv-result.js';
+export { AuthenteqWebIdvStrategy } from './web-idv-strategy.js';
 export {
   type AuthenteqWebhookHandler,
   type AuthenteqWebhookImages,

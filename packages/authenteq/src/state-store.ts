@@ -33,7 +33,7 @@ interface SessionSlot {
   binding?: string;
 }
 
-/** The key under which the strategy keeps its data in `req.session`. */
+/** The key under which the Web KYC strategy keeps its data in `req.session` (`passport-idv:<namespace>`). */
 export const SESSION_KEY = 'passport-idv:authenteq';
 /** Pending states one session may hold (tabs): the oldest is dropped beyond this. */
 const MAX_PENDING = 10;
@@ -45,10 +45,11 @@ const hash = (value: string) => createHash('sha256').update(value).digest('base6
 /**
  * Issues and consumes OAuth states. Each state is 32 random bytes (base64url), has its own entry (several tabs
  * work), expires after the TTL on the injected clock, is single-use, and belongs to the browser session it was
- * issued in:
+ * issued in. Each strategy has its own namespace, so a state issued by one is unknown to the other:
  *
- * - without a `store`, the entries live in `req.session` under {@link SESSION_KEY};
- * - with a `store`, the entry lives in the store under a hash of the state (atomic `take`: one use across every
+ * - without a `store`, the entries live in `req.session` under `passport-idv:<namespace>` ({@link SESSION_KEY} for
+ *   the default namespace `authenteq`);
+ * - with a `store`, the entry lives in the store under `<namespace>:state:` and a hash of the state (atomic `take`: one use across every
  *   app instance) and holds a hash of a random binding kept in this session, so a state replayed from another
  *   browser is refused.
  *
@@ -69,17 +70,19 @@ export class StateKeeper {
    * single-use; this store's atomic `add` does, within one process (several instances: use a `store`).
    */
   readonly #spent: MemoryStore | undefined;
+  readonly #namespace: string;
 
-  constructor(store: Store | undefined, ttlMs: number, clock: Clock) {
+  constructor(store: Store | undefined, ttlMs: number, clock: Clock, namespace = 'authenteq') {
     this.#store = store;
     this.#ttlMs = ttlMs;
     this.#clock = clock;
+    this.#namespace = namespace;
     this.#spent = store === undefined ? new MemoryStore({ clock }) : undefined;
   }
 
   /** Creates and records a new state for this session; rejects with a `StoreError` if the store fails. */
   async issue(req: SessionRequest, returnTo: string | undefined): Promise<string> {
-    const slot = slotOf(req);
+    const slot = slotOf(req, this.#namespace);
     const state = randomToken(32);
     const now = this.#clock.now();
     const entry: StateEntry = { expiresAt: now + this.#ttlMs };
@@ -87,7 +90,11 @@ export class StateKeeper {
     if (this.#store) {
       slot.binding ??= randomToken(32);
       const added = await storeCall(() =>
-        this.#store!.add(`authenteq:state:${hash(state)}`, { ...entry, binding: hash(slot.binding!) }, this.#ttlMs),
+        this.#store!.add(
+          `${this.#namespace}:state:${hash(state)}`,
+          { ...entry, binding: hash(slot.binding!) },
+          this.#ttlMs,
+        ),
       );
       if (!added) throw new StoreError('authenteq state: a fresh random state already existed in the store');
       return state;
@@ -109,11 +116,11 @@ export class StateKeeper {
     state: string,
   ): Promise<{ ok: true; entry: StateEntry } | { ok: false; reason: StateRejection }> {
     // Read only: a callback without a session of ours must not create one.
-    const slot = slotOf(req, false);
+    const slot = slotOf(req, this.#namespace, false);
     if (!STATE_SHAPE.test(state)) return { ok: false, reason: 'unknown' };
     let entry: (StateEntry & { binding?: string }) | undefined;
     if (this.#store) {
-      const taken = await storeCall(() => this.#store!.take<unknown>(`authenteq:state:${hash(state)}`));
+      const taken = await storeCall(() => this.#store!.take<unknown>(`${this.#namespace}:state:${hash(state)}`));
       if (!isRecord(taken)) return { ok: false, reason: 'unknown' };
       entry = taken as unknown as StateEntry & { binding?: string };
       const expected = typeof entry.binding === 'string' ? entry.binding : '';
@@ -129,7 +136,7 @@ export class StateKeeper {
       // response, whatever it is. A replay racing this request reads an older copy of the session: the spent store
       // refuses it. Keyed by a hash, as in the store: no state value is kept.
       slot.states = states.filter((_, i) => i !== index);
-      if (!(await this.#spent!.add(`authenteq:spent:${hash(state)}`, 1, this.#ttlMs)))
+      if (!(await this.#spent!.add(`${this.#namespace}:spent:${hash(state)}`, 1, this.#ttlMs)))
         return { ok: false, reason: 'unknown' };
     }
     if (!(typeof entry.expiresAt === 'number' && entry.expiresAt > this.#clock.now())) {
@@ -158,16 +165,17 @@ function sessionOf(req: SessionRequest): SessionLike | undefined {
   return isRecord(session) ? (session as SessionLike) : undefined;
 }
 
-function slotOf(req: SessionRequest, create = true): SessionSlot {
+function slotOf(req: SessionRequest, namespace: string, create = true): SessionSlot {
   const session = sessionOf(req);
   if (session === undefined) {
-    throw new SessionRequiredError('AuthenteqStrategy needs a session: mount express-session before passport');
+    throw new SessionRequiredError('the Authenteq strategies need a session: mount express-session before passport');
   }
-  const slot = session[SESSION_KEY];
+  const key = `passport-idv:${namespace}`;
+  const slot = session[key];
   if (isRecord(slot)) return slot as SessionSlot;
   if (!create) return {};
   const fresh: SessionSlot = {};
-  session[SESSION_KEY] = fresh;
+  session[key] = fresh;
   return fresh;
 }
 

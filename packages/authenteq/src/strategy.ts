@@ -1,14 +1,4 @@
-import {
-  assertStore,
-  type Clock,
-  createLogger,
-  invalidOption,
-  isRecord,
-  ProviderStatusError,
-  safeReturnTo,
-  secondsOption,
-  systemClock,
-} from '@passport-idv/core';
+import { type Clock, createLogger, invalidOption, isRecord } from '@passport-idv/core';
 import type { Request } from 'express';
 import { Strategy } from 'passport-strategy';
 import { AUTHENTEQ_DETAILS_URL, AUTHENTEQ_TOKEN_URL, AuthenteqClient, assertHttpURL } from './client.js';
@@ -23,11 +13,11 @@ import {
   type AuthenteqStrategyOptionsWithRequest,
   type AuthenteqVerify,
   type AuthenteqVerifyWithRequest,
-  type VerifyDone,
 } from './options.js';
 import { type AuthenteqPolicy, checkPolicy } from './policy.js';
 import { toVerifiedIdentity, type VerifiedIdentity } from './profile.js';
 import { StateKeeper, saveSession } from './state-store.js';
+import { errorTo, filterReturnTo, isClientError, queryOf, runVerify, sharedOptions } from './strategy-parts.js';
 
 const log = createLogger('authenteq');
 
@@ -88,26 +78,12 @@ export class AuthenteqStrategy extends Strategy {
     super();
     if (!isRecord(options)) invalidOption('AuthenteqStrategy needs an options object');
     if (typeof verify !== 'function') invalidOption('AuthenteqStrategy needs a verify callback');
-    const {
-      authorizationURL = AUTHENTEQ_AUTHORIZATION_URL,
-      scope = 'kyc',
-      stateTTL = 600,
-      policy = {},
-      includeImages = false,
-      passReqToCallback = false,
-      clock = systemClock,
-    } = options;
+    const { authorizationURL = AUTHENTEQ_AUTHORIZATION_URL, scope = 'kyc' } = options;
     assertHttpURL(options.callbackURL, 'callbackURL');
     assertHttpURL(authorizationURL, 'authorizationURL');
     if (typeof scope !== 'string' || scope === '') invalidOption('scope must be a non-empty string');
     if (options.backURL !== undefined) assertHttpURL(options.backURL, 'backURL');
-    const stateTTLMs = secondsOption(stateTTL, 'stateTTL', { min: 1, max: 86_400 });
-    // States need only add and take.
-    if (options.store !== undefined) assertStore(options.store, 'store', ['add', 'take']);
-    assertPolicy(policy);
-    if (typeof includeImages !== 'boolean') invalidOption('includeImages must be a boolean');
-    if (typeof passReqToCallback !== 'boolean') invalidOption('passReqToCallback must be a boolean');
-    if (typeof clock?.now !== 'function') invalidOption('clock must have a now() method');
+    const { store, stateTTLMs, policy, includeImages, passReqToCallback, clock } = sharedOptions(options);
     this._client = new AuthenteqClient({
       clientID: options.clientID,
       clientSecret: options.clientSecret,
@@ -116,7 +92,7 @@ export class AuthenteqStrategy extends Strategy {
       grantType: options.grantType ?? 'authorization_code',
       timeout: options.timeout ?? 10_000,
     });
-    this._states = new StateKeeper(options.store, stateTTLMs, clock);
+    this._states = new StateKeeper(store, stateTTLMs, clock);
     this._verify = verify;
     this._passReqToCallback = passReqToCallback;
     const authorize = new URL(authorizationURL);
@@ -131,7 +107,7 @@ export class AuthenteqStrategy extends Strategy {
     this._authorizePrefix = authorize.href;
     this._callbackURL = options.callbackURL;
     this._callbackOrigin = new URL(options.callbackURL).origin;
-    this._policy = { ...policy };
+    this._policy = policy;
     this._includeImages = includeImages;
     this._clock = clock;
   }
@@ -141,19 +117,11 @@ export class AuthenteqStrategy extends Strategy {
     const query = queryOf(req);
     const isCallback = ['code', 'state', 'error'].some((key) => query[key] !== undefined);
     const run = isCallback ? this._callback(req, query) : this._start(req, options);
-    run.catch((error: unknown) => {
-      log('authenticate failed: %s', isRecord(error) ? String(error.code ?? error.name) : 'error');
-      this.error(error instanceof Error ? error : new Error('authentication failed'));
-    });
+    run.catch(errorTo(this));
   }
 
   private async _start(req: Request, options: AuthenteqAuthenticateOptions): Promise<void> {
-    let returnTo: string | undefined;
-    if (options.returnTo !== undefined) {
-      returnTo = safeReturnTo(options.returnTo, this._callbackOrigin, '') || undefined;
-      if (returnTo === undefined) log('returnTo dropped: not a same-origin path');
-    }
-    const state = await this._states.issue(req, returnTo);
+    const state = await this._states.issue(req, filterReturnTo(options.returnTo, this._callbackOrigin));
     // The state is base64url: appended as is to the URL built once in the constructor.
     const url = `${this._authorizePrefix}&state=${state}`;
     // The state must be stored before the browser can come back with it.
@@ -201,88 +169,19 @@ export class AuthenteqStrategy extends Strategy {
       return this._fail(refusal.code, refusal.message);
     }
     const authInfo: AuthenteqAuthInfo = { provider: 'authenteq', returnTo: checked.entry.returnTo };
-    await this._runVerify(req, profile, authInfo);
-  }
-
-  private _runVerify(req: Request, profile: VerifiedIdentity, authInfo: AuthenteqAuthInfo): Promise<void> {
-    return new Promise<void>((resolve, reject) => {
-      let settled = false;
-      const done: VerifyDone = (error, user, info) => {
-        if (settled) return;
-        settled = true;
-        if (error) {
-          reject(error);
-          return;
-        }
-        if (!user) {
-          log('verify refused the identity');
-          this.fail(info ?? { message: 'Sign-up was refused.' }, 401);
-        } else {
-          log('signed up');
-          this.success(user, { ...(isRecord(info) ? info : {}), ...authInfo });
-        }
-        resolve();
-      };
-      try {
-        const result = this._passReqToCallback
+    await runVerify(
+      this,
+      (done) =>
+        this._passReqToCallback
           ? (this._verify as AuthenteqVerifyWithRequest)(req, profile, done)
-          : (this._verify as AuthenteqVerify)(profile, done);
-        if (isThenable(result))
-          result.then(
-            (user) => done(null, user ?? false),
-            (error: unknown) => done(error ?? new Error('verify rejected')),
-          );
-      } catch (error) {
-        done(error);
-      }
-    });
+          : (this._verify as AuthenteqVerify)(profile, done),
+      authInfo,
+    );
   }
 
   private _fail(code: AuthenteqFailureCode, message?: string): void {
     const entry = FAILURES[code];
     const challenge: AuthenteqFailure = { code, message: message ?? entry.message };
     this.fail(challenge, entry.status);
-  }
-}
-
-function queryOf(req: Request): Record<string, unknown> {
-  const query: unknown = req.query; // Express 5 parses the query string again on every read of req.query
-  if (isRecord(query)) return query;
-  const params = new URL(req.url ?? '/', 'http://localhost').searchParams;
-  return Object.fromEntries(params);
-}
-
-/** A 4xx from the provider: the request was refused (reused code, details window passed), not a provider outage. */
-function isClientError(error: unknown): boolean {
-  return (
-    error instanceof ProviderStatusError &&
-    error.upstreamStatus !== undefined &&
-    error.upstreamStatus >= 400 &&
-    error.upstreamStatus < 500 &&
-    error.upstreamStatus !== 429
-  );
-}
-
-function isThenable(value: unknown): value is PromiseLike<Express.User | false | null | undefined> {
-  return isRecord(value) && typeof value.then === 'function';
-}
-
-function assertPolicy(policy: AuthenteqPolicy): void {
-  if (!isRecord(policy)) invalidOption('policy must be an object');
-  const { minimumAge, acceptedIssuingCountries, acceptExpiredDocuments } = policy as AuthenteqPolicy;
-  if (minimumAge !== undefined && !(Number.isInteger(minimumAge) && minimumAge >= 0 && minimumAge < 150)) {
-    invalidOption('policy.minimumAge must be a whole number of years');
-  }
-  if (
-    acceptedIssuingCountries !== undefined &&
-    !(
-      Array.isArray(acceptedIssuingCountries) &&
-      acceptedIssuingCountries.every((c) => typeof c === 'string' && c !== '')
-    )
-  ) {
-    invalidOption('policy.acceptedIssuingCountries must be an array of country codes');
-  }
-  if (acceptExpiredDocuments !== undefined && typeof acceptExpiredDocuments !== 'boolean') {
-    invalidOption('policy.acceptExpiredDocuments must be a boolean');
   }
 }

@@ -1,0 +1,158 @@
+import {
+  assertStore,
+  type Clock,
+  createLogger,
+  invalidOption,
+  isRecord,
+  ProviderStatusError,
+  type Store,
+  safeReturnTo,
+  secondsOption,
+  systemClock,
+} from '@passport-idv/core';
+import type { Request } from 'express';
+import type { Strategy } from 'passport-strategy';
+import type { VerifyDone, VerifyReturn } from './options.js';
+import type { AuthenteqPolicy } from './policy.js';
+
+// The pieces both Authenteq strategies (Web KYC and Web IDV) share: option checks, the query, the verify callback.
+
+const log = createLogger('authenteq');
+
+/** The options both strategies take besides their provider's URLs and keys. */
+export interface SharedStrategyOptions {
+  store?: Store;
+  stateTTL?: number;
+  policy?: AuthenteqPolicy;
+  includeImages?: boolean;
+  passReqToCallback?: boolean;
+  clock?: Clock;
+}
+
+/** Checks the shared options (coded `TypeError`s) and fills in their defaults. */
+export function sharedOptions(options: SharedStrategyOptions) {
+  const {
+    stateTTL = 600,
+    policy = {},
+    includeImages = false,
+    passReqToCallback = false,
+    clock = systemClock,
+  } = options;
+  const stateTTLMs = secondsOption(stateTTL, 'stateTTL', { min: 1, max: 86_400 });
+  // States need only add and take.
+  if (options.store !== undefined) assertStore(options.store, 'store', ['add', 'take']);
+  assertPolicy(policy);
+  if (typeof includeImages !== 'boolean') invalidOption('includeImages must be a boolean');
+  if (typeof passReqToCallback !== 'boolean') invalidOption('passReqToCallback must be a boolean');
+  if (typeof clock?.now !== 'function') invalidOption('clock must have a now() method');
+  return { store: options.store, stateTTLMs, policy: { ...policy }, includeImages, passReqToCallback, clock };
+}
+
+/** `returnTo` if it is a same-origin path of the callback's origin, else `undefined` (and a debug line). */
+export function filterReturnTo(returnTo: unknown, origin: string): string | undefined {
+  if (returnTo === undefined) return undefined;
+  const safe = safeReturnTo(returnTo, origin, '') || undefined;
+  if (safe === undefined) log('returnTo dropped: not a same-origin path');
+  return safe;
+}
+
+/** The request's query parameters. */
+export function queryOf(req: Request): Record<string, unknown> {
+  const query: unknown = req.query; // Express 5 parses the query string again on every read of req.query
+  if (isRecord(query)) return query;
+  const params = new URL(req.url ?? '/', 'http://localhost').searchParams;
+  return Object.fromEntries(params);
+}
+
+/** A non-empty string query parameter, else `undefined` (an array from `?a=1&a=2` is not one). */
+export function queryString(query: Record<string, unknown>, name: string): string | undefined {
+  const value = query[name];
+  return typeof value === 'string' && value !== '' ? value : undefined;
+}
+
+/**
+ * A 4xx from the provider: the request was refused (reused code, details window passed), not a provider outage.
+ * With `keysRefused: false`, 401 and 403 are left out: they say the app's keys or account are refused, an error.
+ */
+export function isClientError(error: unknown, keysRefused = true): boolean {
+  if (!(error instanceof ProviderStatusError) || error.upstreamStatus === undefined) return false;
+  const status = error.upstreamStatus;
+  if (!keysRefused && (status === 401 || status === 403)) return false;
+  return status >= 400 && status < 500 && status !== 429;
+}
+
+/** Ends `authenticate()` with `strategy.error()` for a rejection, logging its code only. */
+export function errorTo(strategy: Strategy): (error: unknown) => void {
+  return (error) => {
+    log('authenticate failed: %s', isRecord(error) ? String(error.code ?? error.name) : 'error');
+    strategy.error(error instanceof Error ? error : new Error('authentication failed'));
+  };
+}
+
+/**
+ * Runs the verify callback once, whether it calls `done` or returns a promise, and ends in `success` (with
+ * `authInfo` over the callback's info), `fail` (401) or a rejection for `error`.
+ */
+export function runVerify(
+  strategy: Strategy,
+  call: (done: VerifyDone) => VerifyReturn,
+  authInfo: Record<string, unknown>,
+): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
+    let settled = false;
+    const done: VerifyDone = (error, user, info) => {
+      if (settled) return;
+      settled = true;
+      if (error) {
+        reject(error);
+        return;
+      }
+      if (!user) {
+        log('verify refused the identity');
+        strategy.fail(info ?? { message: 'Sign-up was refused.' }, 401);
+      } else {
+        log('signed up');
+        strategy.success(user, { ...(isRecord(info) ? info : {}), ...authInfo });
+      }
+      resolve();
+    };
+    try {
+      const result = call(done);
+      if (isThenable(result))
+        result.then(
+          (user) => done(null, user ?? false),
+          (error: unknown) => done(error ?? new Error('verify rejected')),
+        );
+    } catch (error) {
+      done(error);
+    }
+  });
+}
+
+function isThenable(value: unknown): value is PromiseLike<Express.User | false | null | undefined> {
+  return isRecord(value) && typeof value.then === 'function';
+}
+
+function assertPolicy(policy: AuthenteqPolicy): void {
+  if (!isRecord(policy)) invalidOption('policy must be an object');
+  const { minimumAge, acceptedIssuingCountries, acceptExpiredDocuments, acceptDocumentsWithoutExpiry } =
+    policy as AuthenteqPolicy;
+  if (minimumAge !== undefined && !(Number.isInteger(minimumAge) && minimumAge >= 0 && minimumAge < 150)) {
+    invalidOption('policy.minimumAge must be a whole number of years');
+  }
+  if (
+    acceptedIssuingCountries !== undefined &&
+    !(
+      Array.isArray(acceptedIssuingCountries) &&
+      acceptedIssuingCountries.every((c) => typeof c === 'string' && c !== '')
+    )
+  ) {
+    invalidOption('policy.acceptedIssuingCountries must be an array of country codes');
+  }
+  if (acceptExpiredDocuments !== undefined && typeof acceptExpiredDocuments !== 'boolean') {
+    invalidOption('policy.acceptExpiredDocuments must be a boolean');
+  }
+  if (acceptDocumentsWithoutExpiry !== undefined && typeof acceptDocumentsWithoutExpiry !== 'boolean') {
+    invalidOption('policy.acceptDocumentsWithoutExpiry must be a boolean');
+  }
+}
