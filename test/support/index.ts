@@ -1,4 +1,11 @@
-export { AUTHENTEQ_CALLBACK_URL, authenteqApp, localPath, type SignupUser } from './authenteq-app.js';
+export {
+  AUTHENTEQ_CALLBACK_URL,
+  authenteqApp,
+  localPath,
+  type SignupUser,
+  WEB_IDV_STRATEGY_CALLBACK_URL,
+  webIdvStrategyApp,
+} from './authenteq-app.js';
 export { captureDebug } from './debug.js';
 export { jsonErrors, type RejectionWatch, watchRejections } from './errors.js';
 export { type FaceLoginAppOptions, faceLoginApp } from './face-login-app.js';

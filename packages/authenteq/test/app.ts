@@ -12,6 +12,10 @@ import {
   type AuthenteqStrategyOptions,
   type AuthenteqVerify,
   type AuthenteqVerifyWithRequest,
+  AuthenteqWebIdvStrategy,
+  type AuthenteqWebIdvStrategyOptions,
+  type AuthenteqWebIdvVerify,
+  type AuthenteqWebIdvVerifyWithRequest,
   type VerifiedIdentity,
   type VerifyDone,
 } from '../src/index.js';
@@ -24,14 +28,13 @@ createDebug.log = (...args: unknown[]) => {
 };
 
 export const CALLBACK_URL = 'http://app.test/auth/authenteq/callback';
+/** The Web IDV test app's redirect URL. */
+export const WEB_IDV_CALLBACK_URL = 'http://app.test/auth/idv/callback';
 
-export interface TestAppOptions {
+/** How the test app is wired, whichever strategy it runs. */
+interface AppWiring {
   sandbox: Sandbox;
   framework?: 'express5' | 'express4';
-  strategy?: Partial<AuthenteqStrategyOptions> & { passReqToCallback?: boolean };
-  verify?: AuthenteqVerify;
-  /** The verify callback used with `passReqToCallback: true`. */
-  verifyWithRequest?: AuthenteqVerifyWithRequest;
   /**
    * `'custom'` (default): the callback uses a custom Passport callback and answers JSON with the failure `info`, so
    * tests can read reason codes. `'standard'`: `failureRedirect: '/signup'` and `failureMessage: true`.
@@ -39,6 +42,19 @@ export interface TestAppOptions {
   callback?: 'custom' | 'standard';
   /** The express-session store (default its MemoryStore). */
   sessionStore?: session.Store;
+}
+
+export interface TestAppOptions extends AppWiring {
+  strategy?: Partial<AuthenteqStrategyOptions> & { passReqToCallback?: boolean };
+  verify?: AuthenteqVerify;
+  /** The verify callback used with `passReqToCallback: true`. */
+  verifyWithRequest?: AuthenteqVerifyWithRequest;
+}
+
+export interface WebIdvTestAppOptions extends AppWiring {
+  strategy?: Partial<AuthenteqWebIdvStrategyOptions> & { passReqToCallback?: boolean };
+  verify?: AuthenteqWebIdvVerify;
+  verifyWithRequest?: AuthenteqWebIdvVerifyWithRequest;
 }
 
 /** A real Express app with express-session and Passport, signing up with the sandbox. */
@@ -62,6 +78,41 @@ export function createTestApp(options: TestAppOptions) {
     } as AuthenteqStrategyOptions,
     verify as AuthenteqVerify,
   );
+  return { app: wire(options, passport, strategy, '/auth/authenteq'), strategy, passport };
+}
+
+/**
+ * The same app on `AuthenteqWebIdvStrategy` against the sandbox's Web IDV: `/auth/idv`, `/auth/idv/callback`
+ * (register {@link WEB_IDV_CALLBACK_URL}), `/signup`, `/me`.
+ */
+export function createWebIdvTestApp(options: WebIdvTestAppOptions) {
+  const { sandbox } = options;
+  const passport = new Passport();
+  const verify =
+    options.verifyWithRequest ??
+    options.verify ??
+    ((profile: VerifiedIdentity<object>, done: VerifyDone) => done(null, { id: profile.id, name: profile.displayName }));
+  const strategy = new AuthenteqWebIdvStrategy(
+    {
+      clientID: sandbox.authenteqWebIdv.clientID,
+      clientSecret: sandbox.authenteqWebIdv.clientSecret,
+      baseURL: sandbox.authenteqWebIdv.baseURL,
+      callbackURL: WEB_IDV_CALLBACK_URL,
+      clock: sandbox.clock,
+      ...options.strategy,
+    } as AuthenteqWebIdvStrategyOptions,
+    verify as AuthenteqWebIdvVerify,
+  );
+  return { app: wire(options, passport, strategy, '/auth/idv'), strategy, passport };
+}
+
+function wire(
+  options: AppWiring,
+  passport: InstanceType<typeof Passport>,
+  strategy: AuthenteqStrategy | AuthenteqWebIdvStrategy,
+  base: string,
+) {
+  const name = strategy.name;
   passport.use(strategy);
   passport.serializeUser((user, done) => done(null, user));
   passport.deserializeUser((user: Express.User, done) => done(null, user));
@@ -78,19 +129,19 @@ export function createTestApp(options: TestAppOptions) {
   );
   app.use(passport.initialize());
   app.use(passport.session());
-  app.get('/auth/authenteq', (req: express.Request, res: express.Response, next: express.NextFunction) =>
-    passport.authenticate('authenteq', { returnTo: req.query.returnTo })(req, res, next),
+  app.get(base, (req: express.Request, res: express.Response, next: express.NextFunction) =>
+    passport.authenticate(name, { returnTo: req.query.returnTo })(req, res, next),
   );
   if (options.callback === 'standard') {
     app.get(
-      '/auth/authenteq/callback',
-      passport.authenticate('authenteq', { failureRedirect: '/signup', failureMessage: true, keepSessionInfo: true }),
+      `${base}/callback`,
+      passport.authenticate(name, { failureRedirect: '/signup', failureMessage: true, keepSessionInfo: true }),
       (req: express.Request, res: express.Response) => res.json({ user: req.user, authInfo: req.authInfo }),
     );
   } else {
-    app.get('/auth/authenteq/callback', (req: express.Request, res: express.Response, next: express.NextFunction) => {
+    app.get(`${base}/callback`, (req: express.Request, res: express.Response, next: express.NextFunction) => {
       passport.authenticate(
-        'authenteq',
+        name,
         (error: unknown, user: Express.User | false, info: unknown, status: number | undefined) => {
           if (error) return next(error);
           if (!user) return res.status(status ?? 401).json({ failure: info });
@@ -106,11 +157,11 @@ export function createTestApp(options: TestAppOptions) {
     res.json({ messages: (req.session as unknown as { messages?: string[] }).messages ?? [] }),
   );
   app.get('/me', (req: express.Request, res: express.Response) => res.json({ user: req.user ?? null }));
-  app.use((error: { status?: number; code?: string }, _req: express.Request, res: express.Response, _next: unknown) => {
+  app.use((error: { status?: number; code?: string; errorCode?: string }, _req: express.Request, res: express.Response, _next: unknown) => {
     if (process.env.DEBUG_TEST_ERRORS) console.error(error);
-    res.status(error.status ?? 500).json({ error: error.code ?? 'ERR_UNKNOWN' });
+    res.status(error.status ?? 500).json({ error: error.code ?? 'ERR_UNKNOWN', errorCode: error.errorCode });
   });
-  return { app, strategy, passport };
+  return app;
 }
 
 /** A browser: a cookie-keeping supertest agent. */
@@ -120,9 +171,9 @@ export function browser(app: unknown): Browser {
   return supertest.agent(app as Parameters<typeof supertest.agent>[0]);
 }
 
-/** Starts the flow in `agent`, returning the authorize URL the app redirected to. */
-export async function start(agent: Browser, returnTo?: string): Promise<string> {
-  const res = await agent.get('/auth/authenteq').query(returnTo === undefined ? {} : { returnTo });
+/** Starts the flow in `agent`, returning the authorize (or verification) URL the app redirected to. */
+export async function start(agent: Browser, returnTo?: string, path = '/auth/authenteq'): Promise<string> {
+  const res = await agent.get(path).query(returnTo === undefined ? {} : { returnTo });
   expect(res.status).toBe(302);
   return res.headers.location as string;
 }
