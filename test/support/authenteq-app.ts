@@ -92,7 +92,9 @@ function signupApp(strategy: Strategy & { name: string }, base: string) {
   app.use(session({ secret: 'attack-suite-session-secret', resave: false, saveUninitialized: false }));
   app.use(passport.initialize());
   app.use(passport.session());
-  app.get(base, (req, res, next) => passport.authenticate(strategy.name, { returnTo: req.query.returnTo })(req, res, next));
+  app.get(base, (req, res, next) =>
+    passport.authenticate(strategy.name, { returnTo: req.query.returnTo })(req, res, next),
+  );
   app.get(`${base}/callback`, (req, res, next) => {
     passport.authenticate(
       strategy.name,

@@ -91,7 +91,8 @@ export function createWebIdvTestApp(options: WebIdvTestAppOptions) {
   const verify =
     options.verifyWithRequest ??
     options.verify ??
-    ((profile: VerifiedIdentity<object>, done: VerifyDone) => done(null, { id: profile.id, name: profile.displayName }));
+    ((profile: VerifiedIdentity<object>, done: VerifyDone) =>
+      done(null, { id: profile.id, name: profile.displayName }));
   const strategy = new AuthenteqWebIdvStrategy(
     {
       clientID: sandbox.authenteqWebIdv.clientID,
@@ -157,10 +158,17 @@ function wire(
     res.json({ messages: (req.session as unknown as { messages?: string[] }).messages ?? [] }),
   );
   app.get('/me', (req: express.Request, res: express.Response) => res.json({ user: req.user ?? null }));
-  app.use((error: { status?: number; code?: string; errorCode?: string }, _req: express.Request, res: express.Response, _next: unknown) => {
-    if (process.env.DEBUG_TEST_ERRORS) console.error(error);
-    res.status(error.status ?? 500).json({ error: error.code ?? 'ERR_UNKNOWN', errorCode: error.errorCode });
-  });
+  app.use(
+    (
+      error: { status?: number; code?: string; errorCode?: string },
+      _req: express.Request,
+      res: express.Response,
+      _next: unknown,
+    ) => {
+      if (process.env.DEBUG_TEST_ERRORS) console.error(error);
+      res.status(error.status ?? 500).json({ error: error.code ?? 'ERR_UNKNOWN', errorCode: error.errorCode });
+    },
+  );
   return app;
 }
 

@@ -3,7 +3,15 @@ import { type Sandbox, startSandbox } from '@passport-idv/sandbox';
 import session from 'express-session';
 import supertest from 'supertest';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { browser, CALLBACK_URL, createTestApp, createWebIdvTestApp, local, start, WEB_IDV_CALLBACK_URL } from './app.js';
+import {
+  browser,
+  CALLBACK_URL,
+  createTestApp,
+  createWebIdvTestApp,
+  local,
+  start,
+  WEB_IDV_CALLBACK_URL,
+} from './app.js';
 
 let sandbox: Sandbox;
 beforeAll(async () => {
