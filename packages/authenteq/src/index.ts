@@ -17,6 +17,7 @@ export {
   type AuthenteqAuthInfo,
   type AuthenteqFailure,
   type AuthenteqFailureCode,
+  type AuthenteqStrategyBaseOptions,
   type AuthenteqStrategyOptions,
   type AuthenteqStrategyOptionsWithRequest,
   type AuthenteqVerify,

@@ -1,36 +1,46 @@
 import {
   assertStore,
-  type Clock,
   createLogger,
   invalidOption,
   isRecord,
   ProviderStatusError,
-  type Store,
   safeReturnTo,
   secondsOption,
   systemClock,
 } from '@passport-idv/core';
 import type { Request } from 'express';
 import type { Strategy } from 'passport-strategy';
-import type { VerifyDone, VerifyReturn } from './options.js';
+import type { AuthenteqStrategyBaseOptions, VerifyDone, VerifyReturn } from './options.js';
 import type { AuthenteqPolicy } from './policy.js';
 
 // The pieces both Authenteq strategies (Web KYC and Web IDV) share: option checks, the query, the verify callback.
 
 const log = createLogger('authenteq');
 
-/** The options both strategies take besides their provider's URLs and keys. */
-export interface SharedStrategyOptions {
-  store?: Store;
-  stateTTL?: number;
-  policy?: AuthenteqPolicy;
-  includeImages?: boolean;
-  passReqToCallback?: boolean;
-  clock?: Clock;
+/** The fails both strategies share: a status and a sentence for the person (the policy's say their own). */
+export const SHARED_FAILURES = {
+  state_missing: { message: 'This sign-up link is not valid. Please start again.', status: 403 },
+  state_invalid: { message: 'This sign-up link has expired or was already used. Please start again.', status: 403 },
+  code_rejected: { message: 'The identity check could not be confirmed. Please start again.', status: 403 },
+  document_expired: { message: '', status: 403 },
+  document_without_expiry: { message: '', status: 403 },
+  under_age: { message: '', status: 403 },
+  country_not_accepted: { message: '', status: 403 },
+} as const satisfies Record<string, { message: string; status: number }>;
+
+/** Fails `strategy` with `{ code, message }` and the code's status from `failures`. */
+export function failWith<Code extends string>(
+  strategy: Strategy,
+  failures: Record<Code, { message: string; status: number }>,
+  code: Code,
+  message?: string,
+): void {
+  const entry = failures[code];
+  strategy.fail({ code, message: message ?? entry.message }, entry.status);
 }
 
-/** Checks the shared options (coded `TypeError`s) and fills in their defaults. */
-export function sharedOptions(options: SharedStrategyOptions) {
+/** Checks the options both strategies take (coded `TypeError`s) and fills in their defaults. */
+export function sharedOptions(options: AuthenteqStrategyBaseOptions) {
   const {
     stateTTL = 600,
     policy = {},

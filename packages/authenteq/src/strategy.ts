@@ -17,21 +17,24 @@ import {
 import { type AuthenteqPolicy, checkPolicy } from './policy.js';
 import { toVerifiedIdentity, type VerifiedIdentity } from './profile.js';
 import { StateKeeper, saveSession } from './state-store.js';
-import { errorTo, filterReturnTo, isClientError, queryOf, runVerify, sharedOptions } from './strategy-parts.js';
+import {
+  errorTo,
+  failWith,
+  filterReturnTo,
+  isClientError,
+  queryOf,
+  runVerify,
+  SHARED_FAILURES,
+  sharedOptions,
+} from './strategy-parts.js';
 
 const log = createLogger('authenteq');
 
 const FAILURES: Record<AuthenteqFailureCode, { message: string; status: number }> = {
+  ...SHARED_FAILURES,
   access_denied: { message: 'The identity check was cancelled.', status: 403 },
-  state_missing: { message: 'This sign-up link is not valid. Please start again.', status: 403 },
-  state_invalid: { message: 'This sign-up link has expired or was already used. Please start again.', status: 403 },
   code_missing: { message: 'The identity check did not complete. Please start again.', status: 400 },
-  code_rejected: { message: 'The identity check could not be confirmed. Please start again.', status: 403 },
   details_unavailable: { message: 'The identity check took too long to confirm. Please start again.', status: 403 },
-  document_expired: { message: '', status: 403 },
-  document_without_expiry: { message: '', status: 403 },
-  under_age: { message: '', status: 403 },
-  country_not_accepted: { message: '', status: 403 },
 };
 
 /**
@@ -179,9 +182,8 @@ export class AuthenteqStrategy extends Strategy {
     );
   }
 
+  /** Fails with an {@link AuthenteqFailure}. */
   private _fail(code: AuthenteqFailureCode, message?: string): void {
-    const entry = FAILURES[code];
-    const challenge: AuthenteqFailure = { code, message: message ?? entry.message };
-    this.fail(challenge, entry.status);
+    failWith(this, FAILURES, code, message);
   }
 }

@@ -1,7 +1,6 @@
-import type { Clock, Store } from '@passport-idv/core';
 import type { Request } from 'express';
-import type { VerifyDone, VerifyReturn } from './options.js';
-import type { AuthenteqPolicy, PolicyFailureCode } from './policy.js';
+import type { AuthenteqStrategyBaseOptions, VerifyDone, VerifyReturn } from './options.js';
+import type { PolicyFailureCode } from './policy.js';
 import type { VerifiedIdentity } from './profile.js';
 import type { AuthenteqWebIdvDocumentData } from './web-idv-result.js';
 
@@ -18,7 +17,7 @@ import type { AuthenteqWebIdvDocumentData } from './web-idv-result.js';
  * };
  * ```
  */
-export interface AuthenteqWebIdvStrategyOptions {
+export interface AuthenteqWebIdvStrategyOptions extends AuthenteqStrategyBaseOptions {
   /** The Client ID of the dashboard's "API Keys" page. */
   clientID: string;
   /** The Client Secret; sent only in the `Authorization` header of server-to-server calls. */
@@ -32,20 +31,6 @@ export interface AuthenteqWebIdvStrategyOptions {
   baseURL?: string;
   /** A Flow ID of the dashboard's "Verification Flow" section (`AQ-Flow-Slug`). Default: the default flow. */
   flowSlug?: string;
-  /** Where states live. Default: `req.session`. Give a shared store (e.g. `RedisStore`) for several instances. */
-  store?: Store;
-  /** Seconds a state stays valid, from 1 to 86,400. Default 600. */
-  stateTTL?: number;
-  /** Which identities are accepted. Default: documents must show an expiry date that has not passed. */
-  policy?: AuthenteqPolicy;
-  /** Put the document and liveness images on the profile (`images`, `_json`). Default `false`. */
-  includeImages?: boolean;
-  /** Milliseconds for each provider call. Default 10,000. */
-  timeout?: number;
-  /** Pass `req` as the verify callback's first argument. Default `false`. */
-  passReqToCallback?: boolean;
-  /** The clock for state expiry and for "today" in the policy. Default: the system clock. */
-  clock?: Clock;
 }
 
 /**

@@ -8,11 +8,13 @@ import { toWebIdvVerifiedIdentity } from './profile.js';
 import { StateKeeper, saveSession } from './state-store.js';
 import {
   errorTo,
+  failWith,
   filterReturnTo,
   isClientError,
   queryOf,
   queryString,
   runVerify,
+  SHARED_FAILURES,
   sharedOptions,
 } from './strategy-parts.js';
 import { AuthenteqWebIdvClient, assertWebIdvKeys } from './web-idv-client.js';
@@ -28,14 +30,8 @@ import type {
 const log = createLogger('authenteq');
 
 const FAILURES: Record<AuthenteqWebIdvFailureCode, { message: string; status: number }> = {
-  state_missing: { message: 'This sign-up link is not valid. Please start again.', status: 403 },
-  state_invalid: { message: 'This sign-up link has expired or was already used. Please start again.', status: 403 },
+  ...SHARED_FAILURES,
   not_verified: { message: 'The identity check was cancelled or did not pass. Please start again.', status: 403 },
-  code_rejected: { message: 'The identity check could not be confirmed. Please start again.', status: 403 },
-  document_expired: { message: '', status: 403 },
-  document_without_expiry: { message: '', status: 403 },
-  under_age: { message: '', status: 403 },
-  country_not_accepted: { message: '', status: 403 },
 };
 
 /**
@@ -166,9 +162,8 @@ export class AuthenteqWebIdvStrategy extends Strategy {
     );
   }
 
+  /** Fails with an {@link AuthenteqWebIdvFailure}. */
   private _fail(code: AuthenteqWebIdvFailureCode, message?: string): void {
-    const entry = FAILURES[code];
-    const challenge: AuthenteqWebIdvFailure = { code, message: message ?? entry.message };
-    this.fail(challenge, entry.status);
+    failWith(this, FAILURES, code, message);
   }
 }
