@@ -1,9 +1,9 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { type Sandbox, startSandbox } from '@passport-idv/sandbox';
 import supertest from 'supertest';
 import { afterAll, beforeAll, expect, it } from 'vitest';
+import { freePort } from './free-port.js';
 
 // The built server in "real" mode (AUTHENTEQ_CLIENT_ID, _SECRET, _CALLBACK_URL set), pointed at another Authenteq by
 // its URL variables: here a sandbox this test started, standing in for a provider's staging host. Once with Web IDV
@@ -13,17 +13,6 @@ const SERVER = fileURLToPath(new URL('../dist/server.js', import.meta.url));
 
 let sandbox: Sandbox;
 const servers: ChildProcess[] = [];
-
-/** A port free right now (the callback URL must name the app's port before it starts). */
-function freePort(): Promise<number> {
-  const probe = createServer();
-  return new Promise((resolve) =>
-    probe.listen(0, '127.0.0.1', () => {
-      const { port } = probe.address() as { port: number };
-      probe.close(() => resolve(port));
-    }),
-  );
-}
 
 /** Starts the built server with `vars` on a free port: its URL, its callback URL and what it printed. */
 async function startServer(vars: (callbackURL: string) => Record<string, string>) {

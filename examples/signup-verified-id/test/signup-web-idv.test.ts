@@ -1,25 +1,14 @@
 import type { Server } from 'node:http';
-import { createServer } from 'node:net';
 import { type Sandbox, startSandbox } from '@passport-idv/sandbox';
 import supertest from 'supertest';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createApp } from '../src/app.js';
+import { freePort } from './free-port.js';
 
 // The app with its default flow, Authenteq Web IDV, listening for real so the sandbox can POST its signed webhook.
 let sandbox: Sandbox;
 let server: Server;
 let origin: string;
-
-/** A port free right now (the callback URL must name the app's port before it starts). */
-function freePort(): Promise<number> {
-  const probe = createServer();
-  return new Promise((resolve) =>
-    probe.listen(0, '127.0.0.1', () => {
-      const { port } = probe.address() as { port: number };
-      probe.close(() => resolve(port));
-    }),
-  );
-}
 
 beforeAll(async () => {
   sandbox = await startSandbox();
