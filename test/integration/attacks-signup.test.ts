@@ -1,6 +1,8 @@
 /**
- * Attacks on the sign-up flow (AuthenteqStrategy): state CSRF, code injection and replay, session fixation and open
- * redirects, each through a real Express + express-session + Passport app against the sandbox.
+ * Attacks on the sign-up flow (AuthenteqStrategy, and at the end AuthenteqWebIdvStrategy): state CSRF, code injection
+ * and replay, session fixation and open redirects, each through a real Express + express-session + Passport app
+ * against the sandbox. The Web IDV strategy's state attacks in both storage modes are in
+ * packages/authenteq/test/attacks.test.ts.
  */
 
 import v8 from 'node:v8';
@@ -10,11 +12,20 @@ import { type AuthenteqIdentityId, type Sandbox, startSandbox } from '@passport-
 import supertest from 'supertest';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createApp as createSignUpExample } from '../../examples/signup-verified-id/src/app.js';
-import { AUTHENTEQ_CALLBACK_URL, authenteqApp, localPath } from '../support/index.js';
+import {
+  AUTHENTEQ_CALLBACK_URL,
+  authenteqApp,
+  localPath,
+  WEB_IDV_STRATEGY_CALLBACK_URL,
+  webIdvStrategyApp,
+} from '../support/index.js';
 
 let sandbox: Sandbox;
 beforeAll(async () => {
-  sandbox = await startSandbox({ authenteq: { redirectURIs: [AUTHENTEQ_CALLBACK_URL] } });
+  sandbox = await startSandbox({
+    authenteq: { redirectURIs: [AUTHENTEQ_CALLBACK_URL] },
+    authenteqWebIdv: { redirectURLs: [WEB_IDV_STRATEGY_CALLBACK_URL] },
+  });
 });
 afterAll(() => sandbox.close());
 beforeEach(() => {
@@ -268,7 +279,7 @@ describe('open redirect: returnTo is kept only as a same-origin path', () => {
 
   it('end to end on the sign-up example: /.//evil.example/phish does not redirect off the site', async () => {
     const { app } = createSignUpExample({
-      authenteq: { ...sandbox.authenteq, callbackURL: AUTHENTEQ_CALLBACK_URL },
+      authenteq: { flow: 'web-kyc', ...sandbox.authenteq, callbackURL: AUTHENTEQ_CALLBACK_URL },
       sessionSecret: 'attack-suite-session-secret',
       clock: sandbox.clock,
     });
@@ -287,6 +298,64 @@ describe('open redirect: returnTo is kept only as a same-origin path', () => {
     const res = await agent.get(await callbackFor(agent, 'adult', '/account?tab=documents'));
     expect(res.body.authInfo.returnTo).toBe('/account?tab=documents');
   });
+});
+
+describe('Web IDV (AuthenteqWebIdvStrategy): login CSRF, code injection, fixation, open redirect', () => {
+  const resultCalls = () => sandbox.requests.count({ route: 'authenteq.web_idv_result' });
+  const idvBrowser = () => supertest.agent(webIdvStrategyApp(sandbox).app);
+  /** Starts a Web IDV sign-up in `agent` and passes the check as `identity`: the callback path. */
+  async function idvCallback(agent: Agent, identity: 'adult' | 'foreign' = 'adult', returnTo?: string) {
+    const start = await agent.get('/auth/authenteq-web-idv').query(returnTo === undefined ? {} : { returnTo });
+    expect(start.status).toBe(302);
+    return localPath(await sandbox.authenteqWebIdv.complete(start.headers.location as string, identity));
+  }
+
+  it("the attacker's whole callback URL opened in the victim's browser: refused, zero result calls", async () => {
+    const { app } = webIdvStrategyApp(sandbox);
+    const victim = supertest.agent(app);
+    const attacker = supertest.agent(app);
+    await victim.get('/auth/authenteq-web-idv'); // the victim has a sign-up of their own pending
+    const res = await victim.get(await idvCallback(attacker, 'foreign'));
+    expect([res.status, res.body.failure?.code]).toEqual([403, 'state_invalid']);
+    expect(resultCalls()).toBe(0);
+    expect(await whoIs(victim)).toBeNull();
+  });
+
+  it('a code issued to another account → refused by the provider after one result call, nobody logged in', async () => {
+    const other = sandbox.authenteqWebIdv.addClient({ redirectURLs: [WEB_IDV_STRATEGY_CALLBACK_URL] });
+    const keys = { clientID: other.clientID, clientSecret: other.clientSecret };
+    const elsewhere = supertest.agent(webIdvStrategyApp(sandbox, keys).app);
+    const foreignCode = new URL(await idvCallback(elsewhere), 'http://app.test').searchParams.get('code') ?? '';
+    sandbox.requests.clear();
+    const agent = idvBrowser();
+    const res = await agent.get(withParam(await idvCallback(agent), 'code', foreignCode));
+    expect([res.status, res.body.failure?.code]).toEqual([403, 'code_rejected']);
+    expect(resultCalls()).toBe(1);
+    expect(await whoIs(agent)).toBeNull();
+  });
+
+  it('the session id changes on sign-up; the pre-login session id logs nobody in', async () => {
+    const { app } = webIdvStrategyApp(sandbox);
+    const agent = supertest.agent(app);
+    const start = await agent.get('/auth/authenteq-web-idv');
+    const before = cookieOf(start.headers['set-cookie']);
+    const login = await agent.get(localPath(await sandbox.authenteqWebIdv.complete(start.headers.location, 'adult')));
+    expect(login.status).toBe(200);
+    expect(cookieOf(login.headers['set-cookie'])).not.toBe(before);
+    const fixed = await supertest(app)
+      .get('/me')
+      .set('cookie', before ?? '');
+    expect(fixed.body.user).toBeNull();
+  });
+
+  it.each(['//evil.example/path', '/.//evil.example', 'https://evil.example/'])(
+    'returnTo %j is dropped',
+    async (to) => {
+      const agent = idvBrowser();
+      const res = await agent.get(await idvCallback(agent, 'adult', to));
+      expect([res.status, res.body.authInfo.returnTo]).toEqual([200, undefined]);
+    },
+  );
 });
 
 function cookieOf(header: unknown): string | undefined {
