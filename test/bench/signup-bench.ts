@@ -318,7 +318,7 @@ export function signupTable(figures: readonly SignupFigures[], settings: SignupS
           '',
           table(mainRows),
         ];
-  const paired = pairedTable(figures, peer, reference);
+  const paired = pairedTable(figures, peer, reference, webKyc);
   const counted = figures.filter((f) => !f.skipped && f.instructions);
   const instructionRows = [
     [
@@ -411,6 +411,7 @@ function pairedTable(
   figures: readonly SignupFigures[],
   peer: SignupFigures | undefined,
   reference: SignupFigures | undefined,
+  webKyc: SignupFigures | undefined,
 ): string[] {
   if (!peer || peer.skipped || !reference || reference.skipped) return [];
   const cells = (f: SignupFigures, figure: RoundFigure) => {
@@ -426,6 +427,13 @@ function pairedTable(
       `${within}/${toReference.length} (p ${signTest(within, toReference.length).toFixed(3)})`,
     ];
   };
+  /** Against Web KYC (`authenteq`), for the Web IDV variant: the paired median and the rounds below it. */
+  const toWebKyc = (f: SignupFigures) => {
+    const ratios = webKyc && !webKyc.skipped && f !== webKyc ? pairedRatios(f, webKyc, 'cpuPerFlow') : [];
+    if (ratios.length === 0) return '–';
+    const lower = ratios.filter((r) => r < 1).length;
+    return `×${percentile(ratios, 50).toFixed(2)}, ${lower}/${ratios.length} below (p ${signTest(lower, ratios.length).toFixed(3)})`;
+  };
   const rows = [
     [
       'variant',
@@ -433,6 +441,7 @@ function pairedTable(
       'rounds below oauth2',
       'CPU vs ref',
       'rounds within ×1.05 of ref',
+      'CPU vs Web KYC',
       'main vs oauth2',
       'rounds below oauth2',
       'main vs ref',
@@ -440,7 +449,7 @@ function pairedTable(
     ],
     ...figures
       .filter((f) => !f.skipped && f !== peer && f !== reference)
-      .map((f) => [f.variant, ...cells(f, 'cpuPerFlow'), ...cells(f, 'mainPerFlow')]),
+      .map((f) => [f.variant, ...cells(f, 'cpuPerFlow'), toWebKyc(f), ...cells(f, 'mainPerFlow')]),
   ];
   return [
     '',
@@ -448,7 +457,7 @@ function pairedTable(
     'same round (windows seconds apart, so a drift of the machine moves both); the median of those ratios, and in how',
     'many rounds the variant was below passport-oauth2, or within ×1.05 of the reference. p: a one-sided sign test, the',
     'chance of that many rounds or more if each round could go either way (below 0.05: not chance). "CPU": the',
-    'process; "main": its JavaScript thread.',
+    'process; "main": its JavaScript thread. "CPU vs Web KYC": the same, against "authenteq" (and the rounds below it).',
     '',
     table(rows),
   ];
