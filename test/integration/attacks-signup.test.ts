@@ -339,7 +339,9 @@ describe('Web IDV (AuthenteqWebIdvStrategy): login CSRF, code injection, fixatio
     const agent = supertest.agent(app);
     const start = await agent.get('/auth/authenteq-web-idv');
     const before = cookieOf(start.headers['set-cookie']);
-    const login = await agent.get(localPath(await sandbox.authenteqWebIdv.complete(start.headers.location, 'adult')));
+    const login = await agent.get(
+      localPath(await sandbox.authenteqWebIdv.complete(start.headers.location as string, 'adult')),
+    );
     expect(login.status).toBe(200);
     expect(cookieOf(login.headers['set-cookie'])).not.toBe(before);
     const fixed = await supertest(app)
