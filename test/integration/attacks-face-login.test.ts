@@ -8,7 +8,7 @@ import { type Sandbox, type SandboxMediaOptions, startSandbox } from '@passport-
 import supertest from 'supertest';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createApp as createFaceLoginExample } from '../../examples/face-login/src/app.js';
-import { type FaceLoginAppOptions, faceLoginApp } from '../support/index.js';
+import { type FaceLoginAppOptions, faceLoginApp, sessionCookie } from '../support/index.js';
 
 let sandbox: Sandbox;
 beforeAll(async () => {
@@ -121,9 +121,12 @@ describe('injected authentication ids', () => {
     const res = await submit(agent, id);
     expect([res.status, res.body.failure?.code]).toEqual([401, 'no_attempt']);
     expect(sandbox.requests.count({ provider: 'alice' })).toBe(0);
+    expect(await whoIs(agent)).toBeNull();
   });
 
   it.each([
+    ['missing', undefined],
+    ['empty', ''],
     ['a path', '../user/report'],
     ['an object (operator injection)', { $ne: '' }],
     ['an array', ['x']],
@@ -147,9 +150,13 @@ describe('injected authentication ids', () => {
     await begin(agent, userId);
     const res = await submit(agent, old);
     expect([res.status, res.body.failure?.code]).toEqual([401, 'authentication_outside_window']);
+    expect(await whoIs(agent)).toBeNull();
     const late = await attempt(app);
     sandbox.clock.advance(301_000);
+    sandbox.requests.clear();
     expect((await submit(late.agent, late.id)).body.failure?.code).toBe('attempt_expired');
+    expect(authenticationCalls()).toBe(0);
+    expect(await whoIs(late.agent)).toBeNull();
   });
 });
 
@@ -159,14 +166,14 @@ describe('session fixation', () => {
     const { userId } = sandbox.alice.enroll();
     const agent = supertest.agent(app);
     const opened = await agent.post('/login/face/begin').send({ aliceUserId: userId });
-    const beforeCookie = sessionCookie(opened.headers['set-cookie']);
+    const beforeCookie = sessionCookie(opened);
     expect(beforeCookie).toBeDefined();
     const before = (await agent.get('/me')).body.sid as string;
     const id = sandbox.alice.authenticate(userId);
     const res = await submit(agent, id);
     expect(res.status).toBe(200);
     expect(res.body.sid).not.toBe(before);
-    expect(sessionCookie(res.headers['set-cookie'])).not.toBe(beforeCookie);
+    expect(sessionCookie(res)).not.toBe(beforeCookie);
     const me = (await agent.get('/me')).body;
     expect(me).toMatchObject({ user: { id: userId }, faceLogin: { authenticationId: id } });
     const fixed = await supertest(app)
@@ -191,6 +198,7 @@ describe('score tampering: only finite numbers in range pass, thresholds inclusi
     ['an array', [95]],
     ['negative', -1],
     ['over 100', 100.5],
+    ['missing', undefined],
   ])('V1 %s on either score → invalid_scores, nobody logged in', async (_, bad) => {
     const app = newApp();
     for (const field of ['face_liveness', 'face_matching']) {
@@ -200,6 +208,19 @@ describe('score tampering: only finite numbers in range pass, thresholds inclusi
       expect([res.status, res.body.failure?.code]).toEqual([401, 'invalid_scores']);
       expect(await whoIs(agent)).toBeNull();
     }
+  });
+
+  it('a spoof (not a live person) and a different person are refused, and told why', async () => {
+    const app = newApp();
+    const spoof = await attempt(app, { live: false });
+    expect((await submit(spoof.agent, spoof.id)).body.failure).toMatchObject({
+      code: 'liveness_too_low',
+      message: expect.stringContaining('live person'),
+    });
+    const stranger = await attempt(app, { face: 'mallory' });
+    expect((await submit(stranger.agent, stranger.id)).body.failure?.code).toBe('face_mismatch');
+    expect(await whoIs(spoof.agent)).toBeNull();
+    expect(await whoIs(stranger.agent)).toBeNull();
   });
 
   it('default thresholds 50/50 are inclusive: 50 passes, 49.99 on either score fails', async () => {
@@ -529,7 +550,7 @@ describe('step-up is bound to the user who did the face login', () => {
     expect((await agent.post('/login/other').send({ id: 'mallory' })).status).toBe(200);
     expect(await whoIs(agent)).toEqual({ id: 'mallory' });
     expect((await agent.get('/transfer')).status).toBe(401);
-    expect((await agent.get('/me')).body.faceLogin).toBeUndefined();
+    expect((await agent.get('/me')).body.faceLogin).toBeNull();
     void userId;
   });
 });
@@ -615,11 +636,6 @@ describe('the failure limit holds under concurrency, floods and double submits',
     expect(await whoIs(thief)).toBeNull();
   });
 });
-
-function sessionCookie(header: unknown): string | undefined {
-  const list = Array.isArray(header) ? (header as string[]) : [];
-  return list.find((cookie) => cookie.startsWith('connect.sid='))?.split(';')[0];
-}
 
 function csrfIn(html: string): string {
   const match = /name="csrf" value="([^"]+)"/.exec(html) ?? /data-csrf="([^"]+)"/.exec(html);

@@ -15,7 +15,6 @@ import {
   handoffApp,
   localPath,
   WEB_IDV_CALLBACK_URL,
-  WEB_IDV_STRATEGY_CALLBACK_URL,
   webIdvApp,
   webIdvStrategyApp,
 } from '../support/index.js';
@@ -26,7 +25,7 @@ let sandbox: Sandbox;
 beforeAll(async () => {
   sandbox = await startSandbox({
     authenteq: { redirectURIs: [AUTHENTEQ_CALLBACK_URL] },
-    authenteqWebIdv: { redirectURLs: [WEB_IDV_CALLBACK_URL, WEB_IDV_STRATEGY_CALLBACK_URL] },
+    authenteqWebIdv: { redirectURLs: [WEB_IDV_CALLBACK_URL] },
   });
 });
 afterAll(() => sandbox.close());
@@ -256,7 +255,7 @@ describe('token leakage', () => {
     const { app } = webIdvStrategyApp(sandbox, { timeout: 300, policy: { minimumAge: 18 } });
     const flow = async (choice: 'adult' | 'minor' | 'cancel' = 'adult') => {
       const agent = supertest.agent(app);
-      const start = keep(await agent.get('/auth/authenteq-web-idv'));
+      const start = keep(await agent.get('/auth/idv'));
       expect(start.status).toBe(302);
       const token = new URL(start.headers.location as string).searchParams.get('token') ?? '';
       neverLogged.push(token);
@@ -282,7 +281,7 @@ describe('token leakage', () => {
       expect(keep(await failing.agent.get(failing.callback)).status).toBeGreaterThanOrEqual(400);
     }
     const wrongKeys = webIdvStrategyApp(sandbox, { clientSecret: 'not-the-web-idv-secret', timeout: 300 });
-    expect(keep(await supertest(wrongKeys.app).get('/auth/authenteq-web-idv')).status).toBe(502);
+    expect(keep(await supertest(wrongKeys.app).get('/auth/idv')).status).toBe(502);
   });
 
   it('nothing collected above holds a secret; the debug log holds no token at all', () => {

@@ -15,7 +15,6 @@ import {
   localPath,
   type RejectionWatch,
   WEB_IDV_CALLBACK_URL,
-  WEB_IDV_STRATEGY_CALLBACK_URL,
   watchRejections,
   webIdvApp,
   webIdvStrategyApp,
@@ -363,7 +362,7 @@ function webIdvSignup(route: string, wrongShape: unknown): Call {
   const atStart = route === 'authenteq.web_idv_url';
   return {
     route,
-    step: atStart ? 'GET /auth/authenteq-web-idv' : 'GET /auth/authenteq-web-idv/callback',
+    step: atStart ? 'GET /auth/idv (AuthenteqWebIdvStrategy)' : 'GET /auth/idv/callback (AuthenteqWebIdvStrategy)',
     wrongShape,
     once: !atStart,
     async prepare(sandbox, timeout) {
@@ -371,12 +370,12 @@ function webIdvSignup(route: string, wrongShape: unknown): Call {
       if (atStart) {
         return {
           async act() {
-            const res = await agent.get('/auth/authenteq-web-idv');
+            const res = await agent.get('/auth/idv');
             return { status: res.status, body: res.body, granted: async () => res.headers.location !== undefined };
           },
         };
       }
-      const start = await agent.get('/auth/authenteq-web-idv');
+      const start = await agent.get('/auth/idv');
       const callback = localPath(await sandbox.authenteqWebIdv.complete(start.headers.location as string, 'adult'));
       return {
         async act() {
@@ -446,7 +445,7 @@ describe.concurrent.each(CALLS)('$route ($step)', (call) => {
   it.for(faults)('$name → $status $code, nobody logged in', async ({ name, status, code }, { expect }) => {
     const sandbox = await startSandbox({
       authenteq: { redirectURIs: [AUTHENTEQ_CALLBACK_URL] },
-      authenteqWebIdv: { redirectURLs: [WEB_IDV_CALLBACK_URL, WEB_IDV_STRATEGY_CALLBACK_URL] },
+      authenteqWebIdv: { redirectURLs: [WEB_IDV_CALLBACK_URL] },
     });
     try {
       const timeout = name === 'timeout' ? HANG_TIMEOUT : TIMEOUT;

@@ -4,6 +4,7 @@ import {
   type AliceClientOptions,
   FaceLoginStrategy,
   type FaceLoginStrategyOptions,
+  type FaceLoginVerify,
   faceLoginOf,
   requireFaceLogin,
   reviewEnrollment,
@@ -20,6 +21,8 @@ export interface FaceLoginAppOptions {
   strategy?: Partial<Omit<FaceLoginStrategyOptions, 'client' | 'passReqToCallback'>>;
   /** Trust `X-Forwarded-For` (so tests can play several client IPs). Default `false`. */
   trustProxy?: boolean;
+  /** The verify callback. Default: the user `{ id: aliceUserId }`. */
+  verify?: FaceLoginVerify;
 }
 
 /**
@@ -32,9 +35,12 @@ export interface FaceLoginAppOptions {
  *   has already proved who this is (a bound device, a first factor): `begin()` must never be called for an
  *   identifier a visitor typed (see the example app, which attacks-face-login.test.ts also drives);
  * - `POST /login/face {authenticationId}` → `{user, sid}`, a failure as `{failure}` with its status;
+ * - `POST /login/face/standard {authenticationId}` → the same through `passport.authenticate('face-login',
+ *   { failureRedirect: '/login' })`;
  * - `POST /login/other {id}` → another login in this session that keeps its data (`keepSessionInfo: true`);
- * - `GET /transfer` → 200 behind `requireFaceLogin({ maxAge: 300 })`, else 401;
- * - `GET /me` → `{user, sid, faceLogin}`.
+ * - `GET /transfer` → 200 behind `requireFaceLogin({ maxAge: 300 })`, else 401; `GET /transfer/page` the same with
+ *   `redirectTo: '/login'`;
+ * - `GET /me` → `{user, sid, faceLogin}` (`faceLogin` null without one).
  *
  * Errors answer `{error: <code>}` with their status.
  *
@@ -53,7 +59,7 @@ export function faceLoginApp(sandbox: Sandbox, options: FaceLoginAppOptions = {}
   const store = options.strategy?.store ?? new MemoryStore({ clock: sandbox.clock });
   const strategy = new FaceLoginStrategy(
     { client, clock: sandbox.clock, ...options.strategy, store },
-    (aliceUserId, _result, done) => done(null, { id: aliceUserId }),
+    options.verify ?? ((aliceUserId, _result, done) => done(null, { id: aliceUserId })),
   );
   const passport = new Passport();
   passport.use(strategy);
@@ -85,12 +91,22 @@ export function faceLoginApp(sandbox: Sandbox, options: FaceLoginAppOptions = {}
       );
     })(req, res, next);
   });
+  app.post('/login/face/standard', passport.authenticate('face-login', { failureRedirect: '/login' }), (req, res) => {
+    res.json({ user: req.user, sid: req.sessionID });
+  });
   app.post('/login/other', (req, res, next) => {
     const user = { id: String(req.body.id) };
     req.logIn(user, { session: true, keepSessionInfo: true }, (error) => (error ? next(error) : res.json({ user })));
   });
   app.get('/transfer', requireFaceLogin({ maxAge: 300, clock: sandbox.clock }), (_req, res) => res.json({ ok: true }));
-  app.get('/me', (req, res) => res.json({ user: req.user ?? null, sid: req.sessionID, faceLogin: faceLoginOf(req) }));
+  app.get(
+    '/transfer/page',
+    requireFaceLogin({ maxAge: 300, clock: sandbox.clock, redirectTo: '/login' }),
+    (_req, res) => res.json({ ok: true }),
+  );
+  app.get('/me', (req, res) =>
+    res.json({ user: req.user ?? null, sid: req.sessionID, faceLogin: faceLoginOf(req) ?? null }),
+  );
   app.use(jsonErrors);
   return { app, client, strategy, store };
 }

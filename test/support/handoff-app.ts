@@ -9,6 +9,7 @@ import type { Sandbox } from '@passport-idv/sandbox';
 import express from 'express';
 import session from 'express-session';
 import { Passport } from 'passport';
+import supertest from 'supertest';
 import { jsonErrors } from './errors.js';
 
 /**
@@ -69,4 +70,12 @@ export function handoffApp(
   app.get('/me', (req, res) => res.json({ user: req.user ?? null }));
   app.use(jsonErrors);
   return { app, handoff, handed };
+}
+
+/** A browser logged in as `id` on a {@link handoffApp} (`POST /login/:id`). */
+export async function loggedIn(app: Parameters<typeof supertest.agent>[0], id = 'user-1') {
+  const agent = supertest.agent(app);
+  const res = await agent.post(`/login/${encodeURIComponent(id)}`);
+  if (res.status !== 204) throw new Error(`the test login answered ${res.status}`);
+  return agent;
 }

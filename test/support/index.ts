@@ -1,13 +1,15 @@
 export {
   AUTHENTEQ_CALLBACK_URL,
+  type AuthenteqAppOptions,
   authenteqApp,
-  localPath,
   type SignupUser,
-  WEB_IDV_STRATEGY_CALLBACK_URL,
+  startSignup,
+  type WebIdvStrategyAppOptions,
   webIdvStrategyApp,
 } from './authenteq-app.js';
-export { captureDebug } from './debug.js';
+export { type Browser, browserOn, localPath, sessionCookie } from './browser.js';
+export { captureDebug, type DebugLines } from './debug.js';
 export { jsonErrors, type RejectionWatch, watchRejections } from './errors.js';
 export { type FaceLoginAppOptions, faceLoginApp } from './face-login-app.js';
-export { handoffApp } from './handoff-app.js';
+export { handoffApp, loggedIn } from './handoff-app.js';
 export { WEB_IDV_CALLBACK_URL, webIdvApp } from './web-idv-app.js';

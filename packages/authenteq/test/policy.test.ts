@@ -1,12 +1,13 @@
 import type { Clock } from '@passport-idv/core';
 import { type Sandbox, startSandbox } from '@passport-idv/sandbox';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { AUTHENTEQ_CALLBACK_URL, authenteqApp, startSignup } from '../../../test/support/authenteq-app.js';
+import { browserOn, localPath } from '../../../test/support/browser.js';
 import { type AuthenteqDetails, type AuthenteqPolicy, checkPolicy } from '../src/index.js';
-import { browser, CALLBACK_URL, createTestApp, local, start } from './app.js';
 
 let sandbox: Sandbox;
 beforeAll(async () => {
-  sandbox = await startSandbox({ authenteq: { redirectURIs: [CALLBACK_URL] } });
+  sandbox = await startSandbox({ authenteq: { redirectURIs: [AUTHENTEQ_CALLBACK_URL] } });
 });
 afterAll(() => sandbox.close());
 beforeEach(() => {
@@ -18,8 +19,8 @@ type Choice = 'adult' | 'minor' | 'expired' | 'foreign';
 
 /** Runs a whole sign-up with `policy` as `choice`; returns the callback response and who is logged in. */
 async function signUp(choice: Choice, policy: AuthenteqPolicy, clock: Clock = sandbox.clock) {
-  const agent = browser(createTestApp({ sandbox, strategy: { policy, clock } }).app);
-  const res = await agent.get(local(await sandbox.authenteq.complete(await start(agent), choice)));
+  const agent = browserOn(authenteqApp(sandbox, { policy, clock }).app);
+  const res = await agent.get(localPath(await sandbox.authenteq.complete(await startSignup(agent), choice)));
   const me = (await agent.get('/me')).body.user as { name: string } | null;
   return { status: res.status, failure: res.body.failure as { code: string; message: string } | undefined, me };
 }

@@ -1,11 +1,15 @@
 import { MemoryStore } from '@passport-idv/core';
 import { type Sandbox, startSandbox } from '@passport-idv/sandbox';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { browser, CALLBACK_URL, createTestApp, debugLines, local, start } from './app.js';
+import { AUTHENTEQ_CALLBACK_URL, authenteqApp, startSignup } from '../../../test/support/authenteq-app.js';
+import { browserOn, localPath } from '../../../test/support/browser.js';
+import { captureDebug } from '../../../test/support/debug.js';
+
+const debugLines = captureDebug();
 
 let sandbox: Sandbox;
 beforeAll(async () => {
-  sandbox = await startSandbox({ authenteq: { redirectURIs: [CALLBACK_URL] } });
+  sandbox = await startSandbox({ authenteq: { redirectURIs: [AUTHENTEQ_CALLBACK_URL] } });
 });
 afterAll(() => sandbox.close());
 
@@ -19,35 +23,35 @@ describe('nothing secret leaks', () => {
     const secrets: string[] = [sandbox.authenteq.clientSecret];
     const TOKEN = 'tok_known_0123456789abcdefghijklmnop';
     for (const store of [undefined, new MemoryStore({ clock: sandbox.clock })]) {
-      const { app } = createTestApp({ sandbox, strategy: { store } });
-      const impatient = createTestApp({ sandbox, strategy: { store, timeout: 300 } }).app;
+      const { app } = authenteqApp(sandbox, { store });
+      const impatient = authenteqApp(sandbox, { store, timeout: 300 }).app;
 
       // success, with a token value we know: the token endpoint answers it, the details endpoint a documented body
-      const agent = browser(app);
-      const authorize = await start(agent);
+      const agent = browserOn(app);
+      const authorize = await startSignup(agent);
       const callback = await sandbox.authenteq.complete(authorize, 'adult');
       const url = new URL(callback);
       secrets.push(url.searchParams.get('code')!, url.searchParams.get('state')!);
       const adult = sandbox.authenteq.identities.find((identity) => identity.id === 'adult')!.details;
       sandbox.faults.inject('authenteq.token', { body: { token: TOKEN }, times: 1 });
       sandbox.faults.inject('authenteq.details', { body: { croppedDocs: {}, details: adult }, times: 1 });
-      expect(record(await agent.get(local(callback))).status).toBe(200);
+      expect(record(await agent.get(localPath(callback))).status).toBe(200);
       record(await agent.get('/me'));
 
       // replay, upstream failures, a timeout and a policy refusal
-      record(await agent.get(local(callback)));
+      record(await agent.get(localPath(callback)));
       for (const fault of [{ status: 500 }, { malformed: true }, { hang: true }]) {
-        const other = browser('hang' in fault ? impatient : app);
-        const failing = await sandbox.authenteq.complete(await start(other), 'adult');
+        const other = browserOn('hang' in fault ? impatient : app);
+        const failing = await sandbox.authenteq.complete(await startSignup(other), 'adult');
         const failingURL = new URL(failing);
         secrets.push(failingURL.searchParams.get('code')!, failingURL.searchParams.get('state')!);
         sandbox.faults.inject('authenteq.token', { ...fault, times: 1 });
-        record(await other.get(local(failing)));
+        record(await other.get(localPath(failing)));
       }
-      const expired = browser(app);
-      const refused = await sandbox.authenteq.complete(await start(expired), 'expired');
+      const expired = browserOn(app);
+      const refused = await sandbox.authenteq.complete(await startSignup(expired), 'expired');
       secrets.push(new URL(refused).searchParams.get('code')!);
-      record(await expired.get(local(refused)));
+      record(await expired.get(localPath(refused)));
     }
     secrets.push(TOKEN);
     expect(debugLines.length).toBeGreaterThan(10);

@@ -1,12 +1,13 @@
 import { type Sandbox, startSandbox } from '@passport-idv/sandbox';
 import session from 'express-session';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { AUTHENTEQ_CALLBACK_URL, authenteqApp, startSignup } from '../../../test/support/authenteq-app.js';
+import { browserOn, localPath, sessionCookie } from '../../../test/support/browser.js';
 import { AuthenteqStrategy, type VerifiedIdentity } from '../src/index.js';
-import { browser, CALLBACK_URL, createTestApp, local, sessionCookie, start } from './app.js';
 
 let sandbox: Sandbox;
 beforeAll(async () => {
-  sandbox = await startSandbox({ authenteq: { redirectURIs: [CALLBACK_URL] } });
+  sandbox = await startSandbox({ authenteq: { redirectURIs: [AUTHENTEQ_CALLBACK_URL] } });
 });
 afterAll(() => sandbox.close());
 beforeEach(() => {
@@ -17,33 +18,33 @@ beforeEach(() => {
 
 describe.each(['express5', 'express4'] as const)('AuthenteqStrategy with %s', (framework) => {
   it('redirects with response_type=code, client_id, the exact redirect_uri, scope=kyc and a fresh 256-bit state', async () => {
-    const { app } = createTestApp({ sandbox, framework, strategy: { backURL: 'http://app.test/signup' } });
-    const agent = browser(app);
-    const first = new URL(await start(agent));
+    const { app } = authenteqApp(sandbox, { backURL: 'http://app.test/signup' }, { framework });
+    const agent = browserOn(app);
+    const first = new URL(await startSignup(agent));
     expect(`${first.origin}${first.pathname}`).toBe(sandbox.authenteq.authorizationURL);
     const params = Object.fromEntries(first.searchParams);
     expect(params).toEqual({
       response_type: 'code',
       client_id: sandbox.authenteq.clientID,
-      redirect_uri: CALLBACK_URL,
+      redirect_uri: AUTHENTEQ_CALLBACK_URL,
       scope: 'kyc',
       state: expect.stringMatching(/^[A-Za-z0-9_-]{43}$/),
       back_url: 'http://app.test/signup',
     });
     expect(Buffer.from(params.state!, 'base64url')).toHaveLength(32);
-    const second = new URL(await start(agent));
+    const second = new URL(await startSignup(agent));
     expect(second.searchParams.get('state')).not.toBe(params.state);
     expect(sandbox.requests.count({ provider: 'authenteq' })).toBe(0);
   });
 
   it('signs up: one token call, one details call, the user logged in, the session id changed', async () => {
-    const { app } = createTestApp({ sandbox, framework });
-    const agent = browser(app);
+    const { app } = authenteqApp(sandbox, {}, { framework });
+    const agent = browserOn(app);
     const started = await agent.get('/auth/authenteq');
     const before = sessionCookie(started);
     expect(before).toBeDefined();
     const callback = await sandbox.authenteq.complete(started.headers.location as string, 'adult');
-    const res = await agent.get(local(callback));
+    const res = await agent.get(localPath(callback));
     expect(res.status).toBe(200);
     expect(res.body.user).toEqual({ id: expect.stringMatching(/^DEU:PASSPORT:/), name: 'ANNA MARIA SCHMIDT' });
     expect(res.body.authInfo).toEqual({ provider: 'authenteq' });
@@ -56,26 +57,26 @@ describe.each(['express5', 'express4'] as const)('AuthenteqStrategy with %s', (f
   });
 
   it('two tabs started in one session can both complete', async () => {
-    const { app } = createTestApp({ sandbox, framework });
-    const agent = browser(app);
-    const tab1 = await start(agent);
-    const tab2 = await start(agent);
+    const { app } = authenteqApp(sandbox, {}, { framework });
+    const agent = browserOn(app);
+    const tab1 = await startSignup(agent);
+    const tab2 = await startSignup(agent);
     const callback2 = await sandbox.authenteq.complete(tab2, 'foreign');
     const callback1 = await sandbox.authenteq.complete(tab1, 'adult');
-    expect((await agent.get(local(callback2))).body.user.name).toBe("SEÁN O'BRIEN");
-    expect((await agent.get(local(callback1))).body.user.name).toBe('ANNA MARIA SCHMIDT');
+    expect((await agent.get(localPath(callback2))).body.user.name).toBe("SEÁN O'BRIEN");
+    expect((await agent.get(localPath(callback1))).body.user.name).toBe('ANNA MARIA SCHMIDT');
     expect(sandbox.requests.count({ route: 'authenteq.token' })).toBe(2);
   });
 
   it('one session keeps at most 10 pending states: the 11th start drops the oldest', async () => {
-    const { app } = createTestApp({ sandbox, framework });
-    const agent = browser(app);
+    const { app } = authenteqApp(sandbox, {}, { framework });
+    const agent = browserOn(app);
     const tabs: string[] = [];
-    for (let i = 0; i < 11; i++) tabs.push(await start(agent));
-    const oldest = await agent.get(local(await sandbox.authenteq.complete(tabs[0] as string, 'adult')));
+    for (let i = 0; i < 11; i++) tabs.push(await startSignup(agent));
+    const oldest = await agent.get(localPath(await sandbox.authenteq.complete(tabs[0] as string, 'adult')));
     expect(oldest.status).toBe(403);
     expect(sandbox.requests.count({ route: 'authenteq.token' })).toBe(0);
-    const second = await agent.get(local(await sandbox.authenteq.complete(tabs[1] as string, 'adult')));
+    const second = await agent.get(localPath(await sandbox.authenteq.complete(tabs[1] as string, 'adult')));
     expect(second.body.user.name).toBe('ANNA MARIA SCHMIDT');
     expect(sandbox.requests.count({ route: 'authenteq.token' })).toBe(1);
   });
@@ -84,25 +85,25 @@ describe.each(['express5', 'express4'] as const)('AuthenteqStrategy with %s', (f
     // Each strategy instance (each app process) has its own in-memory spent set; only the session is shared.
     const sessionStore = new session.MemoryStore();
     const strategy = { policy: { minimumAge: 18 } };
-    const a = createTestApp({ sandbox, framework, sessionStore, strategy });
-    const b = createTestApp({ sandbox, framework, sessionStore, strategy });
-    const started = await browser(a.app).get('/auth/authenteq');
+    const a = authenteqApp(sandbox, strategy, { framework, sessionStore });
+    const b = authenteqApp(sandbox, strategy, { framework, sessionStore });
+    const started = await browserOn(a.app).get('/auth/authenteq');
     const cookie = sessionCookie(started) as string;
-    const callback = local(await sandbox.authenteq.complete(started.headers.location as string, 'minor'));
-    const refused = await browser(a.app).get(callback).set('Cookie', cookie);
+    const callback = localPath(await sandbox.authenteq.complete(started.headers.location as string, 'minor'));
+    const refused = await browserOn(a.app).get(callback).set('Cookie', cookie);
     expect(refused.body.failure.code).toBe('under_age');
-    const replay = await browser(b.app).get(callback).set('Cookie', cookie);
+    const replay = await browserOn(b.app).get(callback).set('Cookie', cookie);
     expect(replay.status).toBe(403);
     expect(replay.body.failure.code).toBe('state_invalid');
     expect(sandbox.requests.count({ route: 'authenteq.token' })).toBe(1);
   });
 
   it('error=access_denied (cancel) fails to the failure redirect and spends the state', async () => {
-    const { app } = createTestApp({ sandbox, framework, callback: 'standard' });
-    const agent = browser(app);
-    const authorize = await start(agent);
+    const { app } = authenteqApp(sandbox, {}, { framework, callback: 'standard' });
+    const agent = browserOn(app);
+    const authorize = await startSignup(agent);
     const cancelled = await sandbox.authenteq.complete(authorize, 'cancel');
-    const res = await agent.get(local(cancelled));
+    const res = await agent.get(localPath(cancelled));
     expect(res.status).toBe(302);
     expect(res.headers.location).toBe('/signup');
     expect((await agent.get('/signup')).body.messages).toEqual(['The identity check was cancelled.']);
@@ -117,9 +118,9 @@ describe.each(['express5', 'express4'] as const)('AuthenteqStrategy with %s', (f
 
 describe('AuthenteqStrategy: the callback', () => {
   it('another OAuth error is an error (502), with no upstream call', async () => {
-    const { app } = createTestApp({ sandbox });
-    const agent = browser(app);
-    const state = new URL(await start(agent)).searchParams.get('state')!;
+    const { app } = authenteqApp(sandbox);
+    const agent = browserOn(app);
+    const state = new URL(await startSignup(agent)).searchParams.get('state')!;
     const res = await agent.get('/auth/authenteq/callback').query({ error: 'server_error', state });
     expect(res.status).toBe(502);
     expect(res.body).toEqual({ error: 'ERR_AUTHENTEQ_AUTHORIZATION' });
@@ -129,9 +130,9 @@ describe('AuthenteqStrategy: the callback', () => {
   });
 
   it('a valid state without a code fails with 400 code_missing and spends the state', async () => {
-    const { app } = createTestApp({ sandbox });
-    const agent = browser(app);
-    const state = new URL(await start(agent)).searchParams.get('state')!;
+    const { app } = authenteqApp(sandbox);
+    const agent = browserOn(app);
+    const state = new URL(await startSignup(agent)).searchParams.get('state')!;
     const res = await agent.get('/auth/authenteq/callback').query({ state });
     expect(res.status).toBe(400);
     expect(res.body.failure.code).toBe('code_missing');
@@ -141,20 +142,20 @@ describe('AuthenteqStrategy: the callback', () => {
   });
 
   it('keeps returnTo through the flow and exposes it on req.authInfo', async () => {
-    const { app } = createTestApp({ sandbox, callback: 'standard' });
-    const agent = browser(app);
-    const callback = await sandbox.authenteq.complete(await start(agent, '/account?tab=documents'), 'adult');
-    const res = await agent.get(local(callback));
+    const { app } = authenteqApp(sandbox, {}, { callback: 'standard' });
+    const agent = browserOn(app);
+    const callback = await sandbox.authenteq.complete(await startSignup(agent, '/account?tab=documents'), 'adult');
+    const res = await agent.get(localPath(callback));
     expect(res.body.authInfo).toEqual({ provider: 'authenteq', returnTo: '/account?tab=documents' });
   });
 
   it.each(['//evil.example/x', 'https://evil.example/', '/\\evil.example', 'javascript:alert(1)'])(
     'drops the open-redirect attempt %s',
     async (returnTo) => {
-      const { app } = createTestApp({ sandbox, callback: 'standard' });
-      const agent = browser(app);
-      const callback = await sandbox.authenteq.complete(await start(agent, returnTo), 'adult');
-      const res = await agent.get(local(callback));
+      const { app } = authenteqApp(sandbox, {}, { callback: 'standard' });
+      const agent = browserOn(app);
+      const callback = await sandbox.authenteq.complete(await startSignup(agent, returnTo), 'adult');
+      const res = await agent.get(localPath(callback));
       expect(res.status).toBe(200);
       expect(res.body.authInfo).toEqual({ provider: 'authenteq' });
     },
@@ -162,16 +163,18 @@ describe('AuthenteqStrategy: the callback', () => {
 
   it('passes req with passReqToCallback, and the VerifiedIdentity profile', async () => {
     let seen: { profile: VerifiedIdentity; hasReq: boolean } | undefined;
-    const { app } = createTestApp({
+    const { app } = authenteqApp(
       sandbox,
-      strategy: { passReqToCallback: true },
-      verifyWithRequest: (req, profile, done) => {
-        seen = { profile, hasReq: typeof req.get === 'function' };
-        done(null, { id: profile.id });
+      { passReqToCallback: true },
+      {
+        verifyWithRequest: (req, profile, done) => {
+          seen = { profile, hasReq: typeof req.get === 'function' };
+          done(null, { id: profile.id });
+        },
       },
-    });
-    const agent = browser(app);
-    await agent.get(local(await sandbox.authenteq.complete(await start(agent), 'adult')));
+    );
+    const agent = browserOn(app);
+    await agent.get(localPath(await sandbox.authenteq.complete(await startSignup(agent), 'adult')));
     expect(seen?.hasReq).toBe(true);
     const adult = sandbox.authenteq.identities.find((identity) => identity.id === 'adult')!.details;
     expect(seen?.profile).toEqual({
@@ -195,53 +198,59 @@ describe('AuthenteqStrategy: the callback', () => {
 
   it('adds images only with includeImages', async () => {
     let profile: VerifiedIdentity | undefined;
-    const { app } = createTestApp({
+    const { app } = authenteqApp(
       sandbox,
-      strategy: { includeImages: true },
-      verify: (p, done) => {
-        profile = p;
-        done(null, { id: p.id });
+      { includeImages: true },
+      {
+        verify: (p, done) => {
+          profile = p;
+          done(null, { id: p.id });
+        },
       },
-    });
-    const agent = browser(app);
-    await agent.get(local(await sandbox.authenteq.complete(await start(agent), 'adult')));
+    );
+    const agent = browserOn(app);
+    await agent.get(localPath(await sandbox.authenteq.complete(await startSignup(agent), 'adult')));
     expect(profile?.images?.front).toMatch(/^\/9j\//);
     expect(profile?._json.croppedDocs?.back).toMatch(/^\/9j\//);
   });
 
   it('accepts an async verify returning the user, or false to refuse', async () => {
     let refuse = false;
-    const { app } = createTestApp({
+    const { app } = authenteqApp(
       sandbox,
-      verify: async (profile) => (refuse ? false : { id: profile.id, async: true }),
-    });
-    const agent = browser(app);
-    const ok = await agent.get(local(await sandbox.authenteq.complete(await start(agent), 'adult')));
+      {},
+      { verify: async (profile) => (refuse ? false : { id: profile.id, async: true }) },
+    );
+    const agent = browserOn(app);
+    const ok = await agent.get(localPath(await sandbox.authenteq.complete(await startSignup(agent), 'adult')));
     expect(ok.body.user.async).toBe(true);
     refuse = true;
-    const other = browser(app);
-    const refused = await other.get(local(await sandbox.authenteq.complete(await start(other), 'adult')));
+    const other = browserOn(app);
+    const refused = await other.get(localPath(await sandbox.authenteq.complete(await startSignup(other), 'adult')));
     expect(refused.status).toBe(401);
     expect((await other.get('/me')).body.user).toBeNull();
   });
 
   it('turns a verify error or rejection into an error response', async () => {
-    const { app } = createTestApp({
+    const { app } = authenteqApp(
       sandbox,
-      verify: async () => {
-        throw Object.assign(new Error('database down'), { status: 503, code: 'DB' });
+      {},
+      {
+        verify: async () => {
+          throw Object.assign(new Error('database down'), { status: 503, code: 'DB' });
+        },
       },
-    });
-    const agent = browser(app);
-    const res = await agent.get(local(await sandbox.authenteq.complete(await start(agent), 'adult')));
+    );
+    const agent = browserOn(app);
+    const res = await agent.get(localPath(await sandbox.authenteq.complete(await startSignup(agent), 'adult')));
     expect(res.status).toBe(503);
     expect((await agent.get('/me')).body.user).toBeNull();
   });
 
   it('sends grantType=authorizationCode when configured (the sandbox accepts both)', async () => {
-    const { app } = createTestApp({ sandbox, strategy: { grantType: 'authorizationCode' } });
-    const agent = browser(app);
-    const res = await agent.get(local(await sandbox.authenteq.complete(await start(agent), 'adult')));
+    const { app } = authenteqApp(sandbox, { grantType: 'authorizationCode' });
+    const agent = browserOn(app);
+    const res = await agent.get(localPath(await sandbox.authenteq.complete(await startSignup(agent), 'adult')));
     expect(res.status).toBe(200);
   });
 
@@ -250,8 +259,9 @@ describe('AuthenteqStrategy: the callback', () => {
     const { Passport } = await import('passport');
     const passport = new Passport();
     passport.use(
-      new AuthenteqStrategy({ clientID: 'id', clientSecret: 'secret', callbackURL: CALLBACK_URL }, (profile, done) =>
-        done(null, profile),
+      new AuthenteqStrategy(
+        { clientID: 'id', clientSecret: 'secret', callbackURL: AUTHENTEQ_CALLBACK_URL },
+        (profile, done) => done(null, profile),
       ),
     );
     const app = express();
@@ -259,14 +269,14 @@ describe('AuthenteqStrategy: the callback', () => {
     app.use((error: { code?: string }, _req: unknown, res: import('express').Response, _next: unknown) => {
       res.status(500).json({ error: error.code });
     });
-    const res = await browser(app).get('/auth/authenteq');
+    const res = await browserOn(app).get('/auth/authenteq');
     expect(res.body).toEqual({ error: 'ERR_SESSION_REQUIRED' });
   });
 });
 
 describe('AuthenteqStrategy: options', () => {
   const verify = () => undefined;
-  const base = { clientID: 'id', clientSecret: 'secret', callbackURL: CALLBACK_URL };
+  const base = { clientID: 'id', clientSecret: 'secret', callbackURL: AUTHENTEQ_CALLBACK_URL };
   it.each([
     ['a missing clientID', { clientID: '' }],
     ['a missing clientSecret', { clientSecret: undefined }],
@@ -287,7 +297,7 @@ describe('AuthenteqStrategy: options', () => {
   });
 
   it('is named authenteq and accepts the sandbox credentials spread in', () => {
-    const strategy = new AuthenteqStrategy({ ...sandbox.authenteq, callbackURL: CALLBACK_URL }, verify);
+    const strategy = new AuthenteqStrategy({ ...sandbox.authenteq, callbackURL: AUTHENTEQ_CALLBACK_URL }, verify);
     expect(strategy.name).toBe('authenteq');
   });
 });

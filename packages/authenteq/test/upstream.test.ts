@@ -1,10 +1,11 @@
 import { type Sandbox, startSandbox } from '@passport-idv/sandbox';
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
-import { browser, CALLBACK_URL, createTestApp, local, start } from './app.js';
+import { AUTHENTEQ_CALLBACK_URL, authenteqApp, startSignup } from '../../../test/support/authenteq-app.js';
+import { type Browser, browserOn, localPath } from '../../../test/support/browser.js';
 
 let sandbox: Sandbox;
 beforeAll(async () => {
-  sandbox = await startSandbox({ authenteq: { redirectURIs: [CALLBACK_URL] } });
+  sandbox = await startSandbox({ authenteq: { redirectURIs: [AUTHENTEQ_CALLBACK_URL] } });
 });
 afterAll(() => sandbox.close());
 beforeEach(() => {
@@ -17,12 +18,12 @@ const count = (route: string) => sandbox.requests.count({ route });
 
 /** Starts a flow (provider calls time out after 5 s unless `strategy.timeout` says otherwise), completes the identity check as `adult`, returns the agent and the callback path. */
 async function prepared(strategy = {}) {
-  const agent = browser(createTestApp({ sandbox, strategy: { timeout: 5_000, ...strategy } }).app);
-  const callback = local(await sandbox.authenteq.complete(await start(agent), 'adult'));
+  const agent = browserOn(authenteqApp(sandbox, { timeout: 5_000, ...strategy }).app);
+  const callback = localPath(await sandbox.authenteq.complete(await startSignup(agent), 'adult'));
   return { agent, callback };
 }
 
-async function expectNobody(agent: ReturnType<typeof browser>) {
+async function expectNobody(agent: Browser) {
   expect((await agent.get('/me')).body.user).toBeNull();
 }
 
@@ -34,7 +35,7 @@ describe('token endpoint failures', () => {
     const code = new URLSearchParams(callback.split('?')[1]).get('code')!;
     form.set('grantType', 'authorization_code');
     form.set('code', code);
-    form.set('redirectUri', CALLBACK_URL);
+    form.set('redirectUri', AUTHENTEQ_CALLBACK_URL);
     form.set('clientId', sandbox.authenteq.clientID);
     form.set('clientSecret', sandbox.authenteq.clientSecret);
     expect((await fetch(sandbox.authenteq.tokenURL, { method: 'POST', body: form })).status).toBe(200);
@@ -92,10 +93,17 @@ describe('details endpoint failures', () => {
   it('401 once the 15-minute window has passed → failure, no login', async () => {
     const { agent, callback } = await prepared({ timeout: 2_000 });
     // Hold the details request in the sandbox while its clock moves 15 minutes past the token's issue.
-    sandbox.faults.inject('authenteq.details', { latency: 100, times: 1 });
+    let open!: () => void;
+    sandbox.faults.inject('authenteq.details', {
+      gate: new Promise<void>((resolve) => {
+        open = resolve;
+      }),
+      times: 1,
+    });
     const pending = agent.get(callback).then((res) => res);
     await vi.waitFor(() => expect(count('authenteq.details')).toBe(1), { interval: 5 });
     sandbox.clock.advance(15 * 60_000);
+    open();
     const res = await pending;
     expect(res.status).toBe(403);
     expect(res.body.failure.code).toBe('details_unavailable');

@@ -1,13 +1,15 @@
 import { ProviderNetworkError, ProviderResponseError, ProviderTimeoutError } from '@passport-idv/core';
 import { type Sandbox, startSandbox } from '@passport-idv/sandbox';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { captureDebug } from '../../../test/support/debug.js';
 import {
   AUTHENTEQ_WEB_IDV_BASE_URL,
   AuthenteqWebIdvClient,
   type AuthenteqWebIdvClientOptions,
   AuthenteqWebIdvError,
 } from '../src/index.js';
-import { debugLines } from './app.js';
+
+const debugLines = captureDebug();
 
 const REDIRECT = 'http://app.test/auth/idv/callback';
 let sandbox: Sandbox;

@@ -1,8 +1,14 @@
 import { MemoryStore, type Store, StoreError } from '@passport-idv/core';
 import { type Sandbox, startSandbox } from '@passport-idv/sandbox';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { AuthenteqWebIdvStrategy, type WebIdvVerifiedIdentity } from '../src/index.js';
-import { type Browser, browser, createWebIdvTestApp, local, sessionCookie, WEB_IDV_CALLBACK_URL } from './app.js';
+import { startSignup, type WebIdvStrategyAppOptions, webIdvStrategyApp } from '../../../test/support/authenteq-app.js';
+import { type Browser, browserOn, localPath, sessionCookie } from '../../../test/support/browser.js';
+import { WEB_IDV_CALLBACK_URL } from '../../../test/support/web-idv-app.js';
+import {
+  AuthenteqWebIdvStrategy,
+  type AuthenteqWebIdvStrategyOptions,
+  type WebIdvVerifiedIdentity,
+} from '../src/index.js';
 
 let sandbox: Sandbox;
 beforeAll(async () => {
@@ -18,19 +24,20 @@ beforeEach(() => {
 
 const urlCalls = () => sandbox.requests.count({ route: 'authenteq.web_idv_url' });
 const resultCalls = () => sandbox.requests.count({ route: 'authenteq.web_idv_result' });
-const app = (options: Omit<Parameters<typeof createWebIdvTestApp>[0], 'sandbox'> = {}) =>
-  createWebIdvTestApp({ sandbox, ...options }).app;
+const browser = browserOn;
+/** The Web IDV test app: the strategy's options in `strategy`, how it is served beside them. */
+const app = ({
+  strategy,
+  ...serve
+}: WebIdvStrategyAppOptions & { strategy?: Partial<AuthenteqWebIdvStrategyOptions> } = {}) =>
+  webIdvStrategyApp(sandbox, strategy, serve).app;
 
 /** Starts a sign-up in `agent`: the verification URL the app redirected to. */
-async function begin(agent: Browser, returnTo?: string): Promise<string> {
-  const res = await agent.get('/auth/idv').query(returnTo === undefined ? {} : { returnTo });
-  expect(res.status).toBe(302);
-  return res.headers.location as string;
-}
+const begin = (agent: Browser, returnTo?: string) => startSignup(agent, returnTo, '/auth/idv');
 
 /** Starts and completes a verification as `choice`: the callback path the browser is sent back to. */
 async function completed(agent: Browser, choice: Parameters<Sandbox['authenteqWebIdv']['complete']>[1] = 'adult') {
-  return local(await sandbox.authenteqWebIdv.complete(await begin(agent), choice));
+  return localPath(await sandbox.authenteqWebIdv.complete(await begin(agent), choice));
 }
 
 describe.each(['express5', 'express4'] as const)('AuthenteqWebIdvStrategy with %s', (framework) => {
@@ -48,7 +55,7 @@ describe.each(['express5', 'express4'] as const)('AuthenteqWebIdvStrategy with %
   it('signs up: one result call with the same redirectUrl, the user logged in, the session id changed', async () => {
     const agent = browser(app({ framework }));
     const first = await agent.get('/auth/idv');
-    const callback = local(await sandbox.authenteqWebIdv.complete(first.headers.location as string, 'adult'));
+    const callback = localPath(await sandbox.authenteqWebIdv.complete(first.headers.location as string, 'adult'));
     expect(new URL(callback, 'http://app.test').searchParams.get('code')).toBeTruthy();
     const res = await agent.get(callback);
     expect(res.status).toBe(200);
@@ -63,8 +70,8 @@ describe.each(['express5', 'express4'] as const)('AuthenteqWebIdvStrategy with %
     const agent = browser(app({ framework }));
     const first = await begin(agent);
     const second = await begin(agent);
-    const secondBack = local(await sandbox.authenteqWebIdv.complete(second, 'adult'));
-    const firstBack = local(await sandbox.authenteqWebIdv.complete(first, 'no-expiry'));
+    const secondBack = localPath(await sandbox.authenteqWebIdv.complete(second, 'adult'));
+    const firstBack = localPath(await sandbox.authenteqWebIdv.complete(first, 'no-expiry'));
     expect((await agent.get(secondBack)).status).toBe(200);
     // The first tab's state survived the second's sign-up; the policy then decides about its document.
     expect((await agent.get(firstBack)).body.failure?.code).toBe('document_without_expiry');
@@ -73,7 +80,7 @@ describe.each(['express5', 'express4'] as const)('AuthenteqWebIdvStrategy with %
 
   it('cancel: back without a code → 403 not_verified, no result call, and the state is spent', async () => {
     const agent = browser(app({ framework, callback: 'standard' }));
-    const back = local(await sandbox.authenteqWebIdv.complete(await begin(agent), 'cancel'));
+    const back = localPath(await sandbox.authenteqWebIdv.complete(await begin(agent), 'cancel'));
     const res = await agent.get(back);
     expect([res.status, res.headers.location]).toEqual([302, '/signup']);
     expect((await agent.get('/signup')).body.messages).toEqual([
@@ -173,7 +180,7 @@ describe('AuthenteqWebIdvStrategy: the callback', () => {
         },
       }),
     );
-    const back = local(await sandbox.authenteqWebIdv.complete(await begin(agent, '/settings?tab=2'), 'adult'));
+    const back = localPath(await sandbox.authenteqWebIdv.complete(await begin(agent, '/settings?tab=2'), 'adult'));
     const res = await agent.get(back);
     expect(res.body.authInfo).toEqual({ provider: 'authenteq', returnTo: '/settings?tab=2' });
     expect(seen.url).toContain('/auth/idv/callback');
@@ -182,7 +189,7 @@ describe('AuthenteqWebIdvStrategy: the callback', () => {
     expect(seen.profile?.images).toBeUndefined();
 
     const offsite = browser(app());
-    const away = local(await sandbox.authenteqWebIdv.complete(await begin(offsite, '//evil.example/x'), 'adult'));
+    const away = localPath(await sandbox.authenteqWebIdv.complete(await begin(offsite, '//evil.example/x'), 'adult'));
     expect((await offsite.get(away)).body.authInfo.returnTo).toBeUndefined();
   });
 

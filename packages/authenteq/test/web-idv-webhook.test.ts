@@ -5,6 +5,7 @@ import { type AuthenteqWebhookSignature, type Sandbox, signWebhook, startSandbox
 import express from 'express';
 import supertest from 'supertest';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { captureDebug } from '../../../test/support/debug.js';
 import {
   type AuthenteqWebhookImages,
   type AuthenteqWebhookOptions,
@@ -12,7 +13,8 @@ import {
   type AuthenteqWebIdvResult,
   authenteqWebhook,
 } from '../src/index.js';
-import { debugLines } from './app.js';
+
+const debugLines = captureDebug();
 
 const REDIRECT = 'http://app.test/auth/idv/callback';
 const HOUR = 60 * 60_000;

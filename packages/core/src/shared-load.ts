@@ -15,11 +15,16 @@ export interface SharedLoadSteps<T> {
 
 /** Options of {@link SharedLoader}. */
 export interface SharedLoaderOptions {
-  /** Real milliseconds a creation may hold the lock, and so the longest another instance waits for it. */
+  /**
+   * Milliseconds a creation may hold the lock, and so how long another instance waits for it: its pauses between
+   * two reads add up to at most this much.
+   */
   lockMs: number;
   /** First and longest pause between two reads while another instance creates the value. Default 5 and 50 ms. */
   firstPollMs?: number;
   maxPollMs?: number;
+  /** How a pause is waited for. Default: a real timer (`node:timers/promises`); tests pass one that waits on nothing. */
+  sleep?: (ms: number) => Promise<unknown>;
 }
 
 /**
@@ -39,6 +44,7 @@ export class SharedLoader<T> {
   readonly #lockMs: number;
   readonly #firstPollMs: number;
   readonly #maxPollMs: number;
+  readonly #sleep: (ms: number) => Promise<unknown>;
   readonly #inflight = new Map<string, Promise<T>>();
 
   constructor(store: Store, options: SharedLoaderOptions) {
@@ -46,6 +52,7 @@ export class SharedLoader<T> {
     this.#lockMs = options.lockMs;
     this.#firstPollMs = options.firstPollMs ?? 5;
     this.#maxPollMs = options.maxPollMs ?? 50;
+    this.#sleep = options.sleep ?? delay;
   }
 
   /** The value for `key`: read, or created once (the lock lives under `${key}:lock`). */
@@ -59,8 +66,9 @@ export class SharedLoader<T> {
 
   async #load(key: string, steps: SharedLoadSteps<T>): Promise<T> {
     const lockKey = `${key}:lock`;
-    // Real time: the lock's TTL runs on the store's clock, which for Redis is real time.
-    const deadline = performance.now() + this.#lockMs;
+    // Counted in pauses, not on the injected clock: the lock's TTL runs on the store's clock, which for Redis is real
+    // time, and the pauses alone already last as long as the lock.
+    let waited = 0;
     for (let wait = this.#firstPollMs; ; wait = Math.min(wait * 2, this.#maxPollMs)) {
       const found = await steps.read();
       if (found !== undefined) return found;
@@ -74,8 +82,9 @@ export class SharedLoader<T> {
         }
       }
       // Another instance is creating it: poll for its result, within bounds.
-      if (performance.now() + wait > deadline) return steps.onWaitTimeout();
-      await delay(wait);
+      if (waited + wait > this.#lockMs) return steps.onWaitTimeout();
+      waited += wait;
+      await this.#sleep(wait);
     }
   }
 

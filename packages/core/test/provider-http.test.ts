@@ -308,7 +308,8 @@ describe('providerRequest', () => {
       const controller = new AbortController();
       const started = performance.now();
       const pending = providerRequest({ ...call, method: 'POST', url: `${base}/hang`, signal: controller.signal });
-      setTimeout(() => controller.abort(), 50);
+      await vi.waitFor(() => expect(hits.get('/hang')).toBe(1), { interval: 5 });
+      controller.abort();
       const error = await pending.catch((e) => e);
       expect(error).toBeInstanceOf(ProviderNetworkError);
       expect(error).toMatchObject({ code: 'ERR_PROVIDER_NETWORK', status: 502 });
@@ -324,8 +325,9 @@ describe('providerRequest', () => {
         retryDelay: 2_000,
         signal: controller.signal,
       });
-      setTimeout(() => controller.abort(), 100);
+      await vi.waitFor(() => expect(hits.get('/503')).toBe(1), { interval: 5 });
       const started = performance.now();
+      controller.abort();
       const error = await pending.catch((e) => e);
       expect(error).toBeInstanceOf(ProviderNetworkError);
       expect(performance.now() - started).toBeLessThan(1_000);

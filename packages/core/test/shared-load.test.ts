@@ -34,8 +34,14 @@ describe('SharedLoader', () => {
     const store = new MemoryStore();
     await store.add('k:lock', 'someone else', 60_000);
     const created = { count: 0 };
-    const loader = new SharedLoader<string>(store, { lockMs: 30 });
+    const paused = { ms: 0 };
+    const sleep = async (ms: number) => {
+      paused.ms += ms;
+    };
+    const loader = new SharedLoader<string>(store, { lockMs: 5_000, sleep });
     expect(await loader.load('k', steps(store, 'k', created))).toBe('timed out');
+    expect(paused.ms).toBeGreaterThan(4_950);
+    expect(paused.ms).toBeLessThanOrEqual(5_000);
     expect(created.count).toBe(0);
     expect(await store.get('k:lock')).toBe('someone else'); // not ours: left alone
   });

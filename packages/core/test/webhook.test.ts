@@ -193,7 +193,7 @@ describe('deliverOnce', () => {
       Array.from({ length: 20 }, () =>
         deliverOnce(store, 'k', 60_000, async () => {
           runs += 1;
-          await new Promise((resolve) => setTimeout(resolve, 5));
+          await new Promise((resolve) => setImmediate(resolve));
         }),
       ),
     );

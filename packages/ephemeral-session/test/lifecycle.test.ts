@@ -1,6 +1,6 @@
 import { type Sandbox, startSandbox } from '@passport-idv/sandbox';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { createTestApp, loggedIn } from './helpers.js';
+import { handoffApp, loggedIn } from '../../../test/support/handoff-app.js';
 
 let sandbox: Sandbox;
 
@@ -22,7 +22,7 @@ const started = () =>
 
 describe('ephemeralSession(): a session that ended is never handed out again', () => {
   it('reuses a session while the phone is still at it', async () => {
-    const agent = await loggedIn(createTestApp(sandbox).app);
+    const agent = await loggedIn(handoffApp(sandbox).app);
     const first = (await agent.post('/verify/handoff').expect(201)).body;
     sandbox.idv.completeCapture(first.sessionId, ['document']);
     expect((await agent.post('/verify/handoff').expect(201)).body).toEqual(first);
@@ -33,7 +33,7 @@ describe('ephemeralSession(): a session that ended is never handed out again', (
     ['finished', (id: string) => sandbox.idv.completeCapture(id)],
     ['failed', (id: string) => sandbox.idv.failSession(id)],
   ])('starts a new session once the last one %s', async (_, end) => {
-    const agent = await loggedIn(createTestApp(sandbox).app);
+    const agent = await loggedIn(handoffApp(sandbox).app);
     const first = (await agent.post('/verify/handoff').expect(201)).body;
     end(first.sessionId);
     const second = (await agent.post('/verify/handoff').expect(201)).body;
@@ -46,14 +46,14 @@ describe('ephemeralSession(): a session that ended is never handed out again', (
   });
 
   it('starts a new session when the platform does not know the last one', async () => {
-    const agent = await loggedIn(createTestApp(sandbox).app);
+    const agent = await loggedIn(handoffApp(sandbox).app);
     const first = (await agent.post('/verify/handoff').expect(201)).body;
     sandbox.faults.inject('idv.session', { status: 404, times: 1 });
     expect((await agent.post('/verify/handoff').expect(201)).body.sessionId).not.toBe(first.sessionId);
   });
 
   it('starts a new session when its status means nothing in the table (an unknown state may have ended)', async () => {
-    const agent = await loggedIn(createTestApp(sandbox, { statuses: {} }).app);
+    const agent = await loggedIn(handoffApp(sandbox, { statuses: {} }).app);
     const first = (await agent.post('/verify/handoff').expect(201)).body;
     expect((await agent.post('/verify/handoff').expect(201)).body.sessionId).not.toBe(first.sessionId);
   });
@@ -62,7 +62,7 @@ describe('ephemeralSession(): a session that ended is never handed out again', (
     [{ status: 503 }, 502, 'ERR_PROVIDER_STATUS'],
     [{ hang: true }, 504, 'ERR_PROVIDER_TIMEOUT'],
   ])('hands nothing out when the session cannot be read back (%j → %d)', async (fault, status, code) => {
-    const agent = await loggedIn(createTestApp(sandbox, { timeout: 300 }).app);
+    const agent = await loggedIn(handoffApp(sandbox, { timeout: 300 }).app);
     await agent.post('/verify/handoff').expect(201);
     sandbox.faults.inject('idv.session', fault);
     const res = await agent.post('/verify/handoff').expect(status);
@@ -74,8 +74,8 @@ describe('ephemeralSession(): a session that ended is never handed out again', (
   it('keeps that rule across instances sharing a store', async () => {
     const { MemoryStore } = await import('@passport-idv/core');
     const store = new MemoryStore({ clock: sandbox.clock });
-    const a = createTestApp(sandbox, { store });
-    const b = createTestApp(sandbox, { store });
+    const a = handoffApp(sandbox, { store });
+    const b = handoffApp(sandbox, { store });
     const req = { user: { id: 'shared-user' } } as never;
     const first = await a.handoff.start(req);
     expect((await b.handoff.start(req)).sessionId).toBe(first.sessionId);
@@ -88,7 +88,7 @@ describe('ephemeralSession(): a session that ended is never handed out again', (
 
 describe("ephemeralSession({ start: 'deeplink' })", () => {
   it('starts the session in one call and answers the link the platform built', async () => {
-    const agent = await loggedIn(createTestApp(sandbox, { start: 'deeplink', ttl: 900 }).app, 'user-3');
+    const agent = await loggedIn(handoffApp(sandbox, { start: 'deeplink', ttl: 900 }).app, 'user-3');
     const before = sandbox.clock.now();
     const res = await agent.post('/verify/handoff').expect(201);
     expect(Object.keys(res.body).sort()).toEqual(['expiresAt', 'handoffUrl', 'sessionId']);
@@ -109,7 +109,7 @@ describe("ephemeralSession({ start: 'deeplink' })", () => {
   });
 
   it('reuses the session like the two-call start, and starts a new one once it ended', async () => {
-    const agent = await loggedIn(createTestApp(sandbox, { start: 'deeplink' }).app);
+    const agent = await loggedIn(handoffApp(sandbox, { start: 'deeplink' }).app);
     const first = (await agent.post('/verify/handoff').expect(201)).body;
     expect((await agent.post('/verify/handoff').expect(201)).body).toEqual(first);
     sandbox.idv.completeCapture(first.sessionId);
@@ -122,7 +122,7 @@ describe("ephemeralSession({ start: 'deeplink' })", () => {
     [{ body: { url: 'https://idv.example.com/mobile' } }, 502, 'ERR_PROVIDER_RESPONSE'],
     [{ hang: true }, 504, 'ERR_PROVIDER_TIMEOUT'],
   ])('answers a failing deeplink call (%j) with %d and a generic message, not retried', async (fault, status, code) => {
-    const agent = await loggedIn(createTestApp(sandbox, { start: 'deeplink', timeout: 300 }).app);
+    const agent = await loggedIn(handoffApp(sandbox, { start: 'deeplink', timeout: 300 }).app);
     sandbox.faults.inject('idv.deeplink', { ...fault, times: 1 });
     const res = await agent.post('/verify/handoff').expect(status);
     expect(res.body).toEqual({ error: code, message: expect.stringMatching(/^The verification service/) });
@@ -131,6 +131,6 @@ describe("ephemeralSession({ start: 'deeplink' })", () => {
   });
 
   it('refuses an unknown start mode when built', () => {
-    expect(() => createTestApp(sandbox, { start: 'qr' as never })).toThrow(TypeError);
+    expect(() => handoffApp(sandbox, { start: 'qr' as never })).toThrow(TypeError);
   });
 });

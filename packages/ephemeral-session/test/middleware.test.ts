@@ -2,8 +2,10 @@ import { MemoryStore } from '@passport-idv/core';
 import { type Sandbox, startSandbox } from '@passport-idv/sandbox';
 import request from 'supertest';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { captureDebug } from '../../../test/support/debug.js';
+import { handoffApp, loggedIn } from '../../../test/support/handoff-app.js';
 import { buildHandoffUrl } from '../src/index.js';
-import { brokenStore, captureLogs, createTestApp, loggedIn, recordingProxy } from './helpers.js';
+import { brokenStore, recordingProxy } from './helpers.js';
 
 let sandbox: Sandbox;
 
@@ -26,7 +28,7 @@ describe('ephemeralSession(): the two documented calls', () => {
   it('sends exactly the documented requests, in order, and nothing else', async () => {
     const proxy = await recordingProxy(sandbox.url);
     try {
-      const { app } = createTestApp(sandbox, { host: `${proxy.url}/idv`, ttl: 900 });
+      const { app } = handoffApp(sandbox, { host: `${proxy.url}/idv`, ttl: 900 });
       const agent = await loggedIn(app, 'user-7');
       const res = await agent.post('/verify/handoff').expect(201);
       expect(proxy.recorded).toHaveLength(2);
@@ -51,7 +53,7 @@ describe('ephemeralSession(): the two documented calls', () => {
   });
 
   it('answers 201 with the handoff URL in the documented form, which opens the session in the sandbox', async () => {
-    const { app } = createTestApp(sandbox, { ttl: 600 });
+    const { app } = handoffApp(sandbox, { ttl: 600 });
     const agent = await loggedIn(app);
     const before = sandbox.clock.now();
     const res = await agent.post('/verify/handoff').expect(201);
@@ -91,7 +93,7 @@ describe('ephemeralSession(): the two documented calls', () => {
 
 describe('ephemeralSession(): who the session is for', () => {
   it('answers 401 with no upstream call when nobody is logged in', async () => {
-    const { app } = createTestApp(sandbox);
+    const { app } = handoffApp(sandbox);
     const res = await request(app).post('/verify/handoff').send({ externalUserId: 'mallory' }).expect(401);
     expect(res.body).toEqual({ error: 'ERR_NO_EXTERNAL_USER_ID', message: 'Sign in before starting a verification.' });
     expect(res.headers['cache-control']).toBe('no-store');
@@ -101,14 +103,14 @@ describe('ephemeralSession(): who the session is for', () => {
 
   it('answers 401 when metadata() gives no usable externalUserId', async () => {
     for (const metadata of [() => undefined, () => ({ externalUserId: '' }), () => ({ externalUserId: 42 })]) {
-      const { app } = createTestApp(sandbox, { metadata: metadata as never });
+      const { app } = handoffApp(sandbox, { metadata: metadata as never });
       await (await loggedIn(app)).post('/verify/handoff').expect(401);
     }
     expect(idvCalls()).toBe(0);
   });
 
   it('ignores an externalUserId sent in the request body', async () => {
-    const { app } = createTestApp(sandbox);
+    const { app } = handoffApp(sandbox);
     const agent = await loggedIn(app, 'alice');
     const res = await agent
       .post('/verify/handoff')
@@ -118,7 +120,7 @@ describe('ephemeralSession(): who the session is for', () => {
   });
 
   it('defaults metadata to req.user.id', async () => {
-    const { app } = createTestApp(sandbox, { metadata: undefined });
+    const { app } = handoffApp(sandbox, { metadata: undefined });
     const res = await (await loggedIn(app, 'bob')).post('/verify/handoff').expect(201);
     expect(sandbox.idv.getSession(res.body.sessionId)?.metadata).toEqual({ externalUserId: 'bob' });
   });
@@ -126,10 +128,10 @@ describe('ephemeralSession(): who the session is for', () => {
 
 describe('ephemeralSession(): secrets and headers', () => {
   it('keeps the API key out of every response body, header and log line, the token out of logs', async () => {
-    const logs = captureLogs();
+    const logs = captureDebug();
     const seen: string[] = [];
     try {
-      const { app } = createTestApp(sandbox, { timeout: 300 });
+      const { app } = handoffApp(sandbox, { timeout: 300 });
       const agent = await loggedIn(app);
       const record = (res: request.Response) => seen.push(JSON.stringify(res.headers), res.text);
       const ok = await agent.post('/verify/handoff').expect(201);
@@ -142,12 +144,12 @@ describe('ephemeralSession(): secrets and headers', () => {
       sandbox.faults.inject('idv.sessions', { hang: true, times: 1 });
       record(await agent.post('/verify/handoff').expect(504));
       record(await request(app).post('/verify/handoff').expect(401));
-      expect(logs.lines.length).toBeGreaterThan(0);
+      expect(logs.length).toBeGreaterThan(0);
       const token = new URL(new URL(ok.body.handoffUrl).searchParams.get('url') ?? '').searchParams.get(
         'authorization',
       );
-      for (const text of [...seen, ...logs.lines]) expect(text).not.toContain(sandbox.idv.apiKey);
-      for (const line of logs.lines) expect(line).not.toContain(token ?? 'unreachable');
+      for (const text of [...seen, ...logs]) expect(text).not.toContain(sandbox.idv.apiKey);
+      for (const line of logs) expect(line).not.toContain(token ?? 'unreachable');
       for (const res of [ok]) {
         expect(res.headers['cache-control']).toBe('no-store');
         expect(res.headers['referrer-policy']).toBe('no-referrer');
@@ -158,7 +160,7 @@ describe('ephemeralSession(): secrets and headers', () => {
   });
 
   it('sends Cache-Control: no-store and Referrer-Policy: no-referrer on failures too', async () => {
-    const { app } = createTestApp(sandbox);
+    const { app } = handoffApp(sandbox);
     sandbox.faults.inject('idv.ephemeral', { status: 503, times: 1 });
     const res = await (await loggedIn(app)).post('/verify/handoff').expect(502);
     expect(res.headers['cache-control']).toBe('no-store');
@@ -168,7 +170,7 @@ describe('ephemeralSession(): secrets and headers', () => {
 
 describe('ephemeralSession(): reuse', () => {
   it('hands the same session back to the same user for the same workflow: one read-back, nothing started', async () => {
-    const { app } = createTestApp(sandbox);
+    const { app } = handoffApp(sandbox);
     const agent = await loggedIn(app);
     const first = await agent.post('/verify/handoff').expect(201);
     expect(idvCalls()).toBe(2);
@@ -188,8 +190,8 @@ describe('ephemeralSession(): reuse', () => {
   it('starts a new session for another workflow, even through a shared store', async () => {
     sandbox.idv.addWorkflow('second-workflow');
     const store = new MemoryStore({ clock: sandbox.clock });
-    const a = createTestApp(sandbox, { store }).app;
-    const b = createTestApp(sandbox, { store, workflowId: 'second-workflow' }).app;
+    const a = handoffApp(sandbox, { store }).app;
+    const b = handoffApp(sandbox, { store, workflowId: 'second-workflow' }).app;
     const first = await (await loggedIn(a)).post('/verify/handoff').expect(201);
     const second = await (await loggedIn(b)).post('/verify/handoff').expect(201);
     expect(second.body.sessionId).not.toBe(first.body.sessionId);
@@ -197,7 +199,7 @@ describe('ephemeralSession(): reuse', () => {
   });
 
   it('starts a new session once the token is (nearly) expired on the clock', async () => {
-    const { app } = createTestApp(sandbox, { ttl: 3600 });
+    const { app } = handoffApp(sandbox, { ttl: 3600 });
     const agent = await loggedIn(app);
     const first = await agent.post('/verify/handoff').expect(201);
     sandbox.clock.advance(3_500_000); // 100 s left: more than the 60 s margin
@@ -210,7 +212,7 @@ describe('ephemeralSession(): reuse', () => {
 
   it('judges the reuse window on its own clock, even when the store keeps another time (as Redis does)', async () => {
     const store = new MemoryStore(); // the system clock: its entries do not see sandbox.clock.advance()
-    const { app } = createTestApp(sandbox, { store, ttl: 600 });
+    const { app } = handoffApp(sandbox, { store, ttl: 600 });
     const agent = await loggedIn(app);
     const first = await agent.post('/verify/handoff').expect(201);
     sandbox.clock.advance(600_000);
@@ -219,7 +221,7 @@ describe('ephemeralSession(): reuse', () => {
   });
 
   it('stops reusing a link 60 s before its token expires, so a user never gets a link about to die', async () => {
-    const { app } = createTestApp(sandbox, { ttl: 3600 });
+    const { app } = handoffApp(sandbox, { ttl: 3600 });
     const agent = await loggedIn(app);
     const first = await agent.post('/verify/handoff').expect(201);
     sandbox.clock.advance(3_540_000);
@@ -227,7 +229,7 @@ describe('ephemeralSession(): reuse', () => {
   });
 
   it('starts one session for 50 concurrent first requests of one user', async () => {
-    const { app } = createTestApp(sandbox);
+    const { app } = handoffApp(sandbox);
     const agent = await loggedIn(app);
     const responses = await Promise.all(Array.from({ length: 50 }, () => agent.post('/verify/handoff')));
     expect(new Set(responses.map((r) => r.status))).toEqual(new Set([201]));
@@ -238,7 +240,7 @@ describe('ephemeralSession(): reuse', () => {
 
   it('starts one session for 50 concurrent requests spread over two instances sharing a store', async () => {
     const store = new MemoryStore({ clock: sandbox.clock });
-    const apps = [createTestApp(sandbox, { store }), createTestApp(sandbox, { store })];
+    const apps = [handoffApp(sandbox, { store }), handoffApp(sandbox, { store })];
     const starts = Array.from({ length: 50 }, (_, i) =>
       apps[i % 2]!.handoff.start({ user: { id: 'shared-user' } } as never),
     );
@@ -248,7 +250,7 @@ describe('ephemeralSession(): reuse', () => {
   });
 
   it('starts a new session for each request with reuse: false', async () => {
-    const { app } = createTestApp(sandbox, { reuse: false });
+    const { app } = handoffApp(sandbox, { reuse: false });
     const agent = await loggedIn(app);
     const a = await agent.post('/verify/handoff').expect(201);
     const b = await agent.post('/verify/handoff').expect(201);
@@ -257,7 +259,7 @@ describe('ephemeralSession(): reuse', () => {
   });
 
   it('fails closed with 503 and no upstream call when the store fails', async () => {
-    const { app } = createTestApp(sandbox, { store: brokenStore });
+    const { app } = handoffApp(sandbox, { store: brokenStore });
     const res = await (await loggedIn(app)).post('/verify/handoff').expect(503);
     expect(res.body).toEqual({ error: 'ERR_STORE', message: expect.any(String) });
     expect(res.text).not.toContain('connection refused');
@@ -280,7 +282,7 @@ describe('ephemeralSession(): upstream failures', () => {
     ['idv.sessions', { drop: true }, 502, 'ERR_PROVIDER_NETWORK'],
     ['idv.sessions', { hang: true }, 504, 'ERR_PROVIDER_TIMEOUT'],
   ])('%s %j → %d JSON with a generic message, not retried', async (route, fault, status, code) => {
-    const { app } = createTestApp(sandbox, { timeout: 300 });
+    const { app } = handoffApp(sandbox, { timeout: 300 });
     const agent = await loggedIn(app);
     sandbox.faults.inject(route, { ...fault, times: 1 });
     const res = await agent.post('/verify/handoff').expect(status);

@@ -5,8 +5,9 @@ import { IDV_WEBHOOK_RETRY_DELAYS, type Sandbox, startSandbox } from '@passport-
 import express, { type NextFunction, type Request, type Response } from 'express';
 import request from 'supertest';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { captureDebug } from '../../../test/support/debug.js';
 import { IdvClient, type IdvSessionDetails, type IdvWebhookOptions, idvWebhook } from '../src/index.js';
-import { brokenStore, captureLogs } from './helpers.js';
+import { brokenStore } from './helpers.js';
 
 let sandbox: Sandbox;
 
@@ -108,37 +109,6 @@ describe('idvWebhook(): what it hands over', () => {
     }
   });
 
-  it('hands over the platform’s status, never what the body claims', async () => {
-    const { app, handed } = webhookApp();
-    const id = await newSession();
-    const res = await post(app, { sessionId: id, status: 3, state: 'finished', externalUserId: 'mallory' }).expect(200);
-    expect(res.body).toEqual({ received: true });
-    expect(handed).toHaveLength(1);
-    expect(handed[0]).toMatchObject({ id, status: 0, state: 'started', externalUserId: 'user-1' });
-    expect(sandbox.requests.filter({ route: 'idv.session' })).toMatchObject([{ credential: 'idv_api_key' }]);
-  });
-
-  it('hands nothing over for a session the platform does not know, and answers 200 so it is not retried', async () => {
-    const { app, handed } = webhookApp();
-    const res = await post(app, { sessionId: 'no-such-session', status: 3 }).expect(200);
-    expect(res.body).toEqual({ received: true });
-    expect(handed).toEqual([]);
-    expect(sandbox.requests.count({ route: 'idv.session' })).toBe(1);
-  });
-
-  it('hands a repeat over once, concurrent repeats included; a later status of the session is handed over', async () => {
-    const { app, handed } = webhookApp();
-    const id = await newSession();
-    for (let i = 0; i < 3; i++) await post(app, { sessionId: id }).expect(200);
-    const concurrent = await Promise.all(Array.from({ length: 10 }, () => post(app, { sessionId: id })));
-    expect(concurrent.every((res) => res.status === 200)).toBe(true);
-    expect(handed.map((s) => s.status)).toEqual([0]);
-    sandbox.idv.failSession(id);
-    await post(app, { sessionId: id }).expect(200);
-    await post(app, { sessionId: id }).expect(200);
-    expect(handed.map((s) => s.state)).toEqual(['started', 'failed']);
-  });
-
   it('answers 409 to a repeat that arrives while the first is still being handled, so it comes back later', async () => {
     let release!: () => void;
     const gate = new Promise<void>((resolve) => {
@@ -185,21 +155,6 @@ describe('idvWebhook(): what it hands over', () => {
 
 describe('idvWebhook(): refusals', () => {
   const secret = 'a-shared-webhook-secret-0123456789';
-
-  it('refuses a stranger without the secret (401) before reading anything or asking the platform', async () => {
-    const { app, handed } = webhookApp({ secret });
-    const id = await newSession();
-    for (const sent of [undefined, '', 'wrong', `${secret}x`, secret.slice(0, -1)]) {
-      const req = request(app).post('/webhooks/idv').set('content-type', 'application/json');
-      if (sent !== undefined) req.set('x-webhook-secret', sent);
-      const res = await req.send(JSON.stringify({ sessionId: id })).expect(401);
-      expect(res.body).toEqual({ error: 'ERR_WEBHOOK_SECRET' });
-    }
-    expect(sandbox.requests.count({ route: 'idv.session' })).toBe(0);
-    expect(handed).toEqual([]);
-    await request(app).post('/webhooks/idv').set('x-webhook-secret', secret).send({ sessionId: id }).expect(200);
-    expect(handed).toHaveLength(1);
-  });
 
   it('takes the secret the sandbox sends, in the header it is told', async () => {
     const { app, handed } = webhookApp({ secret, secretHeader: 'X-Webhook-Secret' });
@@ -270,7 +225,7 @@ describe('idvWebhook(): refusals', () => {
   });
 
   it('keeps the API key and the secret out of every answer and log line', async () => {
-    const logs = captureLogs();
+    const logs = captureDebug();
     try {
       const { app } = webhookApp({ secret });
       const seen: string[] = [];
@@ -282,8 +237,8 @@ describe('idvWebhook(): refusals', () => {
       keep(await send({ sessionId: 'unknown' }).expect(200));
       sandbox.faults.inject('idv.session', { status: 401 });
       keep(await send({ sessionId: id }).expect(502));
-      expect(logs.lines.length).toBeGreaterThan(0);
-      for (const text of [...seen, ...logs.lines]) {
+      expect(logs.length).toBeGreaterThan(0);
+      for (const text of [...seen, ...logs]) {
         expect(text).not.toContain(sandbox.idv.apiKey);
         expect(text).not.toContain(secret);
       }

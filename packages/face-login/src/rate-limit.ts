@@ -27,10 +27,10 @@ export const EVALUATION_MS = 15_000;
 const LEASE_MS = EVALUATION_MS + 5_000;
 
 /**
- * Real milliseconds an attempt waits for slots held by attempts being evaluated, before it is refused: one lease, so
- * every slot it waits for is marked, given back or expired in the meantime.
+ * Milliseconds an attempt waits (its pauses added up) for slots held by attempts being evaluated, before it is refused:
+ * one lease, so every slot it waits for is marked, given back or expired in the meantime.
  */
-const WAIT_MS = LEASE_MS;
+export const WAIT_MS = LEASE_MS;
 
 /**
  * Counts failed face logins per key in fixed windows, through a {@link Store} (so instances sharing a Redis share
@@ -47,16 +47,19 @@ export class FailureLimiter {
   readonly #store: Store;
   readonly #clock: Clock;
   readonly #windowMs: number;
+  readonly #sleep: (ms: number) => Promise<unknown>;
 
-  constructor(store: Store, clock: Clock, windowMs: number) {
+  /** `sleep` waits out a pause between two tries (default a real timer; tests pass one that moves their clock). */
+  constructor(store: Store, clock: Clock, windowMs: number, sleep: (ms: number) => Promise<unknown> = delay) {
     this.#store = store;
     this.#clock = clock;
     this.#windowMs = windowMs;
+    this.#sleep = sleep;
   }
 
   /** Takes one free slot of every key, or none at all: the reservation, or `undefined` when a key is limited. */
   async reserve(keys: LimitedKey[]): Promise<Reservation | undefined> {
-    const deadline = performance.now() + WAIT_MS;
+    let waited = 0;
     for (let wait = 5; ; wait = Math.min(wait * 2, 100)) {
       // Before the first lease is taken: each lease ends at least LEASE_MS after this.
       const now = this.#clock.now();
@@ -75,8 +78,9 @@ export class FailureLimiter {
         slots.push(slot);
       }
       if (!busy) return { slots, until: now + EVALUATION_MS };
-      if (performance.now() + wait > deadline) return undefined;
-      await delay(wait);
+      if (waited + wait > WAIT_MS) return undefined;
+      waited += wait;
+      await this.#sleep(wait);
     }
   }
 

@@ -54,14 +54,16 @@ export class TokenCache {
     /** Distinguishes accounts sharing one store; hashed, never stored as is. */
     account: string;
     fetch: TokenFetcher;
-    /** Real milliseconds a fetch may hold the lock, and so the longest another instance waits for it. */
+    /** Milliseconds a fetch may hold the lock, and so how long another instance waits for it. */
     lockMs: number;
+    /** How a waiter pauses between two reads of the cache (default a real timer; tests wait on nothing). */
+    sleep?: (ms: number) => Promise<unknown>;
   }) {
     this.#store = options.store;
     this.#clock = options.clock;
     this.#marginMs = options.marginMs;
     this.#fetch = options.fetch;
-    this.#loader = new SharedLoader(options.store, { lockMs: options.lockMs });
+    this.#loader = new SharedLoader(options.store, { lockMs: options.lockMs, sleep: options.sleep });
     this.#prefix = `${accountPrefix(options.account)}token:`;
   }
 

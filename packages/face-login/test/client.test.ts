@@ -8,8 +8,8 @@ import {
 } from '@passport-idv/core';
 import { type Sandbox, sandboxMedia, startSandbox } from '@passport-idv/sandbox';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { captureDebug } from '../../../test/support/debug.js';
 import { AliceClient, type AliceClientOptions, reviewEnrollment } from '../src/index.js';
-import { captureLogs } from './helpers.js';
 
 let sandbox: Sandbox;
 
@@ -180,7 +180,7 @@ describe('AliceClient', () => {
   });
 
   it('keeps the API key and backend tokens out of logs and errors', async () => {
-    const lines = captureLogs();
+    const lines = captureDebug();
     const alice = client({ timeout: 300 });
     const { userId } = sandbox.alice.enroll();
     const userToken = await alice.getUserToken(userId);

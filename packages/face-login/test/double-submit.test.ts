@@ -2,12 +2,12 @@ import { MemoryStore, type Store } from '@passport-idv/core';
 import { type Sandbox, startSandbox } from '@passport-idv/sandbox';
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestApp, type TestApp } from './helpers.js';
+import { faceLoginApp } from '../../../test/support/face-login-app.js';
 
 // A remote store (Redis, several instances) answers in any order. Here the request that spends the authentication
 // id hears back last: the duplicate must not take the attempt from under it, or a double submit logs nobody in.
 let sandbox: Sandbox;
-let t: TestApp;
+let t: ReturnType<typeof faceLoginApp>;
 let loserDone: () => void = () => undefined;
 
 /** Delays the answer of the `add` that spends an id until an `add` of the same id has been refused and acted on. */
@@ -36,18 +36,19 @@ function winnerHearsLast(inner: Store): Store {
 
 beforeAll(async () => {
   sandbox = await startSandbox({ port: 0 });
-  t = await createTestApp(sandbox, { strategy: { store: winnerHearsLast(new MemoryStore({ clock: sandbox.clock })) } });
+  t = faceLoginApp(sandbox, {
+    strategy: { rateLimit: false, store: winnerHearsLast(new MemoryStore({ clock: sandbox.clock })) },
+  });
 });
 afterAll(async () => {
-  await t?.close();
   await sandbox?.close();
 });
 
 describe('a double submit when the store answers out of order', () => {
   it('logs in exactly once: the duplicate is refused and leaves the attempt to the first', async () => {
     const { userId } = sandbox.alice.enroll();
-    const agent = request.agent(t.url);
-    await agent.post('/begin').send({ aliceUserId: userId }).expect(200);
+    const agent = request.agent(t.app);
+    await agent.post('/login/face/begin').send({ aliceUserId: userId }).expect(200);
     const authenticationId = sandbox.alice.authenticate(userId);
     const [first, second] = await Promise.all([
       agent.post('/login/face').send({ authenticationId }),

@@ -1,14 +1,14 @@
 import { MemoryStore } from '@passport-idv/core';
 import { type Sandbox, sandboxMedia, startSandbox } from '@passport-idv/sandbox';
 import request from 'supertest';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { faceLoginApp } from '../../../test/support/face-login-app.js';
 import { AliceClient, reviewEnrollment } from '../src/index.js';
-import { createTestApp, type TestApp } from './helpers.js';
 
 // A face enrolled after the review never logs in: reviewEnrollment records the selfie it approved (in the client's
 // token store), and the strategy refuses once the provider matches against any other face.
 let sandbox: Sandbox;
-let t: TestApp;
+let t: ReturnType<typeof faceLoginApp>;
 
 beforeAll(async () => {
   sandbox = await startSandbox({ port: 0 });
@@ -19,9 +19,8 @@ beforeEach(async () => {
   sandbox.clock.reset();
   sandbox.requests.clear();
   sandbox.alice.allowSelfieReplacement(false);
-  t = await createTestApp(sandbox);
+  t = faceLoginApp(sandbox, { strategy: { rateLimit: false } });
 });
-afterEach(() => t.close());
 
 type Agent = ReturnType<typeof request.agent>;
 
@@ -33,7 +32,7 @@ async function reviewed(client = t.client): Promise<string> {
 }
 
 async function faceLogin(agent: Agent, userId: string, media?: Parameters<Sandbox['alice']['authenticate']>[1]) {
-  await agent.post('/begin').send({ aliceUserId: userId }).expect(200);
+  await agent.post('/login/face/begin').send({ aliceUserId: userId }).expect(200);
   return agent.post('/login/face').send({ authenticationId: sandbox.alice.authenticate(userId, media) });
 }
 
@@ -55,7 +54,7 @@ describe('reviewEnrollment pins the approved selfie', () => {
     const report = await t.client.getReport(userId);
     expect(await t.client.approvedSelfie(userId)).toBe(report.selfies[0]?.id);
     sandbox.requests.clear();
-    const res = await faceLogin(request.agent(t.url), userId);
+    const res = await faceLogin(request.agent(t.app), userId);
     expect(res.status).toBe(200);
     expect(sandbox.requests.count({ route: 'alice.authentication' })).toBe(1);
     expect(sandbox.requests.count({ route: 'alice.report' })).toBe(1);
@@ -65,7 +64,7 @@ describe('reviewEnrollment pins the approved selfie', () => {
     const { userId } = sandbox.alice.enroll();
     expect(await t.client.approvedSelfie(userId)).toBeUndefined();
     sandbox.requests.clear();
-    expect((await faceLogin(request.agent(t.url), userId)).status).toBe(200);
+    expect((await faceLogin(request.agent(t.app), userId)).status).toBe(200);
     expect(sandbox.requests.count({ route: 'alice.report' })).toBe(0);
   });
 });
@@ -74,7 +73,7 @@ describe('a face enrolled after the review never logs in', () => {
   it('the real API refuses a second selfie while one is active (409)', async () => {
     const userId = await reviewed();
     expect(await uploadSelfie(userId, 'mallory')).toBe(409);
-    expect((await faceLogin(request.agent(t.url), userId, { face: 'mallory' })).body.failure.code).toBe(
+    expect((await faceLogin(request.agent(t.app), userId, { face: 'mallory' })).body.failure.code).toBe(
       'face_mismatch',
     );
   });
@@ -84,12 +83,12 @@ describe('a face enrolled after the review never logs in', () => {
     sandbox.alice.allowSelfieReplacement(true);
     sandbox.clock.advance(2_000);
     expect(await uploadSelfie(userId, 'mallory')).toBe(201);
-    const mallory = request.agent(t.url);
+    const mallory = request.agent(t.app);
     const res = await faceLogin(mallory, userId, { face: 'mallory' });
     expect([res.status, res.body.failure?.code]).toEqual([401, 'enrollment_changed']);
     expect((await mallory.get('/me')).body.user).toBeNull();
     // The provider now matches the victim's own face badly; the strategy refuses either way until a new review.
-    const victim = await faceLogin(request.agent(t.url), userId);
+    const victim = await faceLogin(request.agent(t.app), userId);
     expect(victim.body.failure.code).toBe('enrollment_changed');
   });
 
@@ -98,31 +97,29 @@ describe('a face enrolled after the review never logs in', () => {
     await t.client.voidSelfie(userId); // the provider matches nothing now: it refuses to authenticate
     sandbox.clock.advance(2_000);
     expect(await uploadSelfie(userId, 'mallory')).toBe(201);
-    expect((await faceLogin(request.agent(t.url), userId, { face: 'mallory' })).body.failure.code).toBe(
+    expect((await faceLogin(request.agent(t.app), userId, { face: 'mallory' })).body.failure.code).toBe(
       'enrollment_changed',
     );
     // The app reviews the new selfie (a user's genuine re-enrollment): it becomes the approved face.
     expect(await reviewEnrollment(t.client, userId)).toBe('authorized');
-    expect((await faceLogin(request.agent(t.url), userId, { face: 'mallory' })).status).toBe(200);
+    expect((await faceLogin(request.agent(t.app), userId, { face: 'mallory' })).status).toBe(200);
   });
 
   it('holds across instances: a review on one client pins the face for another sharing its token store', async () => {
     const tokenStore = new MemoryStore({ clock: sandbox.clock });
     const reviewer = new AliceClient({ ...sandbox.alice, clock: sandbox.clock, tokenStore });
-    await t.close();
-    t = await createTestApp(sandbox, { client: { tokenStore } });
+    t = faceLoginApp(sandbox, { client: { tokenStore }, strategy: { rateLimit: false } });
     const userId = await reviewed(reviewer);
     sandbox.alice.allowSelfieReplacement(true);
     sandbox.clock.advance(2_000);
     expect(await uploadSelfie(userId, 'mallory')).toBe(201);
-    expect((await faceLogin(request.agent(t.url), userId, { face: 'mallory' })).body.failure.code).toBe(
+    expect((await faceLogin(request.agent(t.app), userId, { face: 'mallory' })).body.failure.code).toBe(
       'enrollment_changed',
     );
   });
 
   it('the report is read in parallel with the authentication, and its failure fails closed', async () => {
-    await t.close();
-    t = await createTestApp(sandbox, { client: { timeout: 400 } });
+    t = faceLoginApp(sandbox, { client: { timeout: 400 }, strategy: { rateLimit: false } });
     const userId = await reviewed();
     for (const [hung, other] of [
       ['alice.authentication', 'alice.report'],
@@ -130,7 +127,7 @@ describe('a face enrolled after the review never logs in', () => {
     ] as const) {
       sandbox.requests.clear();
       sandbox.faults.inject(hung, { hang: true, times: 1 });
-      const agent = request.agent(t.url);
+      const agent = request.agent(t.app);
       const res = await faceLogin(agent, userId);
       expect(res.status).toBe(504);
       // While one call hung, the other was made: they run side by side.
@@ -138,6 +135,6 @@ describe('a face enrolled after the review never logs in', () => {
       expect((await agent.get('/me')).body.user).toBeNull();
     }
     sandbox.faults.inject('alice.report', { status: 500 });
-    expect((await faceLogin(request.agent(t.url), userId)).status).toBe(502);
+    expect((await faceLogin(request.agent(t.app), userId)).status).toBe(502);
   });
 });

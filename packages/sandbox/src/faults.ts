@@ -12,6 +12,11 @@ export interface Fault {
   hang?: boolean;
   /** Wait this many real milliseconds first; alone, the route then runs as usual. */
   latency?: number;
+  /**
+   * Hold the request until this promise settles, then go on as the other fields say (alone: run the route as usual).
+   * A test opens the gate once it has done what must happen while the request is at the provider.
+   */
+  gate?: PromiseLike<unknown>;
   /** How many requests this applies to. Default: all of them, until cleared. */
   times?: number;
 }

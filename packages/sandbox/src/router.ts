@@ -131,6 +131,7 @@ export class Router {
     const fault = faults.next(route.name);
     if (fault) {
       if (fault.latency) await new Promise((resolve) => setTimeout(resolve, fault.latency));
+      if (fault.gate) await Promise.resolve(fault.gate).catch(() => undefined);
       if (fault.hang) return; // the socket stays open until the client gives up or the sandbox closes
       if (fault.drop) {
         req.socket.destroy();

@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { type Sandbox, startSandbox } from '../src/index.js';
 
 let sandbox: Sandbox;
@@ -88,6 +88,25 @@ describe('faults', () => {
     const response = await fetch(`${sandbox.url}/`);
     expect(response.status).toBe(200);
     expect(performance.now() - started).toBeGreaterThanOrEqual(45);
+  });
+
+  it('holds a request at its gate until the test opens it, then runs the route', async () => {
+    let open!: () => void;
+    sandbox.faults.inject('sandbox.home', {
+      gate: new Promise<void>((resolve) => {
+        open = resolve;
+      }),
+      times: 1,
+    });
+    let answered = false;
+    const pending = fetch(`${sandbox.url}/`).then((response) => {
+      answered = true;
+      return response;
+    });
+    await vi.waitFor(() => expect(sandbox.requests.count({ route: 'sandbox.home' })).toBe(1), { interval: 5 });
+    expect(answered).toBe(false);
+    open();
+    expect((await pending).status).toBe(200);
   });
 
   it('clear() disarms', async () => {
