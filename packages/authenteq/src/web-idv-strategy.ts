@@ -26,6 +26,7 @@ import type {
   AuthenteqWebIdvVerify,
   AuthenteqWebIdvVerifyWithRequest,
 } from './web-idv-options.js';
+import type { AuthenteqWebIdvResult } from './web-idv-result.js';
 
 const log = createLogger('authenteq');
 
@@ -137,7 +138,7 @@ export class AuthenteqWebIdvStrategy extends Strategy {
     const code = queryString(query, 'code');
     if (code === undefined) return this._fail('not_verified');
 
-    let result: Awaited<ReturnType<AuthenteqWebIdvClient['getVerificationResult']>>;
+    let result: AuthenteqWebIdvResult;
     try {
       result = await this._client.getVerificationResult(this._redirectUrl(state), code);
     } catch (error) {
