@@ -1,15 +1,16 @@
 import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vitest/config';
 
-const pkg = (name: string) => fileURLToPath(new URL(`./packages/${name}/src/index.ts`, import.meta.url));
+const src = (path: string) => fileURLToPath(new URL(`./packages/${path}`, import.meta.url));
 
 // Tests run on the TypeScript sources of the packages; child processes (multi-instance, e2e) run the built `dist`.
-const alias = Object.fromEntries(
-  ['core', 'authenteq', 'face-login', 'ephemeral-session', 'redis', 'sandbox'].map((name) => [
-    `@passport-idv/${name}`,
-    pkg(name),
-  ]),
-);
+const alias = [
+  { find: /^@passport-idv\/core\/internal$/, replacement: src('core/src/internal.ts') },
+  ...['core', 'authenteq', 'face-login', 'ephemeral-session', 'redis', 'sandbox'].map((name) => ({
+    find: new RegExp(`^@passport-idv/${name}$`),
+    replacement: src(`${name}/src/index.ts`),
+  })),
+];
 
 export default defineConfig({
   resolve: { alias },

@@ -3,7 +3,7 @@
  * reference's bare `node:http` client, and through global `fetch`, from this process against the local provider;
  * CPU of this process per call (the provider runs in its own process).
  */
-import { providerRequest, requireRecord } from '@passport-idv/core';
+import { providerRequest, requireRecord } from '@passport-idv/core/internal';
 import { request, runLoad } from './driver.js';
 import { CLIENT_ID, CLIENT_SECRET } from './provider-data.js';
 import { exchangeCode, fetchDetails } from './reference-client.js';

@@ -7,7 +7,8 @@ const { app } = consumer();
 
 /** A few exports each package must have, as its README shows them. */
 const EXPECTED: Record<string, string[]> = {
-  '@passport-idv/core': ['MemoryStore', 'StoreError', 'providerRequest', 'safeReturnTo', 'failClosedSession'],
+  '@passport-idv/core': ['MemoryStore', 'StoreError', 'SessionRequiredError', 'safeReturnTo', 'failClosedSession'],
+  '@passport-idv/core/internal': ['providerRequest', 'storeCall', 'runVerify', 'sessionOf', 'storeKey'],
   '@passport-idv/authenteq': [
     'AuthenteqStrategy',
     'AuthenteqClient',

@@ -170,8 +170,8 @@ for (const [topology, target] of TOPOLOGIES) {
     });
 
     it('200 concurrent face logins spread over both instances cost one LOGIN_TOKEN in all', async () => {
-      // A cold start: no token in Redis, and two new processes (each instance keeps a copy of the tokens it used).
-      await redis.deleteKeys(`passport-idv:${app}:passport-idv:alice:*`);
+      // A cold start: no token in Redis, and two new processes.
+      await redis.deleteKeys(`passport-idv:${app}:face-login:alice:*`);
       const cold = await Promise.all(['C', 'D'].map((name) => forkAnother(name)));
       const [C, D] = cold.map((instance) => instance.url) as [string, string];
       const users = Array.from({ length: 20 }, () => sandbox.alice.enroll().userId);

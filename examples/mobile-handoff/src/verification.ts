@@ -1,4 +1,4 @@
-import { type Clock, type Store, storeCall } from '@passport-idv/core';
+import type { Clock, Store } from '@passport-idv/core';
 import {
   type IdvClient,
   type IdvSessionDetails,
@@ -50,7 +50,7 @@ export class Verifications {
     // An ended session stays ended, whichever answer arrives last.
     if (known !== undefined && isFinalState(known.state) && !isFinalState(session.state)) return known;
     const progress: Progress = { state: session.state, status: session.status, checkedAt: this.#clock.now() };
-    await storeCall(() => this.#store.set(key(session.id), progress, KEEP_MS));
+    await this.#store.set(key(session.id), progress, KEEP_MS);
     return progress;
   }
 
@@ -67,7 +67,7 @@ export class Verifications {
   }
 
   async #known(sessionId: string): Promise<Progress | undefined> {
-    const value = await storeCall(() => this.#store.get<Progress>(key(sessionId)));
+    const value = await this.#store.get<Progress>(key(sessionId));
     return typeof value?.state === 'string' && typeof value.checkedAt === 'number' ? value : undefined;
   }
 }

@@ -1,4 +1,13 @@
-import { invalidOption, isRecord, providerRequest, requireRecord, requireString, ShapeError } from '@passport-idv/core';
+import {
+  assertProviderURL,
+  assertTimeout,
+  invalidOption,
+  isRecord,
+  providerRequest,
+  requireRecord,
+  requireString,
+  ShapeError,
+} from '@passport-idv/core/internal';
 import { parseDate } from './policy.js';
 
 /**
@@ -90,6 +99,12 @@ export interface AuthenteqClientOptions {
   grantType?: AuthenteqGrantType;
   /** Milliseconds per call. Default 10,000. */
   timeout?: number;
+  /**
+   * Accept a plain `http:` URL for the provider on a host other than this machine (`localhost`, `127.0.0.0/8` and `::1`
+   * are always accepted). Default `false`: http would carry keys, tokens and identity data in clear. For a test setup
+   * only.
+   */
+  allowInsecureHTTP?: boolean;
 }
 
 /**
@@ -119,12 +134,12 @@ export class AuthenteqClient {
     if (typeof clientID !== 'string' || clientID === '') invalidOption('clientID must be a non-empty string');
     if (typeof clientSecret !== 'string' || clientSecret === '')
       invalidOption('clientSecret must be a non-empty string');
-    assertHttpURL(tokenURL, 'tokenURL');
-    assertHttpURL(detailsURL, 'detailsURL');
+    assertProviderURL(tokenURL, 'tokenURL', options.allowInsecureHTTP);
+    assertProviderURL(detailsURL, 'detailsURL', options.allowInsecureHTTP);
     if (grantType !== 'authorization_code' && grantType !== 'authorizationCode') {
       invalidOption("grantType must be 'authorization_code' or 'authorizationCode'");
     }
-    if (!(Number.isFinite(timeout) && timeout > 0)) invalidOption('timeout must be a positive number of milliseconds');
+    assertTimeout(timeout);
     this.#clientID = clientID;
     this.#clientSecret = clientSecret;
     this.#tokenURL = tokenURL;
@@ -207,11 +222,4 @@ export function parseDetailsResponse(json: unknown): AuthenteqDetailsResponse {
     if (typeof docs.back === 'string') result.croppedDocs.back = docs.back;
   }
   return result;
-}
-
-/** Throws an invalid-option error unless `value` is an absolute http(s) URL. */
-export function assertHttpURL(value: unknown, name: string): asserts value is string {
-  if (typeof value !== 'string' || !URL.canParse(value) || !/^https?:$/.test(new URL(value).protocol)) {
-    invalidOption(`${name} must be an absolute http(s) URL`);
-  }
 }

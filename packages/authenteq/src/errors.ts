@@ -15,7 +15,8 @@ import { PassportIdvError } from '@passport-idv/core';
  * ```
  */
 export class AuthenteqAuthorizationError extends PassportIdvError {
-  override code = 'ERR_AUTHENTEQ_AUTHORIZATION';
+  static override readonly code = 'ERR_AUTHENTEQ_AUTHORIZATION' as const;
+  override readonly code = 'ERR_AUTHENTEQ_AUTHORIZATION' as const;
   override status = 502;
   /** The OAuth error code from the callback, e.g. `server_error`. */
   readonly oauthError: string;
@@ -26,18 +27,4 @@ export class AuthenteqAuthorizationError extends PassportIdvError {
     this.oauthError = safe;
     if (safe === 'temporarily_unavailable') this.status = 503;
   }
-}
-
-/**
- * The strategy ran on a request without `req.session`: mount `express-session` (or a compatible session
- * middleware) before Passport. HTTP 500.
- *
- * @example
- * ```ts
- * app.use(session({ secret, resave: false, saveUninitialized: false }));
- * app.use(passport.session());
- * ```
- */
-export class SessionRequiredError extends PassportIdvError {
-  override code = 'ERR_SESSION_REQUIRED';
 }

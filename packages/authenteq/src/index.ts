@@ -1,5 +1,7 @@
 import './augment.js';
 
+// The one SessionRequiredError of @passport-idv/core, re-exported where it was first exported.
+export { SessionRequiredError } from '@passport-idv/core';
 export {
   AUTHENTEQ_DETAILS_URL,
   AUTHENTEQ_TOKEN_URL,
@@ -10,7 +12,7 @@ export {
   type AuthenteqGrantType,
   parseDetailsResponse,
 } from './client.js';
-export { AuthenteqAuthorizationError, SessionRequiredError } from './errors.js';
+export { AuthenteqAuthorizationError } from './errors.js';
 export {
   AUTHENTEQ_AUTHORIZATION_URL,
   type AuthenteqAuthenticateOptions,

@@ -67,6 +67,12 @@ export interface AuthenteqStrategyBaseOptions {
   includeImages?: boolean;
   /** Milliseconds for each provider call. Default 10,000. */
   timeout?: number;
+  /**
+   * Accept a plain `http:` URL for the provider (Web KYC's `authorizationURL`, `tokenURL`, `detailsURL`; Web IDV's
+   * `baseURL`) on a host other than this machine (`localhost`, `127.0.0.0/8` and `::1` are always accepted). Default
+   * `false`: http would carry keys, tokens and identity data in clear. For a test setup only.
+   */
+  allowInsecureHTTP?: boolean;
   /** Pass `req` as the verify callback's first argument. Default `false`. */
   passReqToCallback?: boolean;
   /** The clock for state expiry and for "today" in the policy. Default: the system clock. */

@@ -1,16 +1,16 @@
+import { ProviderStatusError, safeReturnTo, systemClock } from '@passport-idv/core';
 import {
+  assertClock,
   assertStore,
   createLogger,
   invalidOption,
   isRecord,
-  ProviderStatusError,
-  safeReturnTo,
+  runVerify,
   secondsOption,
-  systemClock,
-} from '@passport-idv/core';
+} from '@passport-idv/core/internal';
 import type { Request } from 'express';
 import type { Strategy } from 'passport-strategy';
-import type { AuthenteqStrategyBaseOptions, VerifyDone, VerifyReturn } from './options.js';
+import type { AuthenteqStrategyBaseOptions } from './options.js';
 import type { AuthenteqPolicy } from './policy.js';
 
 // The pieces both Authenteq strategies (Web KYC and Web IDV) share: option checks, the query, the verify callback.
@@ -54,7 +54,7 @@ export function sharedOptions(options: AuthenteqStrategyBaseOptions) {
   assertPolicy(policy);
   if (typeof includeImages !== 'boolean') invalidOption('includeImages must be a boolean');
   if (typeof passReqToCallback !== 'boolean') invalidOption('passReqToCallback must be a boolean');
-  if (typeof clock?.now !== 'function') invalidOption('clock must have a now() method');
+  assertClock(clock);
   return { store: options.store, stateTTLMs, policy: { ...policy }, includeImages, passReqToCallback, clock };
 }
 
@@ -100,47 +100,26 @@ export function errorTo(strategy: Strategy): (error: unknown) => void {
 }
 
 /**
- * Runs the verify callback once, whether it calls `done` or returns a promise, and ends in `success` (with
- * `authInfo` over the callback's info), `fail` (401) or a rejection for `error`.
+ * Runs the app's verify callback with the profile (core's `runVerify`: callback or promise, `req` first with
+ * `passReqToCallback`) and ends in `success` (with `authInfo` over the callback's info) or `fail` (401); a verify
+ * error rejects, for `strategy.error()`.
  */
-export function runVerify(
+export async function verifyAndFinish(
   strategy: Strategy,
-  call: (done: VerifyDone) => VerifyReturn,
+  // biome-ignore lint/suspicious/noExplicitAny: either strategy's verify signature
+  verify: (...args: any[]) => unknown,
+  passReqToCallback: boolean,
+  req: Request,
+  profile: object,
   authInfo: Record<string, unknown>,
 ): Promise<void> {
-  return new Promise<void>((resolve, reject) => {
-    let settled = false;
-    const done: VerifyDone = (error, user, info) => {
-      if (settled) return;
-      settled = true;
-      if (error) {
-        reject(error);
-        return;
-      }
-      if (!user) {
-        log('verify refused the identity');
-        strategy.fail(info ?? { message: 'Sign-up was refused.' }, 401);
-      } else {
-        log('signed up');
-        strategy.success(user, { ...(isRecord(info) ? info : {}), ...authInfo });
-      }
-      resolve();
-    };
-    try {
-      const result = call(done);
-      if (isThenable(result))
-        result.then(
-          (user) => done(null, user ?? false),
-          (error: unknown) => done(error ?? new Error('verify rejected')),
-        );
-    } catch (error) {
-      done(error);
-    }
-  });
-}
-
-function isThenable(value: unknown): value is PromiseLike<Express.User | false | null | undefined> {
-  return isRecord(value) && typeof value.then === 'function';
+  const { user, info } = await runVerify(verify, { passReqToCallback }, req, [profile]);
+  if (!user) {
+    log('verify refused the identity');
+    return strategy.fail(info ?? { message: 'Sign-up was refused.' }, 401);
+  }
+  log('signed up');
+  strategy.success(user as Express.User, { ...(isRecord(info) ? info : {}), ...authInfo });
 }
 
 function assertPolicy(policy: AuthenteqPolicy): void {

@@ -1,7 +1,15 @@
-import { type Clock, createLogger, invalidOption, isRecord } from '@passport-idv/core';
+import type { Clock } from '@passport-idv/core';
+import {
+  assertHttpURL,
+  assertProviderURL,
+  createLogger,
+  invalidOption,
+  isRecord,
+  saveSession,
+} from '@passport-idv/core/internal';
 import type { Request } from 'express';
 import { Strategy } from 'passport-strategy';
-import { AUTHENTEQ_DETAILS_URL, AUTHENTEQ_TOKEN_URL, AuthenteqClient, assertHttpURL } from './client.js';
+import { AUTHENTEQ_DETAILS_URL, AUTHENTEQ_TOKEN_URL, AuthenteqClient } from './client.js';
 import { AuthenteqAuthorizationError } from './errors.js';
 import {
   AUTHENTEQ_AUTHORIZATION_URL,
@@ -16,16 +24,16 @@ import {
 } from './options.js';
 import { type AuthenteqPolicy, checkPolicy } from './policy.js';
 import { toVerifiedIdentity, type VerifiedIdentity } from './profile.js';
-import { StateKeeper, saveSession } from './state-store.js';
+import { StateKeeper } from './state-store.js';
 import {
   errorTo,
   failWith,
   filterReturnTo,
   isClientError,
   queryOf,
-  runVerify,
   SHARED_FAILURES,
   sharedOptions,
+  verifyAndFinish,
 } from './strategy-parts.js';
 
 const log = createLogger('authenteq');
@@ -83,7 +91,7 @@ export class AuthenteqStrategy extends Strategy {
     if (typeof verify !== 'function') invalidOption('AuthenteqStrategy needs a verify callback');
     const { authorizationURL = AUTHENTEQ_AUTHORIZATION_URL, scope = 'kyc' } = options;
     assertHttpURL(options.callbackURL, 'callbackURL');
-    assertHttpURL(authorizationURL, 'authorizationURL');
+    assertProviderURL(authorizationURL, 'authorizationURL', options.allowInsecureHTTP);
     if (typeof scope !== 'string' || scope === '') invalidOption('scope must be a non-empty string');
     if (options.backURL !== undefined) assertHttpURL(options.backURL, 'backURL');
     const { store, stateTTLMs, policy, includeImages, passReqToCallback, clock } = sharedOptions(options);
@@ -94,6 +102,7 @@ export class AuthenteqStrategy extends Strategy {
       detailsURL: options.detailsURL ?? AUTHENTEQ_DETAILS_URL,
       grantType: options.grantType ?? 'authorization_code',
       timeout: options.timeout ?? 10_000,
+      ...(options.allowInsecureHTTP === undefined ? {} : { allowInsecureHTTP: options.allowInsecureHTTP }),
     });
     this._states = new StateKeeper(store, stateTTLMs, clock);
     this._verify = verify;
@@ -172,14 +181,7 @@ export class AuthenteqStrategy extends Strategy {
       return this._fail(refusal.code, refusal.message);
     }
     const authInfo: AuthenteqAuthInfo = { provider: 'authenteq', returnTo: checked.entry.returnTo };
-    await runVerify(
-      this,
-      (done) =>
-        this._passReqToCallback
-          ? (this._verify as AuthenteqVerifyWithRequest)(req, profile, done)
-          : (this._verify as AuthenteqVerify)(profile, done),
-      authInfo,
-    );
+    await verifyAndFinish(this, this._verify, this._passReqToCallback, req, profile, authInfo);
   }
 
   /** Fails with an {@link AuthenteqFailure}. */

@@ -1,13 +1,15 @@
+import { ProviderStatusError } from '@passport-idv/core';
 import {
+  assertHttpURL,
+  assertProviderURL,
+  assertTimeout,
   invalidOption,
   isRecord,
   type ProviderRequest,
-  ProviderStatusError,
   providerRequest,
   requireString,
   ShapeError,
-} from '@passport-idv/core';
-import { assertHttpURL } from './client.js';
+} from '@passport-idv/core/internal';
 import { AuthenteqWebIdvError } from './web-idv-error.js';
 import { type AuthenteqWebIdvResult, parseWebIdvResult, requirePassed } from './web-idv-result.js';
 
@@ -40,6 +42,12 @@ export interface AuthenteqWebIdvClientOptions {
   flowSlug?: string;
   /** Milliseconds per call, retries included. Default 10,000. */
   timeout?: number;
+  /**
+   * Accept a plain `http:` URL for the provider on a host other than this machine (`localhost`, `127.0.0.0/8` and `::1`
+   * are always accepted). Default `false`: http would carry keys, tokens and identity data in clear. For a test setup
+   * only.
+   */
+  allowInsecureHTTP?: boolean;
 }
 
 /** Throws an invalid-option error unless `clientID` and `clientSecret` are non-empty strings usable in Basic auth. */
@@ -78,14 +86,14 @@ export class AuthenteqWebIdvClient {
     if (!isRecord(options)) invalidOption('AuthenteqWebIdvClient needs an options object');
     assertWebIdvKeys(options);
     const { clientID, clientSecret, baseURL = AUTHENTEQ_WEB_IDV_BASE_URL, flowSlug, timeout = 10_000 } = options;
-    assertHttpURL(baseURL, 'baseURL');
+    assertProviderURL(baseURL, 'baseURL', options.allowInsecureHTTP);
     const base = new URL(baseURL);
     if (base.search !== '' || base.hash !== '') invalidOption('baseURL must have no query and no fragment');
     // A header value: visible ASCII only, so it cannot break the request.
     if (flowSlug !== undefined && (typeof flowSlug !== 'string' || !/^[\x21-\x7e]{1,200}$/.test(flowSlug))) {
       invalidOption('flowSlug must be a Flow ID from the Authenteq dashboard (visible ASCII characters)');
     }
-    if (!(Number.isFinite(timeout) && timeout > 0)) invalidOption('timeout must be a positive number of milliseconds');
+    assertTimeout(timeout);
     this.#authorization = `Basic ${Buffer.from(`${clientID}:${clientSecret}`, 'utf8').toString('base64')}`;
     this.#baseURL = base.href.replace(/\/+$/, '');
     this.#flowSlug = flowSlug;

@@ -1,4 +1,4 @@
-import { isRecord, ShapeError } from '@passport-idv/core';
+import { isRecord, ShapeError } from '@passport-idv/core/internal';
 import { parseDate } from './policy.js';
 
 /**

@@ -1,11 +1,10 @@
-import { createLogger, invalidOption, isRecord } from '@passport-idv/core';
+import { assertHttpURL, createLogger, invalidOption, isRecord, saveSession } from '@passport-idv/core/internal';
 import type { Request } from 'express';
 import { Strategy } from 'passport-strategy';
-import { assertHttpURL } from './client.js';
 import type { AuthenteqAuthenticateOptions, AuthenteqAuthInfo } from './options.js';
 import { type AuthenteqPolicy, checkPolicy } from './policy.js';
 import { toWebIdvVerifiedIdentity } from './profile.js';
-import { StateKeeper, saveSession } from './state-store.js';
+import { StateKeeper } from './state-store.js';
 import {
   errorTo,
   failWith,
@@ -13,9 +12,9 @@ import {
   isClientError,
   queryOf,
   queryString,
-  runVerify,
   SHARED_FAILURES,
   sharedOptions,
+  verifyAndFinish,
 } from './strategy-parts.js';
 import { AuthenteqWebIdvClient, assertWebIdvKeys } from './web-idv-client.js';
 import type {
@@ -90,8 +89,10 @@ export class AuthenteqWebIdvStrategy extends Strategy {
       ...(options.baseURL === undefined ? {} : { baseURL: options.baseURL }),
       ...(options.flowSlug === undefined ? {} : { flowSlug: options.flowSlug }),
       timeout: options.timeout ?? 10_000,
+      // The client checks baseURL: https, unless it is this machine or allowInsecureHTTP says so.
+      ...(options.allowInsecureHTTP === undefined ? {} : { allowInsecureHTTP: options.allowInsecureHTTP }),
     });
-    this._states = new StateKeeper(store, stateTTLMs, clock, 'authenteq-web-idv');
+    this._states = new StateKeeper(store, stateTTLMs, clock, 'web-idv');
     this._verify = verify;
     this._passReqToCallback = passReqToCallback;
     this._callbackURL = options.callbackURL;
@@ -153,14 +154,7 @@ export class AuthenteqWebIdvStrategy extends Strategy {
       return this._fail(refusal.code, refusal.message);
     }
     const authInfo: AuthenteqAuthInfo = { provider: 'authenteq', returnTo: checked.entry.returnTo };
-    await runVerify(
-      this,
-      (done) =>
-        this._passReqToCallback
-          ? (this._verify as AuthenteqWebIdvVerifyWithRequest)(req, profile, done)
-          : (this._verify as AuthenteqWebIdvVerify)(profile, done),
-      authInfo,
-    );
+    await verifyAndFinish(this, this._verify, this._passReqToCallback, req, profile, authInfo);
   }
 
   /** Fails with an {@link AuthenteqWebIdvFailure}. */

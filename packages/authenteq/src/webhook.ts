@@ -1,21 +1,20 @@
 import { createHash, createHmac } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { type Clock, MemoryStore, PassportIdvError, type Store, systemClock } from '@passport-idv/core';
 import {
+  assertClock,
   assertStore,
-  type Clock,
   createLogger,
   deliverOnce,
   invalidOption,
   isRecord,
-  MemoryStore,
-  PassportIdvError,
+  keyDigest,
   readRawBody,
   ShapeError,
-  type Store,
   safeEqual,
   secondsOption,
-  systemClock,
-} from '@passport-idv/core';
+  storeKey,
+} from '@passport-idv/core/internal';
 import { assertWebIdvKeys } from './web-idv-client.js';
 import { type AuthenteqWebIdvResult, parseWebIdvResult, requirePassed } from './web-idv-result.js';
 
@@ -131,7 +130,7 @@ export function authenteqWebhook(options: AuthenteqWebhookOptions): AuthenteqWeb
   if (!Number.isSafeInteger(limit) || limit <= 0) invalidOption('limit must be a positive integer number of bytes');
   const ttlMs = secondsOption(options.ttl ?? WEEK + 24 * 3600, 'ttl', { min: WEEK, max: 90 * 24 * 3600 });
   if (options.store !== undefined) assertStore(options.store, 'store', ['get', 'set', 'add', 'delete']);
-  if (options.clock !== undefined && typeof options.clock?.now !== 'function') invalidOption('clock must be a Clock');
+  if (options.clock !== undefined) assertClock(options.clock);
   const store = options.store ?? new MemoryStore();
   const clock = options.clock ?? systemClock;
 
@@ -155,9 +154,7 @@ export function authenteqWebhook(options: AuthenteqWebhookOptions): AuthenteqWeb
       log('an old delivery (ended more than ttl ago): nothing handed over');
       return 200;
     }
-    const key = `authenteq-webhook:${createHash('sha256')
-      .update(JSON.stringify([clientID, result.id]))
-      .digest('base64url')}`;
+    const key = storeKey('authenteq', 'webhook', keyDigest(clientID, result.id));
     const outcome = await deliverOnce(store, key, ttlMs, async () => {
       try {
         await onResult(result, images);

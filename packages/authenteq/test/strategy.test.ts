@@ -266,11 +266,13 @@ describe('AuthenteqStrategy: the callback', () => {
     );
     const app = express();
     app.get('/auth/authenteq', passport.authenticate('authenteq'));
+    const { SessionRequiredError } = await import('@passport-idv/core');
     app.use((error: { code?: string }, _req: unknown, res: import('express').Response, _next: unknown) => {
-      res.status(500).json({ error: error.code });
+      res.status(500).json({ error: error.code, isSessionRequired: error instanceof SessionRequiredError });
     });
     const res = await browserOn(app).get('/auth/authenteq');
-    expect(res.body).toEqual({ error: 'ERR_SESSION_REQUIRED' });
+    // The one SessionRequiredError of core, as face-login's strategy gives.
+    expect(res.body).toEqual({ error: 'ERR_SESSION_REQUIRED', isSessionRequired: true });
   });
 });
 

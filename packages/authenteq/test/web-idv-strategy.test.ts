@@ -239,6 +239,14 @@ describe('AuthenteqWebIdvStrategy: options', () => {
     expect(new AuthenteqWebIdvStrategy(base(), verify).name).toBe('authenteq-web-idv');
   });
 
+  it('takes a plain-http baseURL on another host only with allowInsecureHTTP: true', () => {
+    const strategy = new AuthenteqWebIdvStrategy(
+      { ...base(), baseURL: 'http://idv.test.internal', allowInsecureHTTP: true },
+      verify,
+    );
+    expect(strategy.name).toBe('authenteq-web-idv');
+  });
+
   it.each([
     ['no clientID', { clientID: '' }],
     ['a clientID with a colon', { clientID: 'a:b' }],
@@ -247,6 +255,8 @@ describe('AuthenteqWebIdvStrategy: options', () => {
     ['a callbackURL with its own state', { callbackURL: `${WEB_IDV_CALLBACK_URL}?state=x` }],
     ['a callbackURL with a code', { callbackURL: `${WEB_IDV_CALLBACK_URL}?code=x` }],
     ['a non-http baseURL', { baseURL: 'ftp://api.example' }],
+    ['a plain-http baseURL on another host', { baseURL: 'http://api.example' }],
+    ['an allowInsecureHTTP that is not a boolean', { baseURL: 'http://api.example', allowInsecureHTTP: 'yes' }],
     ['a flowSlug with a newline', { flowSlug: 'a\nb' }],
     ['a zero stateTTL', { stateTTL: 0 }],
     ['a policy flag that is not a boolean', { policy: { acceptDocumentsWithoutExpiry: 'yes' } }],

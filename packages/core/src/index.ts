@@ -1,6 +1,12 @@
+// The public API of @passport-idv/core: what apps use. The shared mechanisms the packages are built on are in
+// `@passport-idv/core/internal` (./internal.ts), outside semver.
 export { type Clock, systemClock } from './clock.js';
 export {
-  invalidOption,
+  BodyConsumedError,
+  BodyReadError,
+  BodyTooLargeError,
+  InvalidArgumentError,
+  InvalidOptionError,
   PassportIdvError,
   type ProviderCallInfo,
   ProviderError,
@@ -8,36 +14,11 @@ export {
   ProviderResponseError,
   ProviderStatusError,
   ProviderTimeoutError,
+  SessionRequiredError,
   StoreError,
 } from './errors.js';
 export { failClosedSession, type Middleware } from './fail-closed-session.js';
-export { createLogger, type Logger, setWarningHandler, type WarningHandler } from './log.js';
+export { setWarningHandler, type WarningHandler } from './log.js';
 export { MemoryStore, type MemoryStoreOptions } from './memory-store.js';
-export { ownString } from './own-string.js';
-export {
-  isRecord,
-  type MultipartFile,
-  type ProviderRequest,
-  type ProviderResponse,
-  providerRequest,
-  requireRecord,
-  requireString,
-  ShapeError,
-} from './provider-http.js';
-export { randomToken } from './random.js';
 export { safeReturnTo } from './safe-return-to.js';
-export { type SecondsRange, secondsOption } from './seconds-option.js';
-export { SharedLoader, type SharedLoaderOptions, type SharedLoadSteps } from './shared-load.js';
-export { assertStore, type Store } from './store.js';
-export { storeCall } from './store-call.js';
-export {
-  BodyConsumedError,
-  BodyReadError,
-  BodyTooLargeError,
-  type DeliverOnceOptions,
-  type DeliveryOutcome,
-  deliverOnce,
-  type ReadRawBodyOptions,
-  readRawBody,
-  safeEqual,
-} from './webhook.js';
+export type { Store } from './store.js';

@@ -1,5 +1,6 @@
 import { type Clock, systemClock } from './clock.js';
-import { invalidOption, StoreError } from './errors.js';
+import { InvalidArgumentError, invalidOption, StoreError } from './errors.js';
+import { assertClock } from './options.js';
 import type { Store } from './store.js';
 
 /** Options of {@link MemoryStore}. */
@@ -49,7 +50,7 @@ export class MemoryStore implements Store {
   constructor(options: MemoryStoreOptions = {}) {
     const { maxEntries = 100_000, clock = systemClock } = options;
     if (!Number.isSafeInteger(maxEntries) || maxEntries < 1) invalidOption('maxEntries must be a positive integer');
-    if (typeof clock?.now !== 'function') invalidOption('clock must have a now() method');
+    assertClock(clock);
     this.#maxEntries = maxEntries;
     this.#clock = clock;
   }
@@ -97,9 +98,10 @@ export class MemoryStore implements Store {
   }
 
   #write(key: string, value: unknown, ttlMs: number): void {
-    if (!(ttlMs > 0) || !Number.isFinite(ttlMs)) throw new TypeError('ttlMs must be a positive, finite number');
+    if (!(ttlMs > 0) || !Number.isFinite(ttlMs))
+      throw new InvalidArgumentError('ttlMs must be a positive, finite number');
     const json = JSON.stringify(value);
-    if (json === undefined) throw new TypeError('value must be JSON-serialisable');
+    if (json === undefined) throw new InvalidArgumentError('value must be JSON-serialisable');
     const now = this.#clock.now();
     this.#sweep(now);
     if (!this.#entries.has(key) && this.#entries.size >= this.#maxEntries) {

@@ -1,52 +1,8 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
-import { PassportIdvError } from './errors.js';
+import { BodyConsumedError, BodyReadError, BodyTooLargeError } from './errors.js';
 import type { Store } from './store.js';
 import { storeCall } from './store-call.js';
-
-/**
- * A webhook's body is larger than the handler's `limit`. HTTP 413; reading stopped at the limit.
- *
- * @example
- * ```ts
- * readRawBody(req, { limit: 16_384 }).catch((error) => {
- *   if (error instanceof BodyTooLargeError) res.status(413).end();
- * });
- * ```
- */
-export class BodyTooLargeError extends PassportIdvError {
-  override code = 'ERR_BODY_TOO_LARGE' as const;
-  override status = 413;
-}
-
-/**
- * Something read the request's body before the webhook handler could: a body parser (`express.json()`,
- * `express.urlencoded()`, …) mounted in front of it. HTTP 500: a mistake in the app, not in the request. Mount the
- * handler before any body parser, since a signature or a size limit needs the bytes as they arrived.
- *
- * @example
- * ```ts
- * app.post('/webhooks/idv', idvWebhook({ client, onSession })); // first
- * app.use(express.json());                                      // then the parsers
- * ```
- */
-export class BodyConsumedError extends PassportIdvError {
-  override code = 'ERR_BODY_CONSUMED' as const;
-  override status = 500;
-}
-
-/**
- * The request's body could not be read to its end: the sender aborted, or the connection failed. HTTP 400.
- *
- * @example
- * ```ts
- * if (error instanceof BodyReadError) return; // the sender is gone; nothing to answer
- * ```
- */
-export class BodyReadError extends PassportIdvError {
-  override code = 'ERR_BODY_READ' as const;
-  override status = 400;
-}
 
 /** Options of {@link readRawBody}. */
 export interface ReadRawBodyOptions {

@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
 import {
-  invalidOption,
   PassportIdvError,
   ProviderError,
   ProviderNetworkError,
@@ -9,6 +8,7 @@ import {
   ProviderTimeoutError,
   StoreError,
 } from '../src/index.js';
+import { invalidOption } from '../src/internal.js';
 
 describe('errors', () => {
   it.each([

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { type Clock, MemoryStore, ownString, StoreError } from '../src/index.js';
+import { type Clock, MemoryStore, StoreError } from '../src/index.js';
 import { describeStoreContract } from './store-contract.js';
 
 function manualClock(start = 1_700_000_000_000): Clock & { advance(ms: number): void } {
@@ -72,13 +72,5 @@ describe('MemoryStore', () => {
     await expect(store.set('k', 1, 0)).rejects.toThrow(/ttlMs/);
     await expect(store.set('k', 1, Number.POSITIVE_INFINITY)).rejects.toThrow(/ttlMs/);
     await expect(store.set('k', undefined, 1_000)).rejects.toThrow(/JSON/);
-  });
-});
-
-describe('ownString', () => {
-  it('returns an equal string, lone surrogates and all', () => {
-    for (const value of ['', 'a', 'state-123_ABC', 'Zoë 😀', '\ud800x\udfff', 'x'.repeat(70_000)]) {
-      expect(ownString(value)).toBe(value);
-    }
   });
 });

@@ -8,10 +8,9 @@ import {
   ProviderResponseError,
   ProviderStatusError,
   ProviderTimeoutError,
-  providerRequest,
-  requireString,
   setWarningHandler,
 } from '../src/index.js';
+import { providerRequest, requireString } from '../src/internal.js';
 
 const SECRET = 'sk_live_never_show_me_0123456789';
 const hits = new Map<string, number>();

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { randomToken } from '../src/index.js';
+import { randomToken } from '../src/internal.js';
 
 describe('randomToken', () => {
   it('returns base64url strings of the asked length, never the same twice', () => {

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { MemoryStore, SharedLoader, StoreError, storeCall } from '../src/index.js';
+import { MemoryStore, StoreError } from '../src/index.js';
+import { SharedLoader, storeCall } from '../src/internal.js';
 
 function steps(store: MemoryStore, key: string, created: { count: number }) {
   return {

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { assertStore, MemoryStore } from '../src/index.js';
+import { MemoryStore } from '../src/index.js';
+import { assertStore } from '../src/internal.js';
 
 describe('assertStore', () => {
   it('accepts a Store, and a partial one when the caller names only the methods it uses', () => {

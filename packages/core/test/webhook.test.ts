@@ -3,16 +3,8 @@ import type { AddressInfo } from 'node:net';
 import express from 'express';
 import request from 'supertest';
 import { afterEach, describe, expect, it } from 'vitest';
-import {
-  BodyConsumedError,
-  BodyTooLargeError,
-  deliverOnce,
-  MemoryStore,
-  readRawBody,
-  type Store,
-  StoreError,
-  safeEqual,
-} from '../src/index.js';
+import { BodyConsumedError, BodyTooLargeError, MemoryStore, type Store, StoreError } from '../src/index.js';
+import { deliverOnce, readRawBody, safeEqual } from '../src/internal.js';
 
 /** An app whose webhook route answers the bytes it read (hex), or the coded error as JSON. */
 function rawBodyApp(limit: number, before?: express.RequestHandler) {

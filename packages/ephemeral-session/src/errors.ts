@@ -12,7 +12,8 @@ import { PassportIdvError, type ProviderCallInfo, ProviderError } from '@passpor
  * ```
  */
 export class NoExternalUserIdError extends PassportIdvError {
-  override code = 'ERR_NO_EXTERNAL_USER_ID';
+  static override readonly code = 'ERR_NO_EXTERNAL_USER_ID' as const;
+  override readonly code = 'ERR_NO_EXTERNAL_USER_ID' as const;
   override status = 401;
 }
 
@@ -28,7 +29,8 @@ export class NoExternalUserIdError extends PassportIdvError {
  * ```
  */
 export class IdvSessionNotFoundError extends ProviderError {
-  override code = 'ERR_IDV_SESSION_NOT_FOUND';
+  static override readonly code = 'ERR_IDV_SESSION_NOT_FOUND' as const;
+  override readonly code = 'ERR_IDV_SESSION_NOT_FOUND' as const;
   override status = 404;
 
   constructor(info: ProviderCallInfo & { responseBody?: string; cause?: unknown }) {

@@ -1,3 +1,4 @@
+import { InvalidArgumentError } from '@passport-idv/core';
 /**
  * Normalises an IDV host to the base URL every call and link is built on: `https://<IDV_HOST>` plus an optional
  * path prefix, without a trailing slash.
@@ -15,17 +16,18 @@
  * ```
  */
 export function idvBaseURL(host: string): string {
-  if (typeof host !== 'string' || host.trim() === '') throw new TypeError('host must be a non-empty string');
+  if (typeof host !== 'string' || host.trim() === '') throw new InvalidArgumentError('host must be a non-empty string');
   const withScheme = /^[a-z][a-z0-9+.-]*:\/\//i.test(host) ? host : `https://${host}`;
   let url: URL;
   try {
     url = new URL(withScheme);
   } catch {
-    throw new TypeError('host must be a URL such as https://idv.example.com');
+    throw new InvalidArgumentError('host must be a URL such as https://idv.example.com');
   }
-  if (url.protocol !== 'https:' && url.protocol !== 'http:') throw new TypeError('host must be an http(s) URL');
+  if (url.protocol !== 'https:' && url.protocol !== 'http:')
+    throw new InvalidArgumentError('host must be an http(s) URL');
   if (url.search !== '' || url.hash !== '' || url.username !== '' || url.password !== '') {
-    throw new TypeError('host must not have a query string, a fragment or user info');
+    throw new InvalidArgumentError('host must not have a query string, a fragment or user info');
   }
   return `${url.origin}${url.pathname.replace(/\/+$/, '')}`;
 }
@@ -49,8 +51,9 @@ export function idvBaseURL(host: string): string {
  */
 export function buildHandoffUrl(host: string, token: string, sessionId: string): string {
   const base = idvBaseURL(host);
-  if (typeof token !== 'string' || token === '') throw new TypeError('token must be a non-empty string');
-  if (typeof sessionId !== 'string' || sessionId === '') throw new TypeError('sessionId must be a non-empty string');
+  if (typeof token !== 'string' || token === '') throw new InvalidArgumentError('token must be a non-empty string');
+  if (typeof sessionId !== 'string' || sessionId === '')
+    throw new InvalidArgumentError('sessionId must be a non-empty string');
   const mobile = `${base}/mobile?authorization=${encodeURIComponent(token)}&sessionId=${encodeURIComponent(sessionId)}`;
   return `${base}/capture?url=${encodeURIComponent(mobile)}`;
 }

@@ -1,4 +1,12 @@
-import { invalidOption, isRecord, ProviderStatusError, providerRequest, requireString } from '@passport-idv/core';
+import { InvalidArgumentError, ProviderStatusError } from '@passport-idv/core';
+import {
+  assertProviderURL,
+  assertTimeout,
+  invalidOption,
+  isRecord,
+  providerRequest,
+  requireString,
+} from '@passport-idv/core/internal';
 import { IdvSessionNotFoundError } from './errors.js';
 import { buildHandoffUrl, idvBaseURL } from './handoff-url.js';
 import { type IdvSessionDetails, parseDeeplink, parseSession, parseSessionDetails } from './session-parse.js';
@@ -27,6 +35,12 @@ export interface IdvClientOptions {
   statuses?: IdvStatusTable;
   /** Milliseconds each call may take (retries of a GET included). Default 10,000. */
   timeout?: number;
+  /**
+   * Accept a plain `http:` URL for the platform (`host`) on a host other than this machine (`localhost`, `127.0.0.0/8` and `::1`
+   * are always accepted). Default `false`: http would carry keys, tokens and identity data in clear. For a test setup
+   * only.
+   */
+  allowInsecureHTTP?: boolean;
 }
 
 /** The answer of the one-call deeplink start. */
@@ -85,11 +99,10 @@ export class IdvClient {
     } catch (error) {
       invalidOption((error as Error).message);
     }
+    assertProviderURL(this.host, 'host', options.allowInsecureHTTP);
     if (typeof options.apiKey !== 'string' || options.apiKey === '') invalidOption('apiKey must be a non-empty string');
     const timeout = options.timeout ?? 10_000;
-    if (typeof timeout !== 'number' || !(timeout > 0) || !Number.isFinite(timeout)) {
-      invalidOption('timeout must be a positive number of milliseconds');
-    }
+    assertTimeout(timeout);
     const { apiKeyScheme = 'ApiKey', statuses = SANDBOX_SESSION_STATUSES } = options;
     if (apiKeyScheme !== 'ApiKey' && apiKeyScheme !== 'raw') invalidOption("apiKeyScheme must be 'ApiKey' or 'raw'");
     if (!isStatusTable(statuses)) {
@@ -203,7 +216,8 @@ export class IdvClient {
    * ```
    */
   async getSession(sessionId: string, options: { signal?: AbortSignal } = {}): Promise<IdvSessionDetails> {
-    if (typeof sessionId !== 'string' || sessionId === '') throw new TypeError('sessionId must be a non-empty string');
+    if (typeof sessionId !== 'string' || sessionId === '')
+      throw new InvalidArgumentError('sessionId must be a non-empty string');
     try {
       const { body } = await providerRequest({
         provider: 'idv',

@@ -1,19 +1,19 @@
+import { MemoryStore, PassportIdvError, systemClock } from '@passport-idv/core';
 import {
+  assertClock,
   assertStore,
   createLogger,
   invalidOption,
   isRecord,
-  MemoryStore,
-  PassportIdvError,
-  systemClock,
-} from '@passport-idv/core';
+  keyDigest,
+  storeKey,
+} from '@passport-idv/core/internal';
 import type { NextFunction, Request, Response } from 'express';
 import { IdvSessionNotFoundError, NoExternalUserIdError } from './errors.js';
 import { IdvClient, type IdvMetadata } from './idv-client.js';
 import type { EphemeralSessionOptions } from './options.js';
 import { type Created, type Handoff, HandoffReuse } from './reuse.js';
 import { isFinalState } from './session-status.js';
-import { storeKey } from './store-key.js';
 import { isValidTtl, TTL_RANGE } from './ttl.js';
 
 const log = createLogger('ephemeral-session');
@@ -81,7 +81,7 @@ export function ephemeralSession(options: EphemeralSessionOptions): EphemeralSes
   if (startMode !== 'ephemeral-token' && startMode !== 'deeplink') {
     invalidOption("start must be 'ephemeral-token' or 'deeplink'");
   }
-  if (typeof clock?.now !== 'function') invalidOption('clock must have a now() method');
+  assertClock(clock);
   if (options.store !== undefined) assertStore(options.store, 'store');
   const client = new IdvClient({
     host: options.host,
@@ -89,6 +89,7 @@ export function ephemeralSession(options: EphemeralSessionOptions): EphemeralSes
     timeout,
     ...(options.apiKeyScheme !== undefined ? { apiKeyScheme: options.apiKeyScheme } : {}),
     ...(options.statuses !== undefined ? { statuses: options.statuses } : {}),
+    ...(options.allowInsecureHTTP !== undefined ? { allowInsecureHTTP: options.allowInsecureHTTP } : {}),
   });
   const store = options.store ?? new MemoryStore({ clock });
   // A stored session is handed out again only while the platform says it is under way.
@@ -143,7 +144,7 @@ export function ephemeralSession(options: EphemeralSessionOptions): EphemeralSes
     }
     let created = false;
     const handoff = await reuser.get(
-      storeKey('ephemeral-session', client.host, workflowId, meta.externalUserId),
+      storeKey('ephemeral-session', 'handoff', keyDigest(client.host, workflowId, meta.externalUserId)),
       async () => {
         created = true;
         return create(meta);

@@ -45,4 +45,10 @@ export interface EphemeralSessionOptions {
   clock?: Clock;
   /** Milliseconds each upstream call may take. Default 10,000. */
   timeout?: number;
+  /**
+   * Accept a plain `http:` URL for the platform (`host`) on a host other than this machine (`localhost`, `127.0.0.0/8` and `::1`
+   * are always accepted). Default `false`: http would carry keys, tokens and identity data in clear. For a test setup
+   * only.
+   */
+  allowInsecureHTTP?: boolean;
 }

@@ -1,4 +1,5 @@
-import { type Clock, isRecord, ProviderTimeoutError, SharedLoader, type Store, storeCall } from '@passport-idv/core';
+import { type Clock, ProviderTimeoutError, type Store } from '@passport-idv/core';
+import { isRecord, SharedLoader, storeCall } from '@passport-idv/core/internal';
 
 /** What the middleware answers with, and what is kept for reuse. */
 export interface Handoff {

@@ -1,4 +1,4 @@
-import { isRecord, ShapeError } from '@passport-idv/core';
+import { isRecord, ShapeError } from '@passport-idv/core/internal';
 import type { IdvDeeplink, IdvSession } from './idv-client.js';
 import type { IdvSessionState, IdvStatusTable } from './session-status.js';
 

@@ -1,20 +1,19 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { MemoryStore, PassportIdvError, type Store } from '@passport-idv/core';
 import {
   assertStore,
   createLogger,
   deliverOnce,
   invalidOption,
   isRecord,
-  MemoryStore,
-  PassportIdvError,
+  keyDigest,
   readRawBody,
-  type Store,
   safeEqual,
-} from '@passport-idv/core';
+  storeKey,
+} from '@passport-idv/core/internal';
 import { IdvSessionNotFoundError } from './errors.js';
 import type { IdvClient } from './idv-client.js';
 import type { IdvSessionDetails } from './session-parse.js';
-import { storeKey } from './store-key.js';
 
 const log = createLogger('idv-webhook');
 
@@ -121,7 +120,7 @@ export function idvWebhook(options: IdvWebhookOptions): IdvWebhookHandler {
       return 200;
     }
     // One delivery per platform, session and status: a later status of the same session is handed over too.
-    const key = storeKey('idv-webhook', client.host, session.id, session.status);
+    const key = storeKey('ephemeral-session', 'webhook', keyDigest(client.host, session.id, session.status));
     const outcome = await deliverOnce(store, key, ttl * 1000, () => onSession(session));
     log('session status %d: %s', session.status, outcome);
     return outcome === 'busy' ? 409 : 200;

@@ -1,20 +1,26 @@
 import {
-  assertStore,
   type Clock,
+  InvalidArgumentError,
+  MemoryStore,
+  ProviderStatusError,
+  type Store,
+  systemClock,
+} from '@passport-idv/core';
+import {
+  assertClock,
+  assertProviderURL,
+  assertStore,
+  assertTimeout,
   createLogger,
   invalidOption,
   isRecord,
-  MemoryStore,
   type MultipartFile,
   type ProviderRequest,
-  ProviderStatusError,
   providerRequest,
   requireString,
-  type Store,
   secondsOption,
   storeCall,
-  systemClock,
-} from '@passport-idv/core';
+} from '@passport-idv/core/internal';
 import { PIN_TTL_MS } from './enrollment-pin.js';
 import {
   type AliceAuthentication,
@@ -42,6 +48,12 @@ export interface AliceClientOptions {
   useCache?: boolean;
   /** Milliseconds for each call, retries included. Default 10,000. */
   timeout?: number;
+  /**
+   * Accept a plain `http:` URL for the API (`baseURL`) on a host other than this machine (`localhost`, `127.0.0.0/8` and `::1`
+   * are always accepted). Default `false`: http would carry keys, tokens and identity data in clear. For a test setup
+   * only.
+   */
+  allowInsecureHTTP?: boolean;
   /**
    * Where tokens are cached, per kind and per user. Default: a {@link MemoryStore} on `clock`. Use a RedisStore for
    * several instances: they then share the tokens, and one instance fetches a token while the others wait for it.
@@ -105,20 +117,14 @@ export class AliceClient {
     const { apiKey, baseURL = ALICE_BASE_URL, useCache = false, timeout = 10_000, refreshMargin = 300 } = options;
     const clock = options.clock ?? systemClock;
     if (typeof apiKey !== 'string' || apiKey.length === 0) invalidOption('apiKey must be a non-empty string');
-    let url: URL;
-    try {
-      url = new URL(baseURL);
-    } catch {
-      invalidOption('baseURL must be an absolute http(s) URL');
-    }
-    if (url.protocol !== 'https:' && url.protocol !== 'http:') invalidOption('baseURL must be an http(s) URL');
-    if (!(Number.isFinite(timeout) && timeout > 0)) invalidOption('timeout must be a positive number of ms');
+    assertProviderURL(baseURL, 'baseURL', options.allowInsecureHTTP);
+    assertTimeout(timeout);
     const marginMs = secondsOption(refreshMargin, 'refreshMargin', { min: 0, max: 1_799 });
     for (const key of ['reportVersion', 'authenticationVersion'] as const) {
       const value = options[key];
       if (value !== undefined && value !== 0 && value !== 1) invalidOption(`${key} must be 0 or 1`);
     }
-    if (typeof clock.now !== 'function') invalidOption('clock must have a now() method');
+    assertClock(clock);
     const tokenStore = options.tokenStore ?? new MemoryStore({ clock });
     assertStore(tokenStore, 'tokenStore', ['get', 'set', 'add', 'delete']);
     const account = `${baseURL.replace(/\/+$/, '')} ${apiKey}`;
@@ -234,7 +240,7 @@ export class AliceClient {
   async approveSelfie(userId: string, selfieId: string): Promise<void> {
     assertUserId(userId);
     if (typeof selfieId !== 'string' || selfieId.length === 0)
-      throw new TypeError('selfieId must be a non-empty string');
+      throw new InvalidArgumentError('selfieId must be a non-empty string');
     await storeCall(() => this.#store.set(`${this.#pinPrefix}${userId}`, { selfieId }, PIN_TTL_MS));
   }
 
@@ -417,7 +423,7 @@ const backendUser: AliceTokenKind = 'BACKEND_TOKEN_WITH_USER_ID';
 
 function assertUserId(userId: string): void {
   if (typeof userId !== 'string' || userId.length === 0 || userId.length > 200) {
-    throw new TypeError('userId must be a non-empty string');
+    throw new InvalidArgumentError('userId must be a non-empty string');
   }
 }
 

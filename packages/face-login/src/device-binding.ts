@@ -1,15 +1,14 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
+import { type Clock, InvalidArgumentError, MemoryStore, type Store, systemClock } from '@passport-idv/core';
 import {
+  assertClock,
   assertStore,
-  type Clock,
   invalidOption,
   isRecord,
-  MemoryStore,
-  type Store,
   secondsOption,
   storeCall,
-  systemClock,
-} from '@passport-idv/core';
+  storeKey,
+} from '@passport-idv/core/internal';
 import type { Request, Response } from 'express';
 
 /** Options of {@link DeviceBinding}. */
@@ -77,7 +76,7 @@ export class DeviceBinding {
       invalidOption('cookieName must be 1-64 letters, digits or ._-');
     if (secure !== true && secure !== false && secure !== 'auto') invalidOption("secure must be true, false or 'auto'");
     const clock = options.clock ?? systemClock;
-    if (typeof clock.now !== 'function') invalidOption('clock must have a now() method');
+    assertClock(clock);
     if (options.store !== undefined) assertStore(options.store, 'store', ['get', 'set']);
     this.#key = Buffer.from(key);
     this.#maxAgeMs = secondsOption(maxAge, 'maxAge', { min: 60, max: 400 * 86_400 });
@@ -97,7 +96,7 @@ export class DeviceBinding {
    */
   bind(req: Request, res: Response, userId: string): void {
     if (typeof userId !== 'string' || userId.length === 0 || userId.length > 200)
-      throw new TypeError('userId must be a non-empty string of at most 200 characters');
+      throw new InvalidArgumentError('userId must be a non-empty string of at most 200 characters');
     const iat = this.#clock.now();
     const payload = Buffer.from(JSON.stringify({ sub: userId, iat, exp: iat + this.#maxAgeMs } satisfies Binding));
     const body = payload.toString('base64url');
@@ -163,7 +162,7 @@ export class DeviceBinding {
   }
 
   #revokedKey(userId: string): string {
-    return `passport-idv:device:revoked:${userId}`;
+    return storeKey('face-login', 'revoked-device', userId);
   }
 
   /** The binding in this request's cookie, if its signature is genuine and it has not expired. */

@@ -1,6 +1,6 @@
 import { setTimeout as delay } from 'node:timers/promises';
 import type { Clock, Store } from '@passport-idv/core';
-import { storeCall } from '@passport-idv/core';
+import { storeCall, storeKey } from '@passport-idv/core/internal';
 
 /** A key to limit (`user:<id>`, `ip:<address>`) and the failures it may have in a window. */
 export type LimitedKey = [key: string, limit: number];
@@ -67,7 +67,7 @@ export class FailureLimiter {
       const slots: string[] = [];
       let busy = false;
       for (const [key, limit] of keys) {
-        const slot = await this.#take(`passport-idv:face-login:failures:${key}:${window}`, limit);
+        const slot = await this.#take(storeKey('face-login', 'failures', key, String(window)), limit);
         if (slot === FAILED || slot === PENDING) {
           // Hold nothing while waiting: two attempts must not each hold a slot the other needs.
           await this.#giveBack(slots);

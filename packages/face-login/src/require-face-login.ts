@@ -1,4 +1,5 @@
-import { type Clock, invalidOption, safeReturnTo, secondsOption, systemClock } from '@passport-idv/core';
+import { type Clock, safeReturnTo, systemClock } from '@passport-idv/core';
+import { assertClock, invalidOption, secondsOption } from '@passport-idv/core/internal';
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import { faceLoginOf } from './session.js';
 
@@ -36,7 +37,7 @@ export function requireFaceLogin(options: RequireFaceLoginOptions): RequestHandl
   const maxAgeMs = secondsOption(maxAge, 'maxAge', { min: 1, max: MAX_STEP_UP_SECONDS });
   if (redirectTo !== undefined && safeReturnTo(redirectTo, 'http://localhost', '') !== redirectTo)
     invalidOption('redirectTo must be a path on this site, e.g. /login/face');
-  if (typeof clock.now !== 'function') invalidOption('clock must have a now() method');
+  assertClock(clock);
   return (req: Request, res: Response, next: NextFunction) => {
     const record = faceLoginOf(req);
     const age = record ? clock.now() - record.at : Number.POSITIVE_INFINITY;

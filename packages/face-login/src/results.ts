@@ -1,4 +1,4 @@
-import { isRecord, ShapeError } from '@passport-idv/core';
+import { isRecord, ShapeError } from '@passport-idv/core/internal';
 
 /** A result version: V0 scores are on 0–1, V1 scores on 0–100 (docs/providers/alice.md). */
 export type AliceResultVersion = 0 | 1;

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { isRecord } from '@passport-idv/core';
+import { isRecord, saveSession } from '@passport-idv/core/internal';
 import type { Request } from 'express';
 
 /** The session key of an open face-login attempt (set by `begin`, consumed by `authenticate`). */
@@ -30,10 +30,10 @@ export interface FaceLoginRecord {
 
 export type SessionData = Record<string, unknown>;
 
-/** `req.session` as a plain object, or `undefined` without express-session. */
-export function sessionOf(req: Request): SessionData | undefined {
-  const session = (req as Request & { session?: unknown }).session;
-  return typeof session === 'object' && session !== null ? (session as unknown as SessionData) : undefined;
+/** `req.session` as a plain object, or `undefined` without express-session (reading a record needs none). */
+function sessionIfAny(req: Request): SessionData | undefined {
+  const session: unknown = (req as Request & { session?: unknown }).session;
+  return isRecord(session) ? session : undefined;
 }
 
 /**
@@ -52,7 +52,7 @@ function sessionUser(session: SessionData): string | undefined {
  * left from another user (a later login that kept the session's data) is no face login at all.
  */
 export function faceLoginOf(req: Request): FaceLoginRecord | undefined {
-  const session = sessionOf(req);
+  const session = sessionIfAny(req);
   const record = session?.[FACE_LOGIN_KEY] as Partial<FaceLoginRecord> | undefined;
   if (typeof record?.at !== 'number' || typeof record.authenticationId !== 'string') return undefined;
   const user = session && sessionUser(session);
@@ -87,15 +87,11 @@ export function recordOnLogin(req: Request, record: Omit<FaceLoginRecord, 'user'
 
 /** Writes the face-login record for the user now logged in on `req.session` (if any) and saves the session. */
 async function remember(req: Request, record: Omit<FaceLoginRecord, 'user'>): Promise<void> {
-  const session = sessionOf(req);
+  const session = sessionIfAny(req);
   const loggedIn = session && sessionUser(session);
   if (!session || loggedIn === undefined) return;
   session[FACE_LOGIN_KEY] = { ...record, user: loggedIn } satisfies FaceLoginRecord;
-  const save = session.save;
-  if (typeof save !== 'function') return;
-  await new Promise<void>((resolve, reject) => {
-    save.call(session, (error?: unknown) => (error ? reject(error) : resolve()));
-  });
+  await saveSession(req);
 }
 
 function isThenable(value: unknown): value is PromiseLike<unknown> {

@@ -1,17 +1,24 @@
 import {
   type Clock,
-  createLogger,
-  invalidOption,
-  isRecord,
+  InvalidArgumentError,
   MemoryStore,
   ProviderStatusError,
   ProviderTimeoutError,
-  randomToken,
   type Store,
-  secondsOption,
-  storeCall,
   systemClock,
 } from '@passport-idv/core';
+import {
+  assertClock,
+  createLogger,
+  invalidOption,
+  isRecord,
+  randomToken,
+  runVerify,
+  secondsOption,
+  sessionOf,
+  storeCall,
+  storeKey,
+} from '@passport-idv/core/internal';
 import type { Request } from 'express';
 import { Strategy } from 'passport-strategy';
 import { AliceClient } from './alice-client.js';
@@ -29,7 +36,7 @@ import type {
 } from './options.js';
 import { EVALUATION_MS, FailureLimiter, type LimitedKey, type Reservation } from './rate-limit.js';
 import { enrolledFace } from './review-enrollment.js';
-import { ATTEMPT_KEY, type FaceLoginAttempt, recordOnLogin, type SessionData, sessionOf } from './session.js';
+import { ATTEMPT_KEY, type FaceLoginAttempt, recordOnLogin, type SessionData } from './session.js';
 
 const log = createLogger('face-login');
 
@@ -122,7 +129,7 @@ export class FaceLoginStrategy extends Strategy {
     if (typeof authenticationIdField !== 'string' || authenticationIdField.length === 0)
       invalidOption('authenticationIdField must be a non-empty string');
     const clock = options.clock ?? systemClock;
-    if (typeof clock.now !== 'function') invalidOption('clock must have a now() method');
+    assertClock(clock);
     this._client = options.client;
     this._verify = verify;
     this._passReqToCallback = options.passReqToCallback === true;
@@ -167,10 +174,9 @@ export class FaceLoginStrategy extends Strategy {
    * ```
    */
   async begin(req: Request, aliceUserId: string): Promise<FaceLoginBegin> {
-    const session = sessionOf(req);
-    if (!session) throw new TypeError('FaceLoginStrategy.begin needs express-session (req.session)');
+    const session = sessionOf(req, 'FaceLoginStrategy');
     if (typeof aliceUserId !== 'string' || aliceUserId.length === 0)
-      throw new TypeError('aliceUserId must be a non-empty string');
+      throw new InvalidArgumentError('aliceUserId must be a non-empty string');
     // Never a token that expires while the attempt is open: the browser SDK needs it until the selfie is sent.
     const userToken = await this._client.getUserToken(aliceUserId, { validFor: this._maxAgeMs / 1000 });
     const at = this._clock.now();
@@ -185,14 +191,9 @@ export class FaceLoginStrategy extends Strategy {
   }
 
   private async _run(req: Request): Promise<void> {
-    const session = sessionOf(req);
-    const attempt = session?.[ATTEMPT_KEY] as Partial<FaceLoginAttempt> | undefined;
-    if (
-      !session ||
-      typeof attempt?.id !== 'string' ||
-      typeof attempt.aliceUserId !== 'string' ||
-      typeof attempt.at !== 'number'
-    ) {
+    const session = sessionOf(req, 'FaceLoginStrategy');
+    const attempt = session[ATTEMPT_KEY] as Partial<FaceLoginAttempt> | undefined;
+    if (typeof attempt?.id !== 'string' || typeof attempt.aliceUserId !== 'string' || typeof attempt.at !== 'number') {
       return this._fail('no_attempt');
     }
     if (this._clock.now() - attempt.at > this._maxAgeMs) {
@@ -240,7 +241,7 @@ export class FaceLoginStrategy extends Strategy {
     // Single use, before any upstream call: the id (by anyone, ever within its useful life), then this attempt. Only
     // the request that spent the id takes the attempt: of a double submit (on any instances) the loser must not take
     // the attempt from under the winner, or neither would log in.
-    const usedKey = `passport-idv:face-login:used:${id}`;
+    const usedKey = storeKey('face-login', 'used', id);
     if (!(await storeCall(() => this._store.add(usedKey, attempt.id, 2 * this._maxAgeMs + 60_000)))) {
       // Spent by this very attempt (a double submit of one login): not a failure of the user's.
       const spentBy = await storeCall(() => this._store.get(usedKey));
@@ -279,28 +280,15 @@ export class FaceLoginStrategy extends Strategy {
   }
 
   private async _verifyAndLogIn(req: Request, result: FaceLoginResult): Promise<void> {
-    let settled = false;
-    const done = (error: unknown, user?: unknown, info?: unknown) => {
-      if (settled) return;
-      settled = true;
-      if (error) return this.error(error as Error);
-      if (!user) return this.fail(info ?? { code: 'rejected', message: FAILURES.rejected.message }, 401);
-      const record = {
-        at: this._clock.now(),
-        authenticationId: result.authenticationId,
-        aliceUserId: result.aliceUserId,
-      };
-      recordOnLogin(req, record);
-      this.success(user, { ...(isRecord(info) ? info : {}), faceLogin: result });
-    };
-    const { aliceUserId } = result;
-    const returned = this._passReqToCallback
-      ? (this._verify as FaceLoginVerifyWithRequest)(req, aliceUserId, result, done)
-      : (this._verify as FaceLoginVerify)(aliceUserId, result, done);
-    if (returned && typeof (returned as Promise<unknown>).then === 'function') {
-      const user = await returned;
-      done(null, user);
-    }
+    const args = [result.aliceUserId, result];
+    const { user, info } = await runVerify(this._verify, { passReqToCallback: this._passReqToCallback }, req, args);
+    if (!user) return this.fail(info ?? { code: 'rejected', message: FAILURES.rejected.message }, 401);
+    recordOnLogin(req, {
+      at: this._clock.now(),
+      authenticationId: result.authenticationId,
+      aliceUserId: result.aliceUserId,
+    });
+    this.success(user as Express.User, { ...(isRecord(info) ? info : {}), faceLogin: result });
   }
 
   private _limitKeys(req: Request, userId: string): LimitedKey[] {
@@ -319,6 +307,6 @@ export class FaceLoginStrategy extends Strategy {
   }
 
   private _attemptKey(id: string): string {
-    return `passport-idv:face-login:attempt:${id}`;
+    return storeKey('face-login', 'attempt', id);
   }
 }

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
-import { type Clock, ProviderResponseError, SharedLoader, type Store, storeCall } from '@passport-idv/core';
+import { type Clock, ProviderResponseError, type Store } from '@passport-idv/core';
+import { SharedLoader, storeCall, storeKey } from '@passport-idv/core/internal';
 import { decodeJwt } from 'jose';
 
 /** The four kinds of Alice token (docs/providers/alice.md, "Tokens"). */
@@ -11,15 +12,12 @@ interface CachedToken {
   exp: number;
 }
 
-/** Tokens one process keeps in memory in front of the store (the oldest is forgotten beyond this). */
-const LOCAL_MAX = 10_000;
-
 /**
- * The prefix of this account's keys in a shared store: `passport-idv:alice:<16 hex of sha256(account)>:`, so two
+ * The prefix of this account's keys in a shared store: `face-login:alice:<16 hex of sha256(account)>:`, so two
  * accounts can share a Redis without mixing their keys, and the API key never appears in one.
  */
 export function accountPrefix(account: string): string {
-  return `passport-idv:alice:${createHash('sha256').update(account).digest('hex').slice(0, 16)}:`;
+  return `${storeKey('face-login', 'alice', createHash('sha256').update(account).digest('hex').slice(0, 16))}:`;
 }
 
 /** Fetches a fresh token of a kind (for a user). */
@@ -31,11 +29,7 @@ export type TokenFetcher = (kind: AliceTokenKind, userId: string | undefined) =>
  * process (callers share one promise) and across processes sharing the store: the fetcher holds a lock taken with
  * the store's atomic `add`, and the others poll the cache for its result. If no token appears within `lockMs` (the
  * holder died or hangs), a waiter fetches one itself rather than wait longer. Unlike the official SDK it never uses a
- * token past its expiry.
- *
- * Each process also keeps a copy of the tokens it used (at most 10,000, same expiry rule), so a warm call reads
- * nothing from the store: with Redis, a face login saves two round trips. A copy another instance has since replaced
- * is still valid until its own `exp`; one the API refuses is dropped here and in the store, and the call retried.
+ * token past its expiry. A token the API refuses is dropped from the store, and the call retried.
  */
 export class TokenCache {
   readonly #store: Store;
@@ -44,8 +38,6 @@ export class TokenCache {
   readonly #prefix: string;
   readonly #fetch: TokenFetcher;
   readonly #loader: SharedLoader<CachedToken>;
-  /** This process's copies, by store key; insertion order is age. */
-  readonly #local = new Map<string, CachedToken>();
 
   constructor(options: {
     store: Store;
@@ -75,11 +67,6 @@ export class TokenCache {
   async get(kind: AliceTokenKind, userId?: string, minLifeMs = 0): Promise<string> {
     const key = this.#key(kind, userId);
     const needMs = Math.max(this.#marginMs, minLifeMs);
-    const local = this.#local.get(key);
-    if (local !== undefined) {
-      if (this.#lasts(local, needMs)) return local.token;
-      this.#local.delete(key);
-    }
     const create = () => this.#fetchAndCache(key, kind, userId);
     // A holder that takes too long (or died holding the lock): fetch one ourselves rather than keep the user waiting.
     const steps = { read: () => this.#fresh(key, needMs), create, onWaitTimeout: create };
@@ -96,7 +83,6 @@ export class TokenCache {
   /** Forgets `token` (the API refused it), unless the cache already holds a newer one. */
   async drop(kind: AliceTokenKind, userId: string | undefined, token: string): Promise<void> {
     const key = this.#key(kind, userId);
-    if (this.#local.get(key)?.token === token) this.#local.delete(key);
     const cached = await this.#read(key);
     if (cached?.token === token) await storeCall(() => this.#store.delete(key));
   }
@@ -116,26 +102,10 @@ export class TokenCache {
     return cached.exp * 1000 - ms > this.#clock.now();
   }
 
-  #remember(key: string, cached: CachedToken): void {
-    this.#local.delete(key);
-    if (this.#local.size >= LOCAL_MAX) {
-      // Full: drop the oldest 1% in one walk, so the writes that follow find room. These are copies of what the store
-      // holds, so forgetting one costs a store read, never a security check.
-      let evict = LOCAL_MAX / 100;
-      for (const oldest of this.#local.keys()) {
-        if (evict-- <= 0) break;
-        this.#local.delete(oldest);
-      }
-    }
-    this.#local.set(key, { token: cached.token, exp: cached.exp });
-  }
-
   /** The cached token if it has more than `needMs` left. */
   async #fresh(key: string, needMs: number): Promise<CachedToken | undefined> {
     const cached = await this.#read(key);
-    if (cached === undefined || !this.#lasts(cached, needMs)) return undefined;
-    this.#remember(key, cached);
-    return cached;
+    return cached !== undefined && this.#lasts(cached, needMs) ? cached : undefined;
   }
 
   async #fetchAndCache(key: string, kind: AliceTokenKind, userId: string | undefined): Promise<CachedToken> {
@@ -151,10 +121,7 @@ export class TokenCache {
     }
     const ttl = exp * 1000 - this.#marginMs - this.#clock.now();
     // A token with less than the margin left is used for this call only, never cached.
-    if (ttl > 0) {
-      await storeCall(() => this.#store.set(key, { token, exp } satisfies CachedToken, ttl));
-      this.#remember(key, { token, exp });
-    }
+    if (ttl > 0) await storeCall(() => this.#store.set(key, { token, exp } satisfies CachedToken, ttl));
     return { token, exp };
   }
 }

@@ -2,7 +2,6 @@ import { MemoryStore, ProviderTimeoutError, type Store } from '@passport-idv/cor
 import { type Sandbox, startSandbox } from '@passport-idv/sandbox';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { AliceClient, type AliceClientOptions } from '../src/index.js';
-import { TokenCache } from '../src/token-cache.js';
 
 // Two AliceClients on one store stand for two app instances sharing one Redis.
 let sandbox: Sandbox;
@@ -109,94 +108,35 @@ describe('AliceClient token cache shared by two instances', () => {
   });
 });
 
-describe("each instance's in-process copy of the tokens", () => {
-  /** A store that counts the token reads reaching it (each would be a Redis GET). */
-  function counting(inner: Store): Store & { reads: number } {
-    const store = {
-      reads: 0,
-      get: <T>(key: string) => {
-        store.reads++;
-        return inner.get<T>(key);
-      },
-      set: (key: string, value: unknown, ttl: number) => inner.set(key, value, ttl),
-      add: (key: string, value: unknown, ttl: number) => inner.add(key, value, ttl),
-      take: <T>(key: string) => inner.take<T>(key),
-      delete: (key: string) => inner.delete(key),
-    };
-    return store;
-  }
-
-  it('warm calls read no token from the store, and the expiry rule still holds', async () => {
-    const store = counting(new MemoryStore({ clock: sandbox.clock }));
-    const alice = client(store);
+describe('tokens in the shared store', () => {
+  it('a token is reused until the margin before its exp, never inside it', async () => {
+    const alice = client(new MemoryStore({ clock: sandbox.clock }));
     const { userId } = sandbox.alice.enroll();
     const id = sandbox.alice.authenticate(userId);
-    await alice.getAuthentication(userId, id);
-    const cold = store.reads;
-    for (let i = 0; i < 50; i++) await alice.getAuthentication(userId, id);
-    expect(store.reads).toBe(cold);
+    for (let i = 0; i < 5; i++) await alice.getAuthentication(userId, id);
     expect(count('alice.backend_token_with_user_id')).toBe(1);
-    sandbox.clock.advance(56 * 60_000); // inside the 5-minute margin: the copy is not used either
+    sandbox.clock.advance(56 * 60_000); // inside the 5-minute margin: the stored token is not used
     await alice.getAuthentication(userId, id);
     expect(count('alice.backend_token_with_user_id')).toBe(2);
     expect(sandbox.requests.count({ credential: 'invalid' })).toBe(0);
   });
 
-  it('holds at most 10,000 tokens: beyond that the oldest are read from the store again', async () => {
-    const store = counting(new MemoryStore({ clock: sandbox.clock }));
-    const b64 = (value: object) => Buffer.from(JSON.stringify(value)).toString('base64url');
-    let fetches = 0;
-    const cache = new TokenCache({
-      store,
-      clock: sandbox.clock,
-      marginMs: 5 * 60_000,
-      account: 'bound-test',
-      lockMs: 1_000,
-      fetch: async (_kind, userId) => {
-        fetches++;
-        const exp = Math.floor(sandbox.clock.now() / 1000) + 3_600;
-        return `${b64({ alg: 'none' })}.${b64({ exp, sub: userId })}.`;
-      },
-    });
-    const users = Array.from({ length: 10_050 }, (_, i) => `user-${i}`);
-    for (const user of users) await cache.get('USER_TOKEN', user);
-    expect(fetches).toBe(users.length);
-    const reads = store.reads;
-    await cache.get('USER_TOKEN', users.at(-1));
-    expect(store.reads).toBe(reads); // the newest: from this process's copy
-    await cache.get('USER_TOKEN', users[0]);
-    expect(store.reads).toBe(reads + 1); // the oldest: dropped from the copy, read from the store, not fetched
-    expect(fetches).toBe(users.length);
-  });
-
-  it('another instance takes a token from the store the first time, then from its own copy', async () => {
-    const store = counting(new MemoryStore({ clock: sandbox.clock }));
-    const [a, b] = [client(store), client(store)];
-    const { userId } = sandbox.alice.enroll();
-    const token = await a.getUserToken(userId);
-    expect(await b.getUserToken(userId)).toBe(token);
-    const reads = store.reads;
-    expect(await b.getUserToken(userId)).toBe(token);
-    expect(store.reads).toBe(reads);
-    expect(count('alice.user_token')).toBe(1);
-  });
-
-  it('a copy the API refuses is dropped and replaced by the token another instance already fetched', async () => {
+  it('a token the API refuses is dropped; another instance then uses the replacement, refused nowhere', async () => {
     const store = new MemoryStore({ clock: sandbox.clock });
     const [a, b] = [client(store), client(store)];
     const { userId } = sandbox.alice.enroll();
     const id = sandbox.alice.authenticate(userId);
     await a.getAuthentication(userId, id);
-    await b.getAuthentication(userId, id); // both instances now hold copies of the same tokens
-    sandbox.alice.revokeTokens();
-    // A: its copy is refused, dropped; a new one is fetched (its LOGIN_TOKEN copy is refused too) and stored.
-    await a.getAuthentication(userId, id);
-    expect(count('alice.login_token')).toBe(2);
-    expect(count('alice.backend_token_with_user_id')).toBe(3); // one of them answered 401
-    // B: its copy is refused too; it takes A's new token from the store instead of fetching one.
     await b.getAuthentication(userId, id);
-    expect(count('alice.login_token')).toBe(2);
-    expect(count('alice.backend_token_with_user_id')).toBe(3);
-    expect(sandbox.requests.filter({ route: 'alice.authentication' }).filter((r) => r.status === 401)).toHaveLength(2);
+    sandbox.alice.revokeTokens();
+    // A: the stored token is refused, dropped; a new one is fetched and stored.
+    await a.getAuthentication(userId, id);
+    const logins = count('alice.login_token');
+    const backends = count('alice.backend_token_with_user_id');
+    // B: takes A's new token from the store, without a 401 or a fetch of its own.
+    await b.getAuthentication(userId, id);
+    expect(count('alice.login_token')).toBe(logins);
+    expect(count('alice.backend_token_with_user_id')).toBe(backends);
+    expect(sandbox.requests.filter({ route: 'alice.authentication' }).filter((r) => r.status === 401)).toHaveLength(1);
   });
 });

@@ -285,3 +285,55 @@ describe('FaceLoginStrategy: options in seconds are bounded', () => {
     );
   });
 });
+
+describe('FaceLoginStrategy: store keys', () => {
+  it('keeps everything under face-login:<kind>:…, one scheme (a RedisStore adds its prefix once)', async () => {
+    const keys = new Set<string>();
+    const store = new MemoryStore({ clock: sandbox.clock });
+    for (const method of ['get', 'set', 'add', 'take', 'delete'] as const) {
+      const original = store[method].bind(store) as (key: string, ...rest: unknown[]) => Promise<unknown>;
+      (store as unknown as Record<string, unknown>)[method] = (key: string, ...rest: unknown[]) => {
+        keys.add(key);
+        return original(key, ...rest);
+      };
+    }
+    await t.close();
+    t = await createTestApp(sandbox, { strategy: { store, rateLimit: {} }, client: { tokenStore: store } });
+    const { agent, id } = await attempt();
+    await submit(agent, id).expect(200);
+    const kinds = [...keys].map((key) => key.split(':').slice(0, 2).join(':'));
+    expect(new Set(kinds)).toEqual(
+      new Set(['face-login:alice', 'face-login:attempt', 'face-login:used', 'face-login:failures']),
+    );
+  });
+});
+
+describe('FaceLoginStrategy: without a session middleware', () => {
+  // One SessionRequiredError for every package: the same class and code as AuthenteqStrategy's.
+  it('begin() rejects with SessionRequiredError (ERR_SESSION_REQUIRED), and authenticate() errors with it', async () => {
+    const { SessionRequiredError } = await import('@passport-idv/core');
+    const { FaceLoginStrategy } = await import('../src/index.js');
+    const express = (await import('express')).default;
+    const { Passport } = await import('passport');
+    const strategy = new FaceLoginStrategy({ client: t.client, clock: sandbox.clock }, (id, _r, done) =>
+      done(null, { id }),
+    );
+    const passport = new Passport();
+    passport.use(strategy);
+    const app = express();
+    app.use(express.json());
+    app.post('/begin', (req, res, next) => {
+      strategy.begin(req, 'u1').then(() => res.json({ began: true }), next);
+    });
+    app.post('/login/face', passport.authenticate('face-login'));
+    app.use((error: Error & { code?: string }, _req: unknown, res: import('express').Response, _next: unknown) => {
+      res.status(500).json({ error: error.code, isSessionRequired: error instanceof SessionRequiredError });
+    });
+    for (const path of ['/begin', '/login/face']) {
+      const res = await request(app).post(path).send({ authenticationId: 'a1' });
+      expect(res.status).toBe(500);
+      expect(res.body).toEqual({ error: 'ERR_SESSION_REQUIRED', isSessionRequired: true });
+    }
+    expect(sandbox.requests.count({})).toBe(0); // nothing asked upstream
+  });
+});

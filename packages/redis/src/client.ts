@@ -1,4 +1,4 @@
-import { isRecord } from '@passport-idv/core';
+import { isRecord } from '@passport-idv/core/internal';
 
 /** A node-redis client, from `createClient()` of the `redis` package (v5 or later). */
 export interface NodeRedisClientLike {

@@ -1,4 +1,5 @@
-import { createLogger, invalidOption, isRecord, type Store, StoreError } from '@passport-idv/core';
+import { InvalidArgumentError, type Store, StoreError } from '@passport-idv/core';
+import { createLogger, invalidOption, isRecord } from '@passport-idv/core/internal';
 import { type Commands, commandsOf, type RedisClientKind, type RedisClientLike } from './client.js';
 import { policyOf, warnIfEvicting } from './eviction.js';
 
@@ -131,7 +132,7 @@ export class RedisStore implements Store {
   }
 
   #key(key: string): string {
-    if (typeof key !== 'string' || key === '') throw new TypeError('key must be a non-empty string');
+    if (typeof key !== 'string' || key === '') throw new InvalidArgumentError('key must be a non-empty string');
     return `${this.#prefix}${key}`;
   }
 
@@ -198,8 +199,9 @@ function reason(error: unknown): string {
 }
 
 function serialise(value: unknown, ttlMs: number): string {
-  if (!(ttlMs > 0) || !Number.isFinite(ttlMs)) throw new TypeError('ttlMs must be a positive, finite number');
+  if (!(ttlMs > 0) || !Number.isFinite(ttlMs))
+    throw new InvalidArgumentError('ttlMs must be a positive, finite number');
   const json = JSON.stringify(value);
-  if (json === undefined) throw new TypeError('value must be JSON-serialisable');
+  if (json === undefined) throw new InvalidArgumentError('value must be JSON-serialisable');
   return json;
 }

@@ -1,7 +1,6 @@
 // packages/core/README.md.
 import {
   type Clock,
-  createLogger,
   failClosedSession,
   MemoryStore,
   ProviderError,
@@ -10,6 +9,7 @@ import {
   safeReturnTo,
   systemClock,
 } from '@passport-idv/core';
+import { createLogger } from '@passport-idv/core/internal';
 import express from 'express';
 import session from 'express-session';
 
