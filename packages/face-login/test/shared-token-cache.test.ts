@@ -2,6 +2,7 @@ import { MemoryStore, ProviderTimeoutError, type Store } from '@passport-idv/cor
 import { type Sandbox, startSandbox } from '@passport-idv/sandbox';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { AliceClient, type AliceClientOptions } from '../src/index.js';
+import { TokenCache } from '../src/token-cache.js';
 
 // Two AliceClients on one store stand for two app instances sharing one Redis.
 let sandbox: Sandbox;

@@ -297,8 +297,7 @@ describe('FaceLoginStrategy: store keys', () => {
         return original(key, ...rest);
       };
     }
-    await t.close();
-    t = await createTestApp(sandbox, { strategy: { store, rateLimit: {} }, client: { tokenStore: store } });
+    t = faceLoginApp(sandbox, { strategy: { store, rateLimit: {} }, client: { tokenStore: store } });
     const { agent, id } = await attempt();
     await submit(agent, id).expect(200);
     const kinds = [...keys].map((key) => key.split(':').slice(0, 2).join(':'));
