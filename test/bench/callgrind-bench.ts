@@ -92,7 +92,7 @@ async function countOne(
     });
     const pid = app.child.pid;
     if (pid === undefined) throw new Error('no process id');
-    const verified = await verifySignup(app.url);
+    const verified = await verifySignup(app.url, variant);
     if (verified !== true) throw new Error(`verification failed: ${verified}`);
     const url = app.url;
     const jars = Array.from({ length: settings.concurrency }, () => new CookieJar());

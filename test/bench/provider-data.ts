@@ -29,6 +29,36 @@ export function detailsBody() {
   };
 }
 
+/** The `GET /web-idv/verification-result` body, shaped as Authenteq documents it, with the same person. */
+export function webIdvResultBody(id: string) {
+  const { details } = detailsBody();
+  const image = { contentType: 'image/jpeg', content: FAKE_JPEG };
+  return {
+    id,
+    status: 'PASSED',
+    platform: 'WEB',
+    startTime: '2026-12-01T10:00:00Z',
+    endTime: '2026-12-01T10:02:00Z',
+    livenessFaceImage: image,
+    documentData: {
+      documentType: 'PP',
+      documentNumber: details.documentNumber,
+      issuingCountry: details.issuingCountry,
+      surnameAndGivenNames: `${details.surname} ${details.givenNames}`,
+      surname: details.surname,
+      givenNames: details.givenNames,
+      nationality: details.nationality,
+      sex: details.sex,
+      dateOfBirth: details.dateOfBirth,
+      dateOfIssue: details.dateOfIssue,
+      dateOfExpiry: details.dateOfExpiry,
+      croppedFrontImage: image,
+      croppedBackImage: image,
+    },
+    nfcVerified: true,
+  };
+}
+
 /** The user every variant's verify callback stores in the session. */
 export interface BenchUser {
   id: string;

@@ -8,6 +8,9 @@
  *   accept the same body; takes the documented multipart camelCase fields and the usual urlencoded snake_case ones
  *   (with the client secret in the body or as HTTP Basic).
  * - `GET /details` with `Authorization: Bearer <token>` → the documented `{croppedDocs, details}` body.
+ * - Web IDV, with HTTP Basic: `GET /web-idv/verification-url?redirectUrl` → `{verificationUrl}`; `GET
+ *   /web-idv/verify?token` (the browser's page, here a 302 like `/authorize`) → `redirectUrl&code`; `GET
+ *   /web-idv/verification-result?redirectUrl&code` → the documented result (a single-use code bound to the URL).
  *
  * Every path may carry a `/v/<name>` prefix naming the client, so the connections each app opens can be counted
  * (keep-alive reuse). Started by `run.ts` with `fork()`; it sends `{ type: 'ready', url }` over IPC and answers
@@ -16,7 +19,7 @@
 import { randomBytes } from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { CLIENT_ID, CLIENT_SECRET, detailsBody } from './provider-data.js';
+import { CLIENT_ID, CLIENT_SECRET, detailsBody, webIdvResultBody } from './provider-data.js';
 
 interface Grant {
   redirectUri: string;
@@ -28,8 +31,14 @@ const TOKEN_TTL_MS = 15 * 60_000;
 const MAX_ENTRIES = 200_000;
 
 const codes = new Map<string, Grant>();
+/** Web IDV: verification tokens (→ the redirect URL), and codes (→ the redirect URL they were issued for). */
+const verifications = new Map<string, Grant>();
+const webIdvCodes = new Map<string, Grant>();
+const BASIC = `Basic ${Buffer.from(`${CLIENT_ID}:${CLIENT_SECRET}`).toString('base64')}`;
 const tokens = new Map<string, number>();
-const counts = { authorize: 0, token: 0, details: 0, rejected: 0 };
+const counts = { authorize: 0, token: 0, details: 0, webIdvUrl: 0, webIdvResult: 0, rejected: 0 };
+/** The calls an app makes to the provider (the browser's requests are not counted per client). */
+const SERVER_CALLS = new Set(['/token', '/details', '/web-idv/verification-url', '/web-idv/verification-result']);
 /** Per client name (the `/v/<name>` prefix): connections it opened for token/details calls, and those calls. */
 const clients: Record<string, { connections: number; calls: number }> = {};
 const tagged = new WeakSet<object>();
@@ -39,7 +48,7 @@ function route(req: http.IncomingMessage, pathname: string): string {
   const match = /^\/v\/([\w-]+)(\/.*)$/.exec(pathname);
   const path = match?.[2] ?? pathname;
   const name = match?.[1];
-  if (name !== undefined && (path === '/token' || path === '/details')) {
+  if (name !== undefined && SERVER_CALLS.has(path)) {
     const client = clients[name] ?? { connections: 0, calls: 0 };
     clients[name] = client;
     client.calls++;
@@ -51,6 +60,7 @@ function route(req: http.IncomingMessage, pathname: string): string {
   return path;
 }
 const details = JSON.stringify(detailsBody());
+const webIdvResult = JSON.stringify(webIdvResultBody('3f1c0a52-8d6e-4b7a-9c2f-5e0d1a7b6c93'));
 
 /** Keeps a map bounded by dropping its oldest entries (a benchmark abandons codes by design). */
 function bound<V>(map: Map<string, V>): void {
@@ -154,6 +164,7 @@ const server = http.createServer((req, res) => {
     req.on('end', () => tokenRequest(req, res, Buffer.concat(chunks).toString('utf8')));
     return;
   }
+  if (req.method === 'GET' && path.startsWith('/web-idv/')) return webIdv(req, res, url, path);
   if (req.method === 'GET' && path === '/details') {
     const auth = req.headers.authorization ?? '';
     const expiresAt = auth.startsWith('Bearer ') ? tokens.get(auth.slice(7)) : undefined;
@@ -165,6 +176,47 @@ const server = http.createServer((req, res) => {
   reject(res, 404, 'not_found');
 });
 server.keepAliveTimeout = 30_000;
+
+function webIdv(req: http.IncomingMessage, res: http.ServerResponse, url: URL, path: string): undefined {
+  const redirectUrl = url.searchParams.get('redirectUrl');
+  if (path === '/web-idv/verify') {
+    const token = url.searchParams.get('token') ?? '';
+    const grant = verifications.get(token);
+    if (grant === undefined) return reject(res, 404, 'not_found');
+    verifications.delete(token);
+    const code = randomBytes(16).toString('hex');
+    bound(webIdvCodes);
+    webIdvCodes.set(code, { redirectUri: grant.redirectUri, expiresAt: Date.now() + CODE_TTL_MS });
+    const location = `${grant.redirectUri}${grant.redirectUri.includes('?') ? '&' : '?'}code=${code}`;
+    res.writeHead(302, { location, 'content-length': 0 });
+    res.end();
+    return undefined;
+  }
+  if (req.headers.authorization !== BASIC) return reject(res, 401, 'BAD_API_KEYS');
+  if (redirectUrl === null) return reject(res, 400, 'MISSING_REQUEST_PARAMETER');
+  if (path === '/web-idv/verification-url') {
+    const token = randomBytes(24).toString('base64url');
+    bound(verifications);
+    verifications.set(token, { redirectUri: redirectUrl, expiresAt: Date.now() + CODE_TTL_MS });
+    counts.webIdvUrl++;
+    const prefix = url.pathname.slice(0, url.pathname.length - path.length);
+    const verificationUrl = `http://${req.headers.host}${prefix}/web-idv/verify?token=${token}`;
+    json(res, 200, JSON.stringify({ verificationUrl }));
+    return undefined;
+  }
+  if (path === '/web-idv/verification-result') {
+    const code = url.searchParams.get('code') ?? '';
+    const grant = webIdvCodes.get(code);
+    webIdvCodes.delete(code);
+    if (grant === undefined || grant.expiresAt <= Date.now() || grant.redirectUri !== redirectUrl) {
+      return reject(res, 400, 'INVALID_REQUEST_PARAMETER');
+    }
+    counts.webIdvResult++;
+    json(res, 200, webIdvResult);
+    return undefined;
+  }
+  return reject(res, 404, 'not_found');
+}
 
 server.listen(0, '127.0.0.1', () => {
   const { port } = server.address() as AddressInfo;

@@ -1,14 +1,15 @@
 /**
- * The four sign-up apps of the benchmark: the same Express 5 + express-session app doing the same work (state in the
+ * The sign-up apps of the benchmark: the same Express 5 + express-session app doing the same work (state in the
  * session, code exchange, details, session regenerated, user stored) with `AuthenteqStrategy`, `passport-oauth2`,
- * openid-client's Passport strategy, or by hand on `node:http` (the reference, no Passport).
+ * openid-client's Passport strategy, or by hand on `node:http` (the reference, no Passport); and the Web IDV sign-up
+ * with `AuthenteqWebIdvStrategy` (state in the session, verification URL, one result call, session regenerated).
  *
  * Routes: `GET /auth/start` (→ provider), `GET /auth/callback` (→ 302 `/me`, or `/failed`), `GET /me` (the user as
  * JSON, or 401).
  */
 import { randomBytes } from 'node:crypto';
 import { pathToFileURL } from 'node:url';
-import { AuthenteqStrategy } from '@passport-idv/authenteq';
+import { AuthenteqStrategy, AuthenteqWebIdvStrategy } from '@passport-idv/authenteq';
 import { MemoryStore } from '@passport-idv/core';
 import express, { type Express, type NextFunction, type Request, type Response } from 'express';
 import session from 'express-session';
@@ -32,6 +33,7 @@ declare module 'express-session' {
 /** The sign-up variants, in the order the tables print them. */
 export const SIGNUP_VARIANTS = [
   'authenteq',
+  'authenteq-web-idv',
   'passport-oauth2',
   'openid-client',
   'reference',
@@ -52,7 +54,7 @@ export type SignupVariant = (typeof SIGNUP_VARIANTS)[number];
 export interface SignupAppSpec {
   kind: 'signup';
   variant: SignupVariant;
-  /** Base URL of the local provider (`/authorize`, `/token`, `/details`). */
+  /** Base URL of the local provider (`/authorize`, `/token`, `/details`, `/web-idv/…`). */
   providerURL: string;
   /**
    * Where `AuthenteqStrategy` keeps state: `'session'` (its default) or `'memory'` (a core `MemoryStore` with
@@ -149,6 +151,14 @@ export async function createSignupApp(spec: SignupAppSpec, appURL: string): Prom
         (profile, done) => done(null, toUser(profile)),
       );
       passportApp(app, 'authenteq', strategy);
+      break;
+    }
+    case 'authenteq-web-idv': {
+      const strategy = new AuthenteqWebIdvStrategy(
+        { clientID: CLIENT_ID, clientSecret: CLIENT_SECRET, callbackURL, baseURL: spec.providerURL },
+        (profile, done) => done(null, toUser(profile)),
+      );
+      passportApp(app, 'authenteq-web-idv', strategy);
       break;
     }
     case 'passport-oauth2': {

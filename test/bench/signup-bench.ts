@@ -50,7 +50,9 @@ export interface SignupFigures {
 
 const APP_SCRIPT = new URL('./app-child.js', import.meta.url);
 const PROVIDER_SCRIPT = new URL('./provider-server.js', import.meta.url);
-const EXPECTED_USER_ID = 'DEU:FG617451:8136431812';
+/** The profile id each variant must log in with: Web IDV's document type is `PP`, Web KYC's the documented code. */
+const expectedUserId = (variant: SignupVariant) =>
+  variant === 'authenteq-web-idv' ? 'DEU:PP:8136431812' : 'DEU:FG617451:8136431812';
 
 /** Starts the local provider process. */
 export function startProvider(): Promise<{ child: Child; url: string }> {
@@ -66,7 +68,10 @@ export function startSignupApp(
   return Child.start(APP_SCRIPT, ['--expose-gc', ...execArgv], { ...spec }, wrapper);
 }
 
-/** One whole sign-up by a new visitor; `true`, or what went wrong. */
+/**
+ * One whole sign-up by a new visitor; `true`, or what went wrong. The same three requests for both Authenteq
+ * generations: Web KYC's authorize redirect, or Web IDV's verification URL, answers 302 to the callback with a code.
+ */
 export async function signupFlow(appURL: string, jar: CookieJar): Promise<true | string> {
   jar.clear();
   const start = await request(`${appURL}/auth/start`, { jar });
@@ -84,14 +89,14 @@ export async function signupFlow(appURL: string, jar: CookieJar): Promise<true |
 }
 
 /** One flow, then `/me`: the user must be logged in with the expected profile id. */
-export async function verifySignup(appURL: string): Promise<true | string> {
+export async function verifySignup(appURL: string, variant: SignupVariant): Promise<true | string> {
   const jar = new CookieJar();
   const outcome = await signupFlow(appURL, jar);
   if (outcome !== true) return outcome;
   const me = await request(`${appURL}/me`, { jar });
   if (me.status !== 200) return `/me answered ${me.status}`;
   const user = JSON.parse(me.body) as { id?: unknown };
-  return user.id === EXPECTED_USER_ID ? true : `/me returned ${me.body}`;
+  return user.id === expectedUserId(variant) ? true : `/me returned ${me.body}`;
 }
 
 function load(
@@ -133,7 +138,7 @@ export async function runSignup(
       try {
         const app = await startSignupApp({ kind: 'signup', variant, providerURL: `${provider.url}/v/${variant}` });
         apps.set(variant, app);
-        const verified = await verifySignup(app.url);
+        const verified = await verifySignup(app.url, variant);
         if (verified !== true) {
           entry.skipped = `verification failed: ${verified}`;
           apps.delete(variant);
@@ -223,6 +228,7 @@ export function signupTable(figures: readonly SignupFigures[], settings: SignupS
   };
   const peer = figures.find((f) => f.variant === 'passport-oauth2');
   const reference = figures.find((f) => f.variant === 'reference');
+  const webKyc = figures.find((f) => f.variant === 'authenteq');
   const rows = [
     [
       'variant',
@@ -233,6 +239,7 @@ export function signupTable(figures: readonly SignupFigures[], settings: SignupS
       'min–max',
       'of which sys',
       'CPU vs oauth2',
+      'CPU vs Web KYC',
       'CPU vs ref',
       'flows/s vs oauth2',
       'flows',
@@ -251,6 +258,7 @@ export function signupTable(figures: readonly SignupFigures[], settings: SignupS
       spread(f),
       fixed(f.ok > 0 ? f.systemMs / f.ok : Number.NaN, 3),
       ratio(cpuPerFlow(f), cpuPerFlow(peer)),
+      ratio(cpuPerFlow(f), cpuPerFlow(webKyc)),
       ratio(cpuPerFlow(f), cpuPerFlow(reference)),
       ratio(rate(f), rate(peer)),
       String(f.ok),
@@ -310,7 +318,7 @@ export function signupTable(figures: readonly SignupFigures[], settings: SignupS
           '',
           table(mainRows),
         ];
-  const paired = pairedTable(figures, peer, reference);
+  const paired = pairedTable(figures, peer, reference, webKyc);
   const counted = figures.filter((f) => !f.skipped && f.instructions);
   const instructionRows = [
     [
@@ -357,7 +365,9 @@ export function signupTable(figures: readonly SignupFigures[], settings: SignupS
     `${settings.concurrency} virtual users, ${settings.rounds} alternated rounds × ${settings.windowMs} ms per variant, after a warm-up of ${settings.warmupFlows.toLocaleString('en')} flows each (the JIT settled).`,
     'CPU = user + system time of the app process only, per completed flow: the median of the rounds (min–max beside it);',
     'flows/s: the median of the rounds. Lower CPU is better; ×1.00 = equal. "of which sys": kernel time (loopback TCP).',
-    '"provider conns/calls": connections the app opened to the provider / token and details calls it made (keep-alive).',
+    '"provider conns/calls": connections the app opened to the provider / token and details calls it made (keep-alive;',
+    'Web IDV: its verification-url and verification-result calls). "CPU vs Web KYC": against "authenteq" (Web KYC) in',
+    'this run; "authenteq-web-idv" is the Web IDV sign-up (AuthenteqWebIdvStrategy) against the same provider process.',
     '',
     table(rows),
     ...main,
@@ -401,6 +411,7 @@ function pairedTable(
   figures: readonly SignupFigures[],
   peer: SignupFigures | undefined,
   reference: SignupFigures | undefined,
+  webKyc: SignupFigures | undefined,
 ): string[] {
   if (!peer || peer.skipped || !reference || reference.skipped) return [];
   const cells = (f: SignupFigures, figure: RoundFigure) => {
@@ -416,6 +427,13 @@ function pairedTable(
       `${within}/${toReference.length} (p ${signTest(within, toReference.length).toFixed(3)})`,
     ];
   };
+  /** Against Web KYC (`authenteq`), for the Web IDV variant: the paired median and the rounds below it. */
+  const toWebKyc = (f: SignupFigures) => {
+    const ratios = webKyc && !webKyc.skipped && f !== webKyc ? pairedRatios(f, webKyc, 'cpuPerFlow') : [];
+    if (ratios.length === 0) return '–';
+    const lower = ratios.filter((r) => r < 1).length;
+    return `×${percentile(ratios, 50).toFixed(2)}, ${lower}/${ratios.length} below (p ${signTest(lower, ratios.length).toFixed(3)})`;
+  };
   const rows = [
     [
       'variant',
@@ -423,6 +441,7 @@ function pairedTable(
       'rounds below oauth2',
       'CPU vs ref',
       'rounds within ×1.05 of ref',
+      'CPU vs Web KYC',
       'main vs oauth2',
       'rounds below oauth2',
       'main vs ref',
@@ -430,7 +449,7 @@ function pairedTable(
     ],
     ...figures
       .filter((f) => !f.skipped && f !== peer && f !== reference)
-      .map((f) => [f.variant, ...cells(f, 'cpuPerFlow'), ...cells(f, 'mainPerFlow')]),
+      .map((f) => [f.variant, ...cells(f, 'cpuPerFlow'), toWebKyc(f), ...cells(f, 'mainPerFlow')]),
   ];
   return [
     '',
@@ -438,7 +457,7 @@ function pairedTable(
     'same round (windows seconds apart, so a drift of the machine moves both); the median of those ratios, and in how',
     'many rounds the variant was below passport-oauth2, or within ×1.05 of the reference. p: a one-sided sign test, the',
     'chance of that many rounds or more if each round could go either way (below 0.05: not chance). "CPU": the',
-    'process; "main": its JavaScript thread.',
+    'process; "main": its JavaScript thread. "CPU vs Web KYC": the same, against "authenteq" (and the rounds below it).',
     '',
     table(rows),
   ];

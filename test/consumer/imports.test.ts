@@ -14,6 +14,7 @@ const EXPECTED: Record<string, string[]> = {
     'AuthenteqClient',
     'checkPolicy',
     'AuthenteqWebIdvClient',
+    'AuthenteqWebIdvStrategy',
     'authenteqWebhook',
   ],
   '@passport-idv/face-login': ['AliceClient', 'FaceLoginStrategy', 'requireFaceLogin', 'reviewEnrollment'],

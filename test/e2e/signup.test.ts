@@ -5,7 +5,8 @@ import { launchBrowser, openPage } from './support/browser.js';
 import { expectReadableControls } from './support/contrast.js';
 import { expectNoSecrets, saveDocScreenshot, startTestDemo } from './support/demo.js';
 
-// Sign up with a verified ID: the demo's sign-up app, AuthenteqStrategy and the sandbox's identity page.
+// Sign up with a verified ID: the demo's sign-up app on Authenteq Web IDV (AuthenteqWebIdvStrategy, its webhook) and
+// the sandbox's verification page. The Web KYC switch is covered by examples/signup-verified-id/test/server.test.ts.
 describe('sign up with a verified ID (browser)', () => {
   let demo: RunningDemo;
   let browser: Browser;
@@ -28,8 +29,8 @@ describe('sign up with a verified ID (browser)', () => {
     await expectReadableControls(page); // the Authenteq button's caption included
     await page.getByRole('link', { name: /Sign up with Authenteq/i }).click();
     await page.getByRole('heading', { name: 'Verify your identity' }).waitFor();
-    expect(page.url().startsWith(`${demo.sandbox.url}/authenteq/authorize?`)).toBe(true);
-    await expectNoSecrets(page, [demo.sandbox.authenteq.clientSecret]);
+    expect(page.url().startsWith(`${demo.sandbox.authenteqWebIdv.baseURL}/verify?token=`)).toBe(true);
+    await expectNoSecrets(page, [demo.sandbox.authenteqWebIdv.clientSecret]);
   }
 
   it('the adult identity opens the account with the verified name', async () => {
@@ -48,8 +49,12 @@ describe('sign up with a verified ID (browser)', () => {
     expect(facts).toMatch(/Document\s*Passport/);
     // In the reader's zone (the page's own script), e.g. "Dec 1, 2026, 04:10 PM EST".
     expect(facts).toMatch(/Verified at\s*\w{3} \d{1,2}, \d{4}, \d\d:\d\d [AP]M (EST|EDT)/);
+    // Authenteq's signed webhook reaches the app beside the browser: once it is in, the page says so.
+    await demo.sandbox.authenteqWebIdv.webhooks.idle();
+    await page.reload();
+    expect(await page.locator('dl').textContent()).toMatch(/Provider confirmation\s*Confirmed by Authenteq at /);
     await expectReadableControls(page);
-    await expectNoSecrets(page, [demo.sandbox.authenteq.clientSecret]);
+    await expectNoSecrets(page, [demo.sandbox.authenteqWebIdv.clientSecret]);
     await saveDocScreenshot(page, 'signup');
 
     // Signing out ends on the sign-up page, and the account is no longer reachable.
@@ -80,7 +85,7 @@ describe('sign up with a verified ID (browser)', () => {
   it('cancelling ends on the sign-up page', async () => {
     const { context, page } = await openPage(browser, 'signup-cancel');
     await toIdentityPage(page);
-    await page.getByRole('button', { name: 'Cancel the identity check' }).click();
+    await page.getByRole('button', { name: 'Cancel the verification' }).click();
 
     const alert = page.getByRole('alert');
     await alert.waitFor();
@@ -108,10 +113,10 @@ describe('sign up with a verified ID (browser)', () => {
     await context.close();
   });
 
-  it('"Back to the site" on the identity page returns to the sign-up page', async () => {
+  it('"Back to …" on the verification page returns to the sign-up page', async () => {
     const { context, page } = await openPage(browser, 'signup-back');
     await toIdentityPage(page);
-    await page.getByRole('link', { name: 'Back to the site' }).click();
+    await page.getByRole('link', { name: /^Back to / }).click();
     await page.getByRole('heading', { name: 'Create your account with a verified ID' }).waitFor();
     expect(page.url()).toBe(`${demo.urls.signup}/signup`);
     await context.close();

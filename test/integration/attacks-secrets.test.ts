@@ -16,6 +16,7 @@ import {
   localPath,
   WEB_IDV_CALLBACK_URL,
   webIdvApp,
+  webIdvStrategyApp,
 } from '../support/index.js';
 
 const debugLines = captureDebug();
@@ -246,6 +247,41 @@ describe('token leakage', () => {
     const small = webIdvApp(sandbox, {}, { limit: 256 });
     expect(keep(await hook(small.app, delivery.headers)).status).toBe(413);
     webIdv.setWebhookURL(undefined);
+  });
+
+  it('Web IDV strategy: no client secret, code or state in any response or log line', async () => {
+    const webIdv = sandbox.authenteqWebIdv;
+    secrets.push(webIdv.clientSecret, Buffer.from(`${webIdv.clientID}:${webIdv.clientSecret}`).toString('base64'));
+    const { app } = webIdvStrategyApp(sandbox, { timeout: 300, policy: { minimumAge: 18 } });
+    const flow = async (choice: 'adult' | 'minor' | 'cancel' = 'adult') => {
+      const agent = supertest.agent(app);
+      const start = keep(await agent.get('/auth/idv'));
+      expect(start.status).toBe(302);
+      const token = new URL(start.headers.location as string).searchParams.get('token') ?? '';
+      neverLogged.push(token);
+      // Our state travels to the provider inside the redirect URL, and back in the callback URL: never elsewhere.
+      const state = new URL(webIdv.verifications.at(-1)?.redirectUrl ?? '').searchParams.get('state') ?? '';
+      secrets.push(state);
+      const back = new URL(await webIdv.complete(start.headers.location as string, choice));
+      const code = back.searchParams.get('code');
+      if (code) secrets.push(code);
+      return { agent, callback: localPath(back.href) };
+    };
+    const ok = await flow();
+    expect(keep(await ok.agent.get(ok.callback)).status).toBe(200);
+    keep(await ok.agent.get('/me'));
+    expect(keep(await ok.agent.get(ok.callback)).status).toBe(403); // replayed
+    const minor = await flow('minor');
+    expect(keep(await minor.agent.get(minor.callback)).status).toBe(403);
+    const cancelled = await flow('cancel');
+    expect(keep(await cancelled.agent.get(cancelled.callback)).status).toBe(403);
+    for (const fault of [{ status: 500 }, { status: 400 }, { status: 401 }, { malformed: true }, { hang: true }]) {
+      const failing = await flow();
+      sandbox.faults.inject('authenteq.web_idv_result', { ...fault, times: 1 });
+      expect(keep(await failing.agent.get(failing.callback)).status).toBeGreaterThanOrEqual(400);
+    }
+    const wrongKeys = webIdvStrategyApp(sandbox, { clientSecret: 'not-the-web-idv-secret', timeout: 300 });
+    expect(keep(await supertest(wrongKeys.app).get('/auth/idv')).status).toBe(502);
   });
 
   it('nothing collected above holds a secret; the debug log holds no token at all', () => {

@@ -1,6 +1,7 @@
 /**
- * Attacks on the sign-up flow (AuthenteqStrategy): state CSRF, code injection and replay, session fixation and open
- * redirects, each through a real Express + express-session + Passport app against the sandbox.
+ * Attacks on the sign-up flow (AuthenteqStrategy, and at the end AuthenteqWebIdvStrategy): state CSRF, code injection
+ * and replay, session fixation and open redirects, each through a real Express + express-session + Passport app
+ * against the sandbox.
  */
 
 import { MemoryStore, type Store, StoreError } from '@passport-idv/core';
@@ -15,11 +16,17 @@ import {
   authenteqApp,
   localPath,
   sessionCookie,
+  startSignup,
+  WEB_IDV_CALLBACK_URL,
+  webIdvStrategyApp,
 } from '../support/index.js';
 
 let sandbox: Sandbox;
 beforeAll(async () => {
-  sandbox = await startSandbox({ authenteq: { redirectURIs: [AUTHENTEQ_CALLBACK_URL] } });
+  sandbox = await startSandbox({
+    authenteq: { redirectURIs: [AUTHENTEQ_CALLBACK_URL] },
+    authenteqWebIdv: { redirectURLs: [WEB_IDV_CALLBACK_URL] },
+  });
 });
 afterAll(() => sandbox.close());
 beforeEach(() => {
@@ -349,7 +356,7 @@ describe('open redirect: returnTo is kept only as a same-origin path', () => {
 
   it('end to end on the sign-up example: /.//evil.example/phish does not redirect off the site', async () => {
     const { app } = createSignUpExample({
-      authenteq: { ...sandbox.authenteq, callbackURL: AUTHENTEQ_CALLBACK_URL },
+      authenteq: { flow: 'web-kyc', ...sandbox.authenteq, callbackURL: AUTHENTEQ_CALLBACK_URL },
       sessionSecret: 'attack-suite-session-secret',
       clock: sandbox.clock,
     });
@@ -368,4 +375,152 @@ describe('open redirect: returnTo is kept only as a same-origin path', () => {
     const res = await agent.get(await callbackFor(agent, 'adult', '/account?tab=documents'));
     expect(res.body.authInfo.returnTo).toBe('/account?tab=documents');
   });
+});
+
+// The same attacks on the Web IDV strategy, whose state rides in the redirect URL's query: zero result calls.
+describe('Web IDV (AuthenteqWebIdvStrategy)', () => {
+  const resultCalls = () => sandbox.requests.count({ route: 'authenteq.web_idv_result' });
+  const idvApp = (options: Parameters<typeof webIdvStrategyApp>[1] = {}) => webIdvStrategyApp(sandbox, options).app;
+  /** Starts a Web IDV sign-up in `agent` and completes the check as `choice`: the callback path. */
+  async function idvCallback(agent: Agent, choice: 'adult' | 'foreign' | 'cancel' = 'adult', returnTo?: string) {
+    return localPath(await sandbox.authenteqWebIdv.complete(await startSignup(agent, returnTo, '/auth/idv'), choice));
+  }
+
+  describe.each([
+    ['the session', sessionOnly],
+    ['a store', memoryStore],
+  ] as const)('state attacks, states kept in %s: refused before any result call', (_, makeStore) => {
+    const app = (options = {}) => idvApp({ store: makeStore(), ...options });
+
+    it('missing, wrong, or repeated state', async () => {
+      const agent = supertest.agent(app());
+      const callback = await idvCallback(agent);
+      const missing = await agent.get(withParam(callback, 'state', undefined));
+      expect([missing.status, missing.body.failure.code]).toEqual([403, 'state_missing']);
+      const wrong = await agent.get(withParam(callback, 'state', 'A'.repeat(43)));
+      expect([wrong.status, wrong.body.failure.code]).toEqual([403, 'state_invalid']);
+      const junk = await agent.get('/auth/idv/callback').query({ code: 'abc', state: ['a', 'b'] });
+      expect(junk.status).toBe(403);
+      expect(resultCalls()).toBe(0);
+    });
+
+    it('state replayed after a sign-up: no second result call', async () => {
+      const agent = supertest.agent(app());
+      const callback = await idvCallback(agent);
+      expect((await agent.get(callback)).status).toBe(200);
+      const replay = await agent.get(callback);
+      expect([replay.status, replay.body.failure.code]).toEqual([403, 'state_invalid']);
+      expect(resultCalls()).toBe(1);
+    });
+
+    it("login CSRF: the attacker's callback (state and code) opened in the victim's browser logs nobody in", async () => {
+      const shared = app();
+      const victim = supertest.agent(shared);
+      const attacker = supertest.agent(shared);
+      await startSignup(victim, undefined, '/auth/idv'); // the victim has a sign-up of their own pending
+      const res = await victim.get(await idvCallback(attacker, 'foreign'));
+      expect([res.status, res.body.failure.code]).toEqual([403, 'state_invalid']);
+      expect(await whoIs(victim)).toBeNull();
+      expect(resultCalls()).toBe(0);
+    });
+
+    it('expired state (the clock moved past stateTTL)', async () => {
+      const agent = supertest.agent(app({ stateTTL: 60 }));
+      const callback = await idvCallback(agent);
+      sandbox.clock.advance(60_001);
+      const res = await agent.get(callback);
+      expect([res.status, res.body.failure.code]).toEqual([403, 'state_invalid']);
+      expect(resultCalls()).toBe(0);
+    });
+
+    it('callback with no session at all: refused, no session created', async () => {
+      const shared = app();
+      const callback = await idvCallback(supertest.agent(shared));
+      const res = await supertest(shared).get(callback);
+      expect(res.status).toBe(403);
+      expect(res.headers['set-cookie']).toBeUndefined();
+      expect(resultCalls()).toBe(0);
+    });
+
+    it('two concurrent callbacks with one state: one result call, one login', async () => {
+      const agent = supertest.agent(app());
+      const callback = await idvCallback(agent);
+      const results = await Promise.all([agent.get(callback), agent.get(callback)]);
+      expect(results.map((res) => res.status).sort()).toEqual([200, 403]);
+      expect(resultCalls()).toBe(1);
+    });
+  });
+
+  it("a foreign code pasted onto the victim's own state: the provider refuses it (its redirectUrl differs)", async () => {
+    const shared = idvApp();
+    const victim = supertest.agent(shared);
+    const attacker = supertest.agent(shared);
+    const attackersCode = new URL(await idvCallback(attacker, 'foreign'), 'http://app.test').searchParams.get('code');
+    const res = await victim.get(withParam(await idvCallback(victim, 'cancel'), 'code', attackersCode ?? ''));
+    expect([res.status, res.body.failure.code]).toEqual([403, 'code_rejected']);
+    expect(resultCalls()).toBe(1);
+    expect(await whoIs(victim)).toBeNull();
+  });
+
+  it('a code issued to another account → refused by the provider after one result call, nobody logged in', async () => {
+    const other = sandbox.authenteqWebIdv.addClient({ redirectURLs: [WEB_IDV_CALLBACK_URL] });
+    const elsewhere = supertest.agent(idvApp({ clientID: other.clientID, clientSecret: other.clientSecret }));
+    const foreignCode = new URL(await idvCallback(elsewhere), 'http://app.test').searchParams.get('code') ?? '';
+    sandbox.requests.clear();
+    const agent = supertest.agent(idvApp());
+    const res = await agent.get(withParam(await idvCallback(agent), 'code', foreignCode));
+    expect([res.status, res.body.failure?.code]).toEqual([403, 'code_rejected']);
+    expect(resultCalls()).toBe(1);
+    expect(await whoIs(agent)).toBeNull();
+  });
+
+  it('the state is saved before the browser leaves: a session store that cannot save → 503, no redirect', async () => {
+    class FailingSessions extends session.MemoryStore {
+      override set(_sid: string, _data: session.SessionData, callback?: (error?: unknown) => void): void {
+        callback?.(new Error('session store down'));
+      }
+    }
+    const { app } = webIdvStrategyApp(sandbox, {}, { sessionStore: new FailingSessions() });
+    const res = await supertest(app).get('/auth/idv');
+    expect(res.status).toBe(503);
+    expect(res.headers.location).toBeUndefined();
+  });
+
+  it('a state store that cannot take: 503, no result call, nobody logged in', async () => {
+    const store = Object.assign(new MemoryStore({ clock: sandbox.clock }), {
+      take: async () => {
+        throw new Error('connection refused');
+      },
+    });
+    const agent = supertest.agent(idvApp({ store }));
+    const res = await agent.get(await idvCallback(agent));
+    expect([res.status, res.body.error]).toEqual([503, new StoreError('x').code]);
+    expect(resultCalls()).toBe(0);
+    expect(await whoIs(agent)).toBeNull();
+  });
+
+  it('the session id changes on sign-up; the pre-login session id logs nobody in', async () => {
+    const app = idvApp();
+    const agent = supertest.agent(app);
+    const start = await agent.get('/auth/idv');
+    const before = sessionCookie(start);
+    const login = await agent.get(
+      localPath(await sandbox.authenteqWebIdv.complete(start.headers.location as string, 'adult')),
+    );
+    expect(login.status).toBe(200);
+    expect(sessionCookie(login)).not.toBe(before);
+    const fixed = await supertest(app)
+      .get('/me')
+      .set('cookie', before ?? '');
+    expect(fixed.body.user).toBeNull();
+  });
+
+  it.each(['//evil.example/path', '/.//evil.example', 'https://evil.example/'])(
+    'returnTo %j is dropped',
+    async (to) => {
+      const agent = supertest.agent(idvApp());
+      const res = await agent.get(await idvCallback(agent, 'adult', to));
+      expect([res.status, res.body.authInfo.returnTo]).toEqual([200, undefined]);
+    },
+  );
 });

@@ -17,6 +17,7 @@ import {
   WEB_IDV_CALLBACK_URL,
   watchRejections,
   webIdvApp,
+  webIdvStrategyApp,
 } from '../support/index.js';
 
 /** The deadline of a call that hangs; small, so the matrix stays fast. */
@@ -353,6 +354,39 @@ function webIdvResult(route: string, wrongShape: unknown): Call {
   };
 }
 
+/**
+ * Sign-up with `AuthenteqWebIdvStrategy`: the fault hits the start's `verification-url` call (nothing is granted
+ * without a redirect to a verification page) or the callback's single `verification-result` call (nobody logged in).
+ */
+function webIdvSignup(route: string, wrongShape: unknown): Call {
+  const atStart = route === 'authenteq.web_idv_url';
+  return {
+    route,
+    step: atStart ? 'GET /auth/idv (AuthenteqWebIdvStrategy)' : 'GET /auth/idv/callback (AuthenteqWebIdvStrategy)',
+    wrongShape,
+    once: !atStart,
+    async prepare(sandbox, timeout) {
+      const agent = supertest.agent(webIdvStrategyApp(sandbox, { timeout }).app);
+      if (atStart) {
+        return {
+          async act() {
+            const res = await agent.get('/auth/idv');
+            return { status: res.status, body: res.body, granted: async () => res.headers.location !== undefined };
+          },
+        };
+      }
+      const start = await agent.get('/auth/idv');
+      const callback = localPath(await sandbox.authenteqWebIdv.complete(start.headers.location as string, 'adult'));
+      return {
+        async act() {
+          const res = await agent.get(callback);
+          return { status: res.status, body: res.body, granted: async () => (await me(agent)) !== null };
+        },
+      };
+    },
+  };
+}
+
 /** Logs `user-1` in and starts a session; its id. */
 async function startedSession(app: Parameters<typeof supertest.agent>[0], agent = supertest.agent(app)) {
   expect((await agent.post('/login/user-1')).status).toBe(204);
@@ -383,6 +417,8 @@ const CALLS: Call[] = [
   readBack('idv.session', { status: 'finished' }),
   webIdvStart('authenteq.web_idv_url', { verificationUrl: 'javascript:alert(1)' }),
   webIdvResult('authenteq.web_idv_result', { id: 'v-1', status: 'PASSED', documentData: { documentType: 'PP' } }),
+  webIdvSignup('authenteq.web_idv_url', { verificationUrl: 42 }),
+  webIdvSignup('authenteq.web_idv_result', { id: 'v-1', status: 'FAILED', documentData: {} }),
 ];
 
 const cells = CALLS.length * FAULTS.length;

@@ -3,6 +3,10 @@ import {
   type AuthenteqStrategyOptions,
   type AuthenteqVerify,
   type AuthenteqVerifyWithRequest,
+  AuthenteqWebIdvStrategy,
+  type AuthenteqWebIdvStrategyOptions,
+  type AuthenteqWebIdvVerify,
+  type AuthenteqWebIdvVerifyWithRequest,
   type VerifiedIdentity,
   type VerifyDone,
 } from '@passport-idv/authenteq';
@@ -13,6 +17,7 @@ import express4 from 'express4';
 import { Passport } from 'passport';
 import type { Browser } from './browser.js';
 import { jsonErrors } from './errors.js';
+import { WEB_IDV_CALLBACK_URL } from './web-idv-app.js';
 
 /** The callback URL the sign-up test apps use; register it with `startSandbox({ authenteq: { redirectURIs } })`. */
 export const AUTHENTEQ_CALLBACK_URL = 'http://app.test/auth/authenteq/callback';
@@ -24,15 +29,25 @@ export interface SignupUser {
 }
 
 /** How {@link authenteqApp} is served. */
-export interface AuthenteqAppOptions {
-  /** `'express5'` (default) or `'express4'`: the same routes on either major version. */
-  framework?: 'express5' | 'express4';
-  /** The express-session store (default its MemoryStore). */
-  sessionStore?: session.Store;
+export interface AuthenteqAppOptions extends SignupServe {
   /** The verify callback. Default: the user `{ id, name }` of the profile. */
   verify?: AuthenteqVerify;
   /** The verify callback, with `passReqToCallback: true`. */
   verifyWithRequest?: AuthenteqVerifyWithRequest;
+}
+
+/** How {@link webIdvStrategyApp} is served. */
+export interface WebIdvStrategyAppOptions extends SignupServe {
+  verify?: AuthenteqWebIdvVerify;
+  verifyWithRequest?: AuthenteqWebIdvVerifyWithRequest;
+}
+
+/** How either sign-up app is served, whichever strategy it runs. */
+interface SignupServe {
+  /** `'express5'` (default) or `'express4'`: the same routes on either major version. */
+  framework?: 'express5' | 'express4';
+  /** The express-session store (default its MemoryStore). */
+  sessionStore?: session.Store;
   /**
    * `'custom'` (default): a custom Passport callback that answers JSON with the failure `info`, so tests can read
    * reason codes. `'standard'`: `failureRedirect: '/signup'` and `failureMessage: true`.
@@ -62,11 +77,6 @@ export function authenteqApp(
   options: Partial<AuthenteqStrategyOptions> & { passReqToCallback?: boolean } = {},
   serve: AuthenteqAppOptions = {},
 ) {
-  const passport = new Passport();
-  const verify =
-    serve.verifyWithRequest ??
-    serve.verify ??
-    ((profile: VerifiedIdentity, done: VerifyDone) => done(null, { id: profile.id, name: profile.displayName }));
   const strategy = new AuthenteqStrategy(
     {
       clientID: sandbox.authenteq.clientID,
@@ -78,8 +88,47 @@ export function authenteqApp(
       clock: sandbox.clock,
       ...options,
     } as AuthenteqStrategyOptions,
-    verify as AuthenteqVerify,
+    (serve.verifyWithRequest ?? serve.verify ?? toUser) as AuthenteqVerify,
   );
+  return { ...signupApp(strategy, '/auth/authenteq', serve), strategy };
+}
+
+/**
+ * The same app on `AuthenteqWebIdvStrategy` against the sandbox's Web IDV, at `GET /auth/idv` and
+ * `/auth/idv/callback` (register {@link WEB_IDV_CALLBACK_URL}), with the same answers, `/signup` and `/me`.
+ *
+ * @example
+ * ```ts
+ * const { app } = webIdvStrategyApp(sandbox, { timeout: 300 });
+ * const verificationUrl = await startSignup(supertest.agent(app), undefined, '/auth/idv');
+ * ```
+ */
+export function webIdvStrategyApp(
+  sandbox: Sandbox,
+  options: Partial<AuthenteqWebIdvStrategyOptions> & { passReqToCallback?: boolean } = {},
+  serve: WebIdvStrategyAppOptions = {},
+) {
+  const strategy = new AuthenteqWebIdvStrategy(
+    {
+      clientID: sandbox.authenteqWebIdv.clientID,
+      clientSecret: sandbox.authenteqWebIdv.clientSecret,
+      baseURL: sandbox.authenteqWebIdv.baseURL,
+      callbackURL: WEB_IDV_CALLBACK_URL,
+      clock: sandbox.clock,
+      ...options,
+    } as AuthenteqWebIdvStrategyOptions,
+    (serve.verifyWithRequest ?? serve.verify ?? toUser) as AuthenteqWebIdvVerify,
+  );
+  return { ...signupApp(strategy, '/auth/idv', serve), strategy };
+}
+
+const toUser = (profile: VerifiedIdentity<object>, done: VerifyDone) =>
+  done(null, { id: profile.id, name: profile.displayName });
+
+/** The app around either strategy: start at `base`, callback at `${base}/callback`, `/signup`, `/me`. */
+function signupApp(strategy: AuthenteqStrategy | AuthenteqWebIdvStrategy, base: string, serve: SignupServe) {
+  const { name } = strategy;
+  const passport = new Passport();
   passport.use(strategy);
   passport.serializeUser((user, done) => done(null, user));
   passport.deserializeUser((user: Express.User, done) => done(null, user));
@@ -96,19 +145,17 @@ export function authenteqApp(
   );
   app.use(passport.initialize());
   app.use(passport.session());
-  app.get('/auth/authenteq', (req, res, next) =>
-    passport.authenticate('authenteq', { returnTo: req.query.returnTo })(req, res, next),
-  );
+  app.get(base, (req, res, next) => passport.authenticate(name, { returnTo: req.query.returnTo })(req, res, next));
   if (serve.callback === 'standard') {
     app.get(
-      '/auth/authenteq/callback',
-      passport.authenticate('authenteq', { failureRedirect: '/signup', failureMessage: true, keepSessionInfo: true }),
+      `${base}/callback`,
+      passport.authenticate(name, { failureRedirect: '/signup', failureMessage: true, keepSessionInfo: true }),
       (req, res) => res.json({ user: req.user, authInfo: req.authInfo, sid: req.sessionID }),
     );
   } else {
-    app.get('/auth/authenteq/callback', (req, res, next) => {
+    app.get(`${base}/callback`, (req, res, next) => {
       passport.authenticate(
-        'authenteq',
+        name,
         (error: unknown, user: Express.User | false, info: unknown, status: number | undefined) => {
           if (error) return next(error);
           if (!user) return res.status(status ?? 401).json({ failure: info });
@@ -125,12 +172,15 @@ export function authenteqApp(
   );
   app.get('/me', (req, res) => res.json({ user: req.user ?? null, sid: req.sessionID }));
   app.use(jsonErrors);
-  return { app, strategy, passport };
+  return { app, passport };
 }
 
-/** Starts a sign-up in `agent` (`GET /auth/authenteq`); the authorize URL the app redirected to. */
-export async function startSignup(agent: Browser, returnTo?: string): Promise<string> {
-  const res = await agent.get('/auth/authenteq').query(returnTo === undefined ? {} : { returnTo });
+/**
+ * Starts a sign-up in `agent` (`GET /auth/authenteq`, or `path`: `/auth/idv` for {@link webIdvStrategyApp}); the
+ * authorize (or verification) URL the app redirected to.
+ */
+export async function startSignup(agent: Browser, returnTo?: string, path = '/auth/authenteq'): Promise<string> {
+  const res = await agent.get(path).query(returnTo === undefined ? {} : { returnTo });
   if (res.status !== 302) throw new Error(`the sign-up start answered ${res.status}, not a redirect`);
   return res.headers.location as string;
 }

@@ -2,8 +2,8 @@ import type { NextFunction, Request, Response } from 'express';
 
 /**
  * The error handler every test app ends with: the error's HTTP `status` and its `code` as JSON
- * (`{"error": "ERR_PROVIDER_TIMEOUT"}`), never its message, so tests can read what went wrong without internals
- * reaching the body.
+ * (`{"error": "ERR_PROVIDER_TIMEOUT"}`, with the provider's `errorCode` when the error has one), never its message,
+ * so tests can read what went wrong without internals reaching the body.
  *
  * @example
  * ```ts
@@ -11,13 +11,16 @@ import type { NextFunction, Request, Response } from 'express';
  * ```
  */
 export function jsonErrors(error: unknown, _req: Request, res: Response, _next: NextFunction): void {
-  const { status, code } = (typeof error === 'object' && error !== null ? error : {}) as {
+  const { status, code, errorCode } = (typeof error === 'object' && error !== null ? error : {}) as {
     status?: unknown;
     code?: unknown;
+    errorCode?: unknown;
   };
-  res
-    .status(typeof status === 'number' && status >= 400 && status < 600 ? status : 500)
-    .json({ error: typeof code === 'string' ? code : 'ERR_UNKNOWN' });
+  res.status(typeof status === 'number' && status >= 400 && status < 600 ? status : 500).json({
+    error: typeof code === 'string' ? code : 'ERR_UNKNOWN',
+    // A provider's own error code (AuthenteqWebIdvError#errorCode), kept for the developer.
+    ...(typeof errorCode === 'string' ? { errorCode } : {}),
+  });
 }
 
 /** Records unhandled promise rejections while a test file runs. */

@@ -4,6 +4,8 @@ export {
   authenteqApp,
   type SignupUser,
   startSignup,
+  type WebIdvStrategyAppOptions,
+  webIdvStrategyApp,
 } from './authenteq-app.js';
 export { type Browser, browserOn, localPath, sessionCookie } from './browser.js';
 export { captureDebug, type DebugLines } from './debug.js';

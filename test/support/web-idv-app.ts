@@ -16,8 +16,8 @@ export const WEB_IDV_CALLBACK_URL = 'http://app.test/auth/idv/callback';
 
 /**
  * A real Express 5 app with express-session on `AuthenteqWebIdvClient` and `authenteqWebhook()` against the sandbox.
- * It drives the two Web IDV calls by hand, with no state of its own: the Web IDV strategy adds that; this app is for
- * the calls' faults and secrets only.
+ * It drives the two Web IDV calls by hand, with no state of its own (for the calls' faults and secrets); the sign-up
+ * through `AuthenteqWebIdvStrategy` is `webIdvStrategyApp` (authenteq-app.ts).
  *
  * - `POST /webhooks/authenteq` → the webhook, before any body parser; what it hands over is pushed to `handed`;
  * - `GET /auth/idv` → 302 to the `verificationUrl`, or `{error}` with the error's status;

@@ -96,11 +96,13 @@ export async function startDemo(options: DemoOptions = {}): Promise<RunningDemo>
     const handoff = await listen('mobile-handoff app', host, ports.handoff, PORT_ENV.handoff);
     opened.push(handoff);
 
+    // The sign-up app runs Authenteq Web IDV (the current generation); its webhook is registered on the sandbox.
     const callbackURL = `${signup.url}/auth/authenteq/callback`;
-    sandbox.authenteq.registerRedirectURI(callbackURL);
+    sandbox.authenteqWebIdv.registerRedirectURL(callbackURL);
+    sandbox.authenteqWebIdv.setWebhookURL(`${signup.url}/webhooks/authenteq`);
     signup.handle(
       createSignUp({
-        authenteq: { ...sandbox.authenteq, callbackURL },
+        authenteq: { ...sandbox.authenteqWebIdv, callbackURL },
         sessionSecret,
         clock: sandbox.clock,
         homeURL: landing.url,
@@ -133,7 +135,7 @@ export async function startDemo(options: DemoOptions = {}): Promise<RunningDemo>
         title: 'Sign up with a verified ID',
         url: `${signup.url}/signup`,
         demonstrates:
-          'AuthenteqStrategy: an OAuth 2.0 authorization-code flow with state; the account opens with the name, birth date and document read from the ID, or the sign-up page says why not (under age, expired document, cancelled).',
+          'AuthenteqWebIdvStrategy (Authenteq Web IDV, the current generation; AuthenteqStrategy covers Web KYC, the one before): a verification URL with a one-time state, the result read once with the code; the account opens with the name, birth date and document read from the ID and shows when the signed webhook confirmed it, or the sign-up page says why not (under age, expired document, cancelled).',
         package: '@passport-idv/authenteq',
       },
       {

@@ -17,7 +17,7 @@ const apps: Record<string, () => Promise<{ agent: ReturnType<typeof request.agen
   'sign-up': async () => {
     const agent = request.agent(demo.urls.signup);
     const start = await agent.get('/auth/authenteq').expect(302);
-    const callback = new URL(await demo.sandbox.authenteq.complete(start.headers.location as string, 'adult'));
+    const callback = new URL(await demo.sandbox.authenteqWebIdv.complete(start.headers.location as string, 'adult'));
     await agent.get(`${callback.pathname}${callback.search}`).expect(302);
     return { agent, who: 'ANNA MARIA SCHMIDT' };
   },

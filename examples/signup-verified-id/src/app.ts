@@ -1,12 +1,19 @@
 import { randomBytes, timingSafeEqual } from 'node:crypto';
-import { type AuthenteqPolicy, AuthenteqStrategy, type VerifiedIdentity } from '@passport-idv/authenteq';
-import { type Clock, failClosedSession, type Store } from '@passport-idv/core';
+import {
+  type AuthenteqPolicy,
+  AuthenteqStrategy,
+  AuthenteqWebIdvStrategy,
+  authenteqWebhook,
+  type VerifiedIdentity,
+  type VerifyDone,
+} from '@passport-idv/authenteq';
+import { type Clock, failClosedSession, MemoryStore, type Store } from '@passport-idv/core';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import session from 'express-session';
 import createMemoryStore from 'memorystore';
 import { Passport } from 'passport';
 import { type Chrome, LOCAL_TIME_SCRIPT, LOGO_SVG, STYLESHEET } from './html.js';
-import { type AccountUser, accountPage, errorPage, signUpPage } from './pages.js';
+import { type AccountUser, type AuthenteqFlow, accountPage, errorPage, signUpPage } from './pages.js';
 
 declare module 'express-session' {
   interface SessionData {
@@ -16,21 +23,31 @@ declare module 'express-session' {
   }
 }
 
-export type { AccountUser } from './pages.js';
+export type { AccountUser, AuthenteqFlow } from './pages.js';
 
 /** Options of {@link createApp}. */
 export interface SignUpAppOptions {
   /**
-   * Authenteq: `{ ...sandbox.authenteq, callbackURL }` against the sandbox (register the callback there), or the
-   * real client id, secret and registered callback URL (the production URLs are the default).
+   * Authenteq: `{ ...sandbox.authenteqWebIdv, callbackURL }` (or `{ flow: 'web-kyc', ...sandbox.authenteq,
+   * callbackURL }`) against the sandbox (register the callback there), or the real client id, secret and registered
+   * callback URL (the production URLs are the default).
    */
   authenteq: {
+    /** `'web-idv'` (default): Authenteq Web IDV, the current generation. `'web-kyc'`: Web KYC, the one before. */
+    flow?: AuthenteqFlow;
     clientID: string;
     clientSecret: string;
-    /** The absolute callback URL registered with Authenteq; its path must be `/auth/authenteq/callback`. */
+    /** The absolute callback URL registered with Authenteq; the app serves its path. */
     callbackURL: string;
+    /** Web IDV: the API, default `https://api.app.authenteq.com`. */
+    baseURL?: string;
+    /** Web IDV: a Flow ID of the dashboard (`AQ-Flow-Slug`); default the default flow. */
+    flowSlug?: string;
+    /** Web KYC: the identity server, default `https://identity.authenteq.com/authorize`. */
     authorizationURL?: string;
+    /** Web KYC: default `https://api.authenteq.com/v2/web-kyc/token`. */
     tokenURL?: string;
+    /** Web KYC: default `https://api.authenteq.com/v2/web-kyc/details`. */
     detailsURL?: string;
     timeout?: number;
   };
@@ -40,7 +57,10 @@ export interface SignUpAppOptions {
   policy?: AuthenteqPolicy;
   /** Show the document images on the account page. Default `false`. */
   includeImages?: boolean;
-  /** Where OAuth states live: default the session (give a RedisStore when several instances serve the app). */
+  /**
+   * Where states, and with Web IDV the webhook's confirmations, live: default the session and memory (give a
+   * RedisStore when several instances serve the app).
+   */
   store?: Store;
   /**
    * The express-session store (connect-redis for several instances). Default: an in-memory store that drops sessions
@@ -56,7 +76,9 @@ export interface SignUpAppOptions {
 /** What {@link createApp} returns. */
 export interface SignUpApp {
   app: express.Express;
-  strategy: AuthenteqStrategy;
+  strategy: AuthenteqStrategy | AuthenteqWebIdvStrategy;
+  /** `'web-idv'` or `'web-kyc'`. */
+  flow: AuthenteqFlow;
   /** The session store in use (the default in-memory one unless `sessionStore` was given). */
   sessionStore: session.Store;
 }
@@ -73,17 +95,22 @@ const PLAIN_ERRORS: Record<number, [string, string]> = {
 const CSP =
   "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; form-action 'self'; base-uri 'none'; frame-ancestors 'none'";
 
+/** How long the app remembers that Authenteq confirmed a verification (its webhook arrived): the session's life. */
+const CONFIRMATION_TTL = 8 * 3_600_000;
+
 /**
- * The "sign up with a verified ID" example: the sign-up page's Authenteq button starts the identity check; on the
- * way back the account is opened with the verified name, birth date and document, or the sign-up page explains
- * why not.
+ * The "sign up with a verified ID" example: the sign-up page's Authenteq button starts the identity check (Web IDV,
+ * or Web KYC with `flow: 'web-kyc'`); on the way back the account is opened with the verified name, birth date and
+ * document, or the sign-up page explains why not. With Web IDV, `POST /webhooks/authenteq` receives Authenteq's
+ * signed result and the account page says the provider confirmed the verification.
  *
  * @example
  * ```ts
  * const sandbox = await startSandbox();
  * const callbackURL = 'http://127.0.0.1:3001/auth/authenteq/callback';
- * sandbox.authenteq.registerRedirectURI(callbackURL);
- * const { app } = createApp({ authenteq: { ...sandbox.authenteq, callbackURL }, sessionSecret: 'change me' });
+ * sandbox.authenteqWebIdv.registerRedirectURL(callbackURL);
+ * sandbox.authenteqWebIdv.setWebhookURL('http://127.0.0.1:3001/webhooks/authenteq');
+ * const { app } = createApp({ authenteq: { ...sandbox.authenteqWebIdv, callbackURL }, sessionSecret: 'change me' });
  * app.listen(3001, '127.0.0.1');
  * ```
  */
@@ -93,6 +120,10 @@ export function createApp(options: SignUpAppOptions): SignUpApp {
   const sessionStore = options.sessionStore ?? new (createMemoryStore(session))({ checkPeriod: 600_000, max: 50_000 });
   const policy: AuthenteqPolicy = options.policy ?? { minimumAge: 18 };
   const callback = new URL(authenteq.callbackURL);
+  const flow: AuthenteqFlow = authenteq.flow ?? 'web-idv';
+  if (flow !== 'web-idv' && flow !== 'web-kyc') throw new TypeError("authenteq.flow must be 'web-idv' or 'web-kyc'");
+  // Web IDV: which verifications Authenteq confirmed through its webhook, by verification id.
+  const confirmations = store ?? new MemoryStore({ ...(clock ? { clock } : {}) });
   const app = express();
   app.disable('x-powered-by');
   app.set('trust proxy', 'loopback');
@@ -101,38 +132,54 @@ export function createApp(options: SignUpAppOptions): SignUpApp {
   const passport = new Passport();
   passport.serializeUser<AccountUser>((user, done) => done(null, user as AccountUser));
   passport.deserializeUser<AccountUser>((user, done) => done(null, user));
-  const strategy = new AuthenteqStrategy(
-    {
-      clientID: authenteq.clientID,
-      clientSecret: authenteq.clientSecret,
-      callbackURL: authenteq.callbackURL,
-      ...(authenteq.authorizationURL ? { authorizationURL: authenteq.authorizationURL } : {}),
-      ...(authenteq.tokenURL ? { tokenURL: authenteq.tokenURL } : {}),
-      ...(authenteq.detailsURL ? { detailsURL: authenteq.detailsURL } : {}),
-      ...(authenteq.timeout ? { timeout: authenteq.timeout } : {}),
-      backURL: new URL('/signup', callback).href,
-      policy,
-      includeImages,
-      ...(store ? { store } : {}),
-      ...(clock ? { clock } : {}),
-    },
-    // The verified identity is the account: signing up twice with one document gives the same id.
-    (profile: VerifiedIdentity, done) =>
-      done(null, {
-        id: profile.id,
-        name: profile.displayName,
-        birthDate: profile.birthDate,
-        nationality: profile.nationality,
-        document: {
-          type: profile.document.type,
-          number: profile.document.number,
-          issuingCountry: profile.document.issuingCountry,
-          dateOfExpiry: profile.document.dateOfExpiry,
-        },
-        images: profile.images,
-        verifiedAt: new Date(clock?.now() ?? Date.now()).toISOString(),
-      } satisfies AccountUser),
-  );
+  // The verified identity is the account: signing up twice with one document gives the same id.
+  const verify = (profile: VerifiedIdentity<object>, done: VerifyDone) =>
+    done(null, {
+      id: profile.id,
+      name: profile.displayName,
+      birthDate: profile.birthDate as string | undefined,
+      nationality: profile.nationality,
+      document: {
+        type: profile.document.type,
+        number: profile.document.number,
+        issuingCountry: profile.document.issuingCountry,
+        dateOfExpiry: profile.document.dateOfExpiry as string | undefined,
+      },
+      images: profile.images,
+      flow,
+      ...(profile.verificationId ? { verificationId: profile.verificationId } : {}),
+      verifiedAt: new Date(clock?.now() ?? Date.now()).toISOString(),
+    } satisfies AccountUser);
+  const shared = {
+    clientID: authenteq.clientID,
+    clientSecret: authenteq.clientSecret,
+    callbackURL: authenteq.callbackURL,
+    ...(authenteq.timeout ? { timeout: authenteq.timeout } : {}),
+    policy,
+    includeImages,
+    ...(store ? { store } : {}),
+    ...(clock ? { clock } : {}),
+  };
+  const strategy =
+    flow === 'web-idv'
+      ? new AuthenteqWebIdvStrategy(
+          {
+            ...shared,
+            ...(authenteq.baseURL ? { baseURL: authenteq.baseURL } : {}),
+            ...(authenteq.flowSlug ? { flowSlug: authenteq.flowSlug } : {}),
+          },
+          verify,
+        )
+      : new AuthenteqStrategy(
+          {
+            ...shared,
+            ...(authenteq.authorizationURL ? { authorizationURL: authenteq.authorizationURL } : {}),
+            ...(authenteq.tokenURL ? { tokenURL: authenteq.tokenURL } : {}),
+            ...(authenteq.detailsURL ? { detailsURL: authenteq.detailsURL } : {}),
+            backURL: new URL('/signup', callback).href,
+          },
+          verify,
+        );
   passport.use(strategy);
 
   app.use((_req, res, next) => {
@@ -156,6 +203,23 @@ export function createApp(options: SignUpAppOptions): SignUpApp {
   app.get('/authenteq-logo.svg', (_req, res) => {
     res.type('image/svg+xml').set('Cache-Control', 'public, max-age=300').send(LOGO_SVG);
   });
+  if (flow === 'web-idv') {
+    // Before the session and any body parser: the webhook reads and checks the raw signed body itself. It hands each
+    // verification over once; the app only notes that the provider confirmed it.
+    app.post(
+      '/webhooks/authenteq',
+      authenteqWebhook({
+        clientID: authenteq.clientID,
+        clientSecret: authenteq.clientSecret,
+        ...(store ? { store } : {}),
+        ...(clock ? { clock } : {}),
+        onResult: async (result) => {
+          const at = new Date(clock?.now() ?? Date.now()).toISOString();
+          await confirmations.set(`signup:confirmed:${result.id}`, { at }, CONFIRMATION_TTL);
+        },
+      }),
+    );
+  }
   // A failing session store (Redis down) is a 503, like every other store failure: nobody is logged in.
   app.use(
     failClosedSession(
@@ -187,7 +251,7 @@ export function createApp(options: SignUpAppOptions): SignUpApp {
     const messages = req.session.messages;
     const refusal = messages?.at(-1);
     if (messages) delete req.session.messages;
-    res.send(signUpPage(refusal, chrome(req), policy.minimumAge));
+    res.send(signUpPage(refusal, chrome(req), policy.minimumAge, flow));
   });
 
   app.get('/auth/authenteq', (req, res, next) => {
@@ -200,22 +264,25 @@ export function createApp(options: SignUpAppOptions): SignUpApp {
       target.search = new URL(req.originalUrl, 'http://localhost').search; // keeps ?returnTo=
       return res.redirect(target.href);
     }
-    passport.authenticate('authenteq', { returnTo: req.query.returnTo })(req, res, next);
+    passport.authenticate(strategy.name, { returnTo: req.query.returnTo })(req, res, next);
   });
 
   app.get(
     callback.pathname,
-    passport.authenticate('authenteq', { failureRedirect: '/signup', failureMessage: true, keepSessionInfo: true }),
+    passport.authenticate(strategy.name, { failureRedirect: '/signup', failureMessage: true, keepSessionInfo: true }),
     (req, res) => {
       const info = req.authInfo as { returnTo?: string } | undefined;
       res.redirect(info?.returnTo ?? '/account');
     },
   );
 
-  app.get('/account', (req, res) => {
+  app.get('/account', async (req, res) => {
     const user = req.user as AccountUser | undefined;
     if (!user) return res.redirect('/signup');
-    res.send(accountPage(user, chrome(req)));
+    const confirmed = user.verificationId
+      ? await confirmations.get<{ at: string }>(`signup:confirmed:${user.verificationId}`)
+      : undefined;
+    res.send(accountPage(user, chrome(req), confirmed?.at));
   });
 
   app.post('/logout', (req, res, next) => {
@@ -244,7 +311,7 @@ export function createApp(options: SignUpAppOptions): SignUpApp {
     void req;
   });
 
-  return { app, strategy, sessionStore };
+  return { app, strategy, flow, sessionStore };
 }
 
 function isLoopback(host: string): boolean {

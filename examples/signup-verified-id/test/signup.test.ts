@@ -4,6 +4,7 @@ import supertest from 'supertest';
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { createApp, type SignUpAppOptions } from '../src/app.js';
 
+// The app with `flow: 'web-kyc'` (Authenteq Web KYC, the earlier generation; Web IDV is in signup-web-idv.test.ts).
 // The app is driven through HTTP with a cookie-keeping supertest agent. Every request carries `Host: app.test`, the
 // host of the registered callback, as a browser would after Authenteq sends it back.
 const CALLBACK = 'http://app.test/auth/authenteq/callback';
@@ -19,7 +20,7 @@ beforeEach(() => {
 
 function app(extra: Partial<SignUpAppOptions> = {}) {
   return createApp({
-    authenteq: { ...sandbox.authenteq, callbackURL: CALLBACK },
+    authenteq: { flow: 'web-kyc', ...sandbox.authenteq, callbackURL: CALLBACK },
     sessionSecret: 'test-secret',
     clock: sandbox.clock,
     ...extra,
@@ -155,7 +156,7 @@ describe('examples/signup-verified-id', () => {
 
   it('abandoned sign-up starts expire: the cookie after 8 hours, and the default store drops their sessions', async () => {
     const example = createApp({
-      authenteq: { ...sandbox.authenteq, callbackURL: CALLBACK },
+      authenteq: { flow: 'web-kyc', ...sandbox.authenteq, callbackURL: CALLBACK },
       sessionSecret: 'test-secret',
       clock: sandbox.clock,
     });
@@ -182,7 +183,11 @@ describe('examples/signup-verified-id', () => {
 
   it('moves a visitor from localhost to the loopback host of the callback before starting', async () => {
     const local = createApp({
-      authenteq: { ...sandbox.authenteq, callbackURL: 'http://127.0.0.1:3001/auth/authenteq/callback' },
+      authenteq: {
+        flow: 'web-kyc',
+        ...sandbox.authenteq,
+        callbackURL: 'http://127.0.0.1:3001/auth/authenteq/callback',
+      },
       sessionSecret: 'test-secret',
     }).app;
     const res = await supertest(local).get('/auth/authenteq?returnTo=%2Faccount').set('host', 'localhost:3001');

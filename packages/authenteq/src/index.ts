@@ -19,6 +19,7 @@ export {
   type AuthenteqAuthInfo,
   type AuthenteqFailure,
   type AuthenteqFailureCode,
+  type AuthenteqStrategyBaseOptions,
   type AuthenteqStrategyOptions,
   type AuthenteqStrategyOptionsWithRequest,
   type AuthenteqVerify,
@@ -42,13 +43,22 @@ export {
 } from './profile.js';
 export { AuthenteqStrategy } from './strategy.js';
 
-// Authenteq Web IDV: the client and the webhook.
+// Authenteq Web IDV: the strategy, the client and the webhook.
 export {
   AUTHENTEQ_WEB_IDV_BASE_URL,
   AuthenteqWebIdvClient,
   type AuthenteqWebIdvClientOptions,
 } from './web-idv-client.js';
 export { AuthenteqWebIdvError } from './web-idv-error.js';
+export type {
+  AuthenteqWebIdvFailure,
+  AuthenteqWebIdvFailureCode,
+  AuthenteqWebIdvStrategyOptions,
+  AuthenteqWebIdvStrategyOptionsWithRequest,
+  AuthenteqWebIdvVerify,
+  AuthenteqWebIdvVerifyWithRequest,
+  WebIdvVerifiedIdentity,
+} from './web-idv-options.js';
 export {
   type AuthenteqWebIdvDocumentData,
   type AuthenteqWebIdvImage,
@@ -56,6 +66,7 @@ export {
   parseWebIdvResult,
   requirePassed,
 } from './web-idv-result.js';
+export { AuthenteqWebIdvStrategy } from './web-idv-strategy.js';
 export {
   type AuthenteqWebhookHandler,
   type AuthenteqWebhookImages,

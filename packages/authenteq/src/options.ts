@@ -27,7 +27,7 @@ export const AUTHENTEQ_AUTHORIZATION_URL = 'https://identity.authenteq.com/autho
  * };
  * ```
  */
-export interface AuthenteqStrategyOptions {
+export interface AuthenteqStrategyOptions extends AuthenteqStrategyBaseOptions {
   /** The client id Authenteq gave you (sent openly in the authorize URL). */
   clientID: string;
   /** The client secret; sent only to the token endpoint. */
@@ -46,20 +46,31 @@ export interface AuthenteqStrategyOptions {
   backURL?: string;
   /** The token request's `grantType`. Default `'authorization_code'`. */
   grantType?: AuthenteqGrantType;
+}
+
+/**
+ * The options both Authenteq strategies take, whatever the generation.
+ *
+ * @example
+ * ```ts
+ * const shared: AuthenteqStrategyBaseOptions = { policy: { minimumAge: 18 }, stateTTL: 900, store: new RedisStore({ client }) };
+ * ```
+ */
+export interface AuthenteqStrategyBaseOptions {
   /** Where states live. Default: `req.session`. Give a shared store (e.g. `RedisStore`) for several instances. */
   store?: Store;
   /** Seconds a state stays valid, from 1 to 86,400. Default 600. */
   stateTTL?: number;
-  /** Which identities are accepted. Default: documents must not be expired; any age and country. */
+  /** Which identities are accepted. Default: documents must not be expired (nor, with Web IDV, lack an expiry). */
   policy?: AuthenteqPolicy;
-  /** Put the document images on the profile (`images`, `_json.croppedDocs`). Default `false`. */
+  /** Put the document images on the profile (`images`, and `_json`'s images). Default `false`. */
   includeImages?: boolean;
   /** Milliseconds for each provider call. Default 10,000. */
   timeout?: number;
   /**
-   * Accept a plain `http:` URL for the identity server and API (`authorizationURL`, `tokenURL`, `detailsURL`) on a host other than this machine (`localhost`, `127.0.0.0/8` and `::1`
-   * are always accepted). Default `false`: http would carry keys, tokens and identity data in clear. For a test setup
-   * only.
+   * Accept a plain `http:` URL for the provider (Web KYC's `authorizationURL`, `tokenURL`, `detailsURL`; Web IDV's
+   * `baseURL`) on a host other than this machine (`localhost`, `127.0.0.0/8` and `::1` are always accepted). Default
+   * `false`: http would carry keys, tokens and identity data in clear. For a test setup only.
    */
   allowInsecureHTTP?: boolean;
   /** Pass `req` as the verify callback's first argument. Default `false`. */

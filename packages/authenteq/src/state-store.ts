@@ -28,8 +28,17 @@ interface SessionSlot {
   binding?: string;
 }
 
-/** The key under which the strategy keeps its data in `req.session`. */
+/** The key under which the Web KYC strategy keeps its data in `req.session`. */
 export const SESSION_KEY = 'passport-idv:authenteq';
+
+/** Which strategy's states a keeper holds: Web KYC's or Web IDV's, kept apart so one never takes the other's. */
+export type StateGeneration = 'web-kyc' | 'web-idv';
+
+/** Where each generation's states live: the `req.session` key, and the kind of their store keys. */
+const PLACES: Record<StateGeneration, { sessionKey: string; kind: string }> = {
+  'web-kyc': { sessionKey: SESSION_KEY, kind: 'state' },
+  'web-idv': { sessionKey: 'passport-idv:authenteq-web-idv', kind: 'web-idv-state' },
+};
 /** Pending states one session may hold (tabs): the oldest is dropped beyond this. */
 const MAX_PENDING = 10;
 /** What a state looks like: 32 random bytes, base64url. Anything else is refused without a store lookup. */
@@ -40,10 +49,12 @@ const hash = (value: string) => createHash('sha256').update(value).digest('base6
 /**
  * Issues and consumes OAuth states. Each state is 32 random bytes (base64url), has its own entry (several tabs
  * work), expires after the TTL on the injected clock, is single-use, and belongs to the browser session it was
- * issued in:
+ * issued in. Each generation (Web KYC, Web IDV) has its own places, so a state issued by one is unknown to the other:
  *
- * - without a `store`, the entries live in `req.session` under {@link SESSION_KEY};
- * - with a `store`, the entry lives in the store under a hash of the state (atomic `take`: one use across every
+ * - without a `store`, the entries live in `req.session` under {@link SESSION_KEY} (Web IDV:
+ *   `passport-idv:authenteq-web-idv`);
+ * - with a `store`, the entry lives in the store under `authenteq:state:` (Web IDV: `authenteq:web-idv-state:`) and a
+ *   hash of the state (atomic `take`: one use across every
  *   app instance) and holds a hash of a random binding kept in this session, so a state replayed from another
  *   browser is refused.
  *
@@ -64,17 +75,19 @@ export class StateKeeper {
    * single-use; this store's atomic `add` does, within one process (several instances: use a `store`).
    */
   readonly #spent: MemoryStore | undefined;
+  readonly #place: { sessionKey: string; kind: string };
 
-  constructor(store: Store | undefined, ttlMs: number, clock: Clock) {
+  constructor(store: Store | undefined, ttlMs: number, clock: Clock, generation: StateGeneration = 'web-kyc') {
     this.#store = store;
     this.#ttlMs = ttlMs;
     this.#clock = clock;
+    this.#place = PLACES[generation];
     this.#spent = store === undefined ? new MemoryStore({ clock }) : undefined;
   }
 
   /** Creates and records a new state for this session; rejects with a `StoreError` if the store fails. */
   async issue(req: SessionRequest, returnTo: string | undefined): Promise<string> {
-    const slot = slotOf(req);
+    const slot = slotOf(req, this.#place.sessionKey);
     const state = randomToken(32);
     const now = this.#clock.now();
     const entry: StateEntry = { expiresAt: now + this.#ttlMs };
@@ -83,7 +96,7 @@ export class StateKeeper {
       slot.binding ??= randomToken(32);
       const added = await storeCall(() =>
         this.#store!.add(
-          storeKey('authenteq', 'state', hash(state)),
+          storeKey('authenteq', this.#place.kind, hash(state)),
           { ...entry, binding: hash(slot.binding!) },
           this.#ttlMs,
         ),
@@ -108,11 +121,13 @@ export class StateKeeper {
     state: string,
   ): Promise<{ ok: true; entry: StateEntry } | { ok: false; reason: StateRejection }> {
     // Read only: a callback without a session of ours must not create one.
-    const slot = slotOf(req, false);
+    const slot = slotOf(req, this.#place.sessionKey, false);
     if (!STATE_SHAPE.test(state)) return { ok: false, reason: 'unknown' };
     let entry: (StateEntry & { binding?: string }) | undefined;
     if (this.#store) {
-      const taken = await storeCall(() => this.#store!.take<unknown>(storeKey('authenteq', 'state', hash(state))));
+      const taken = await storeCall(() =>
+        this.#store!.take<unknown>(storeKey('authenteq', this.#place.kind, hash(state))),
+      );
       if (!isRecord(taken)) return { ok: false, reason: 'unknown' };
       entry = taken as unknown as StateEntry & { binding?: string };
       const expected = typeof entry.binding === 'string' ? entry.binding : '';
@@ -140,13 +155,13 @@ export class StateKeeper {
   }
 }
 
-function slotOf(req: SessionRequest, create = true): SessionSlot {
-  const session = sessionOf(req, 'AuthenteqStrategy');
-  const slot = session[SESSION_KEY];
+function slotOf(req: SessionRequest, sessionKey: string, create = true): SessionSlot {
+  const session = sessionOf(req, 'the Authenteq strategy');
+  const slot = session[sessionKey];
   if (isRecord(slot)) return slot as SessionSlot;
   if (!create) return {};
   const fresh: SessionSlot = {};
-  session[SESSION_KEY] = fresh;
+  session[sessionKey] = fresh;
   return fresh;
 }
 

@@ -1,15 +1,11 @@
-import { type Clock, ProviderStatusError, safeReturnTo, systemClock } from '@passport-idv/core';
+import type { Clock } from '@passport-idv/core';
 import {
-  assertClock,
   assertHttpURL,
   assertProviderURL,
-  assertStore,
   createLogger,
   invalidOption,
   isRecord,
-  runVerify,
   saveSession,
-  secondsOption,
 } from '@passport-idv/core/internal';
 import type { Request } from 'express';
 import { Strategy } from 'passport-strategy';
@@ -29,20 +25,24 @@ import {
 import { type AuthenteqPolicy, checkPolicy } from './policy.js';
 import { toVerifiedIdentity, type VerifiedIdentity } from './profile.js';
 import { StateKeeper } from './state-store.js';
+import {
+  errorTo,
+  failWith,
+  filterReturnTo,
+  isClientError,
+  queryOf,
+  SHARED_FAILURES,
+  sharedOptions,
+  verifyAndFinish,
+} from './strategy-parts.js';
 
 const log = createLogger('authenteq');
 
 const FAILURES: Record<AuthenteqFailureCode, { message: string; status: number }> = {
+  ...SHARED_FAILURES,
   access_denied: { message: 'The identity check was cancelled.', status: 403 },
-  state_missing: { message: 'This sign-up link is not valid. Please start again.', status: 403 },
-  state_invalid: { message: 'This sign-up link has expired or was already used. Please start again.', status: 403 },
   code_missing: { message: 'The identity check did not complete. Please start again.', status: 400 },
-  code_rejected: { message: 'The identity check could not be confirmed. Please start again.', status: 403 },
   details_unavailable: { message: 'The identity check took too long to confirm. Please start again.', status: 403 },
-  document_expired: { message: '', status: 403 },
-  document_without_expiry: { message: '', status: 403 },
-  under_age: { message: '', status: 403 },
-  country_not_accepted: { message: '', status: 403 },
 };
 
 /**
@@ -89,26 +89,12 @@ export class AuthenteqStrategy extends Strategy {
     super();
     if (!isRecord(options)) invalidOption('AuthenteqStrategy needs an options object');
     if (typeof verify !== 'function') invalidOption('AuthenteqStrategy needs a verify callback');
-    const {
-      authorizationURL = AUTHENTEQ_AUTHORIZATION_URL,
-      scope = 'kyc',
-      stateTTL = 600,
-      policy = {},
-      includeImages = false,
-      passReqToCallback = false,
-      clock = systemClock,
-    } = options;
+    const { authorizationURL = AUTHENTEQ_AUTHORIZATION_URL, scope = 'kyc' } = options;
     assertHttpURL(options.callbackURL, 'callbackURL');
     assertProviderURL(authorizationURL, 'authorizationURL', options.allowInsecureHTTP);
     if (typeof scope !== 'string' || scope === '') invalidOption('scope must be a non-empty string');
     if (options.backURL !== undefined) assertHttpURL(options.backURL, 'backURL');
-    const stateTTLMs = secondsOption(stateTTL, 'stateTTL', { min: 1, max: 86_400 });
-    // States need only add and take.
-    if (options.store !== undefined) assertStore(options.store, 'store', ['add', 'take']);
-    assertPolicy(policy);
-    if (typeof includeImages !== 'boolean') invalidOption('includeImages must be a boolean');
-    if (typeof passReqToCallback !== 'boolean') invalidOption('passReqToCallback must be a boolean');
-    assertClock(clock);
+    const { store, stateTTLMs, policy, includeImages, passReqToCallback, clock } = sharedOptions(options);
     this._client = new AuthenteqClient({
       clientID: options.clientID,
       clientSecret: options.clientSecret,
@@ -118,7 +104,7 @@ export class AuthenteqStrategy extends Strategy {
       timeout: options.timeout ?? 10_000,
       ...(options.allowInsecureHTTP === undefined ? {} : { allowInsecureHTTP: options.allowInsecureHTTP }),
     });
-    this._states = new StateKeeper(options.store, stateTTLMs, clock);
+    this._states = new StateKeeper(store, stateTTLMs, clock);
     this._verify = verify;
     this._passReqToCallback = passReqToCallback;
     const authorize = new URL(authorizationURL);
@@ -133,7 +119,7 @@ export class AuthenteqStrategy extends Strategy {
     this._authorizePrefix = authorize.href;
     this._callbackURL = options.callbackURL;
     this._callbackOrigin = new URL(options.callbackURL).origin;
-    this._policy = { ...policy };
+    this._policy = policy;
     this._includeImages = includeImages;
     this._clock = clock;
   }
@@ -143,19 +129,11 @@ export class AuthenteqStrategy extends Strategy {
     const query = queryOf(req);
     const isCallback = ['code', 'state', 'error'].some((key) => query[key] !== undefined);
     const run = isCallback ? this._callback(req, query) : this._start(req, options);
-    run.catch((error: unknown) => {
-      log('authenticate failed: %s', isRecord(error) ? String(error.code ?? error.name) : 'error');
-      this.error(error instanceof Error ? error : new Error('authentication failed'));
-    });
+    run.catch(errorTo(this));
   }
 
   private async _start(req: Request, options: AuthenteqAuthenticateOptions): Promise<void> {
-    let returnTo: string | undefined;
-    if (options.returnTo !== undefined) {
-      returnTo = safeReturnTo(options.returnTo, this._callbackOrigin, '') || undefined;
-      if (returnTo === undefined) log('returnTo dropped: not a same-origin path');
-    }
-    const state = await this._states.issue(req, returnTo);
+    const state = await this._states.issue(req, filterReturnTo(options.returnTo, this._callbackOrigin));
     // The state is base64url: appended as is to the URL built once in the constructor.
     const url = `${this._authorizePrefix}&state=${state}`;
     // The state must be stored before the browser can come back with it.
@@ -203,58 +181,11 @@ export class AuthenteqStrategy extends Strategy {
       return this._fail(refusal.code, refusal.message);
     }
     const authInfo: AuthenteqAuthInfo = { provider: 'authenteq', returnTo: checked.entry.returnTo };
-    const { user, info } = await runVerify(this._verify, { passReqToCallback: this._passReqToCallback }, req, [
-      profile,
-    ]);
-    if (!user) {
-      log('verify refused the identity');
-      return this.fail(info ?? { message: 'Sign-up was refused.' }, 401);
-    }
-    log('signed up');
-    this.success(user as Express.User, { ...(isRecord(info) ? info : {}), ...authInfo });
+    await verifyAndFinish(this, this._verify, this._passReqToCallback, req, profile, authInfo);
   }
 
+  /** Fails with an {@link AuthenteqFailure}. */
   private _fail(code: AuthenteqFailureCode, message?: string): void {
-    const entry = FAILURES[code];
-    const challenge: AuthenteqFailure = { code, message: message ?? entry.message };
-    this.fail(challenge, entry.status);
-  }
-}
-
-function queryOf(req: Request): Record<string, unknown> {
-  const query: unknown = req.query; // Express 5 parses the query string again on every read of req.query
-  if (isRecord(query)) return query;
-  const params = new URL(req.url ?? '/', 'http://localhost').searchParams;
-  return Object.fromEntries(params);
-}
-
-/** A 4xx from the provider: the request was refused (reused code, details window passed), not a provider outage. */
-function isClientError(error: unknown): boolean {
-  return (
-    error instanceof ProviderStatusError &&
-    error.upstreamStatus !== undefined &&
-    error.upstreamStatus >= 400 &&
-    error.upstreamStatus < 500 &&
-    error.upstreamStatus !== 429
-  );
-}
-
-function assertPolicy(policy: AuthenteqPolicy): void {
-  if (!isRecord(policy)) invalidOption('policy must be an object');
-  const { minimumAge, acceptedIssuingCountries, acceptExpiredDocuments } = policy as AuthenteqPolicy;
-  if (minimumAge !== undefined && !(Number.isInteger(minimumAge) && minimumAge >= 0 && minimumAge < 150)) {
-    invalidOption('policy.minimumAge must be a whole number of years');
-  }
-  if (
-    acceptedIssuingCountries !== undefined &&
-    !(
-      Array.isArray(acceptedIssuingCountries) &&
-      acceptedIssuingCountries.every((c) => typeof c === 'string' && c !== '')
-    )
-  ) {
-    invalidOption('policy.acceptedIssuingCountries must be an array of country codes');
-  }
-  if (acceptExpiredDocuments !== undefined && typeof acceptExpiredDocuments !== 'boolean') {
-    invalidOption('policy.acceptExpiredDocuments must be a boolean');
+    failWith(this, FAILURES, code, message);
   }
 }
