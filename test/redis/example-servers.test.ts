@@ -150,9 +150,10 @@ for (const topology of ['REDIS_URL', 'REDIS_CLUSTER_NODES'] as const) {
           expect(answer.status).toBe(status);
           await expectSessionInRedis(prefix, answer.sid, inCluster);
           if (prefix === 'signup:sess:') {
-            // The state itself is in the store (RedisStore); the session only binds this browser to it.
+            // The state itself is in the store (RedisStore); the session only binds this browser to it. The example
+            // runs Web IDV by default, whose states have their own session key.
             const session = JSON.parse((await (inCluster ? cluster : redis).get(`${prefix}${answer.sid}`)) ?? '{}');
-            expect(session['passport-idv:authenteq']).toEqual({ binding: expect.any(String) });
+            expect(session['passport-idv:authenteq-web-idv']).toEqual({ binding: expect.any(String) });
           }
         } catch (error) {
           throw new Error(`${(error as Error).message}; the server printed:\n${server.output()}`, { cause: error });
