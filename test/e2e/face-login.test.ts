@@ -65,6 +65,8 @@ describe('log in with your face, then step up (browser)', () => {
     await page.getByRole('heading', { name: 'Enroll your face' }).waitFor();
     // The enrollment dialog offers no "Different person": a stranger's selfie would simply become the enrolled face.
     await page.getByRole('button', { name: 'Take my enrollment selfie' }).click();
+    // The dialog is built after the click: wait for its last button before reading them all.
+    await page.getByRole('dialog').getByRole('button', { name: 'Cancel' }).waitFor();
     expect(await page.getByRole('dialog').getByRole('button').allTextContents()).toEqual([
       'Genuine selfie — You, live in front of the camera.',
       'Spoof (photo of a photo) — Someone holds up a picture of you: low liveness.',
