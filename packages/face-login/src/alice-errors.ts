@@ -59,7 +59,8 @@ export function reasonOfHeader(value: string | string[] | undefined): AliceCaptu
  * ```
  */
 export class AliceCaptureRejectedError extends ProviderError {
-  override code = 'ERR_ALICE_CAPTURE_REJECTED' as const;
+  static override readonly code = 'ERR_ALICE_CAPTURE_REJECTED' as const;
+  override readonly code = 'ERR_ALICE_CAPTURE_REJECTED' as const;
   override status = 422;
   /** The diagnostics code, or `'Unknown'`. */
   readonly reason: AliceCaptureReason;
@@ -81,7 +82,8 @@ export class AliceCaptureRejectedError extends ProviderError {
  * ```
  */
 export class AliceActiveSelfieError extends ProviderError {
-  override code = 'ERR_ALICE_ACTIVE_SELFIE' as const;
+  static override readonly code = 'ERR_ALICE_ACTIVE_SELFIE' as const;
+  override readonly code = 'ERR_ALICE_ACTIVE_SELFIE' as const;
   override status = 409;
 
   constructor(operation: string) {
@@ -100,7 +102,8 @@ export class AliceActiveSelfieError extends ProviderError {
  * ```
  */
 export class AliceSelfieLimitError extends ProviderError {
-  override code = 'ERR_ALICE_SELFIE_LIMIT' as const;
+  static override readonly code = 'ERR_ALICE_SELFIE_LIMIT' as const;
+  override readonly code = 'ERR_ALICE_SELFIE_LIMIT' as const;
   override status = 422;
 
   constructor(operation: string) {

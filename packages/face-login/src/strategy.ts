@@ -253,10 +253,7 @@ export class FaceLoginStrategy extends Strategy {
     // the attempt from under the winner, or neither would log in.
     const used = await this._spend(id, attempt);
     if (used) return used;
-    delete session[ATTEMPT_KEY];
-    if ((await storeCall(() => this._store.take(this._attemptKey(attempt.id)))) === undefined) {
-      return { refused: 'no_attempt', counts: false };
-    }
+    if (!(await this._takeAttempt(session, attempt))) return { refused: 'no_attempt', counts: false };
     const userId = attempt.aliceUserId;
     const [authentication, face] = await Promise.all([
       this._client.getAuthentication(userId, id).catch((error: unknown) => {
@@ -276,10 +273,7 @@ export class FaceLoginStrategy extends Strategy {
    * spent like a posted id, and judged the same way.
    */
   private async _evaluateResolved(session: SessionData, attempt: FaceLoginAttempt): Promise<Outcome> {
-    if ((await storeCall(() => this._store.take(this._attemptKey(attempt.id)))) === undefined) {
-      return { refused: 'no_attempt', counts: false };
-    }
-    delete session[ATTEMPT_KEY];
+    if (!(await this._takeAttempt(session, attempt))) return { refused: 'no_attempt', counts: false };
     const userId = attempt.aliceUserId;
     const resolution = this._resolution as Resolution; // set: `_run` resolves only then
     const found = await newestAuthentication(this._client, userId, attempt.at, this._skewMs, this._clock, resolution);
@@ -287,6 +281,12 @@ export class FaceLoginStrategy extends Strategy {
     const used = await this._spend(found.authenticationId, attempt);
     if (used) return { ...used, counts: true };
     return this._judge(attempt, found, await enrolledFace(this._client, userId), found.authenticationId);
+  }
+
+  /** Takes the attempt out of the session and the store; `false` if another request took it from the store first. */
+  private async _takeAttempt(session: SessionData, attempt: FaceLoginAttempt): Promise<boolean> {
+    delete session[ATTEMPT_KEY];
+    return (await storeCall(() => this._store.take(this._attemptKey(attempt.id)))) !== undefined;
   }
 
   /** Marks `id` used by this attempt; a refusal if it already was (counted unless by this very attempt). */

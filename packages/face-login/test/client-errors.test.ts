@@ -105,6 +105,12 @@ describe('AliceClient: answers of the upload calls, as typed errors', () => {
     expect(full).toBeInstanceOf(AliceSelfieLimitError);
     expect(full).toMatchObject({ code: 'ERR_ALICE_SELFIE_LIMIT', status: 422, upstreamStatus: 422 });
     expect(full).toBeInstanceOf(PassportIdvError);
+    // The code is also on each class, as on every passport-idv error.
+    expect([AliceCaptureRejectedError.code, AliceActiveSelfieError.code, AliceSelfieLimitError.code]).toEqual([
+      'ERR_ALICE_CAPTURE_REJECTED',
+      'ERR_ALICE_ACTIVE_SELFIE',
+      'ERR_ALICE_SELFIE_LIMIT',
+    ]);
   });
 
   it('other answers stay as they were: 404 on authenticate (not enabled) and 500 are ProviderStatusError', async () => {
