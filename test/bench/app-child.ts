@@ -6,10 +6,17 @@
  * - `{type:'cpu'}` → `{type:'cpu', user, system, gcMinor, gcMajor, gcMs}` (µs, `process.cpuUsage()`; GCs so far);
  * - `{type:'mem'}` → `{type:'mem', rss, heapUsed, ...stats}` after a full GC;
  * - `{type:'stats'}` → `{type:'stats', ...stats}` (the app's counters, no GC);
- * - `{type:'exit'}` → closes and exits (a `--cpu-prof` profile is written then).
+ * - `{type:'profile-start'}` → `{type:'profile-start'}` once V8's CPU profiler runs (`node:inspector`), and
+ *   `{type:'profile-stop'}` → `{type:'profile-stop', file}`, the `.cpuprofile` written to the temporary directory:
+ *   a profile of the window between the two, after the warm-up;
+ * - `{type:'exit'}` → closes and exits.
  */
+import { writeFileSync } from 'node:fs';
 import http from 'node:http';
+import { Session } from 'node:inspector/promises';
 import type { AddressInfo } from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
 import { constants, type PerformanceEntry, PerformanceObserver } from 'node:perf_hooks';
 import { createFaceApp, type FaceAppSpec } from './face-app.js';
 import { type BuiltApp, createSignupApp, type SignupAppSpec } from './signup-apps.js';
@@ -19,6 +26,8 @@ type Message =
   | { type: 'cpu' }
   | { type: 'mem' }
   | { type: 'stats' }
+  | { type: 'profile-start' }
+  | { type: 'profile-stop' }
   | { type: 'exit' };
 
 /** Garbage collections so far: scavenges (young generation), the others, and their total pause in ms. */
@@ -83,6 +92,26 @@ async function memory(): Promise<void> {
   send({ type: 'mem', rss, heapUsed, ...stats });
 }
 
+let profiler: Session | undefined;
+
+async function startProfile(): Promise<void> {
+  profiler = new Session();
+  profiler.connect();
+  await profiler.post('Profiler.enable');
+  await profiler.post('Profiler.start');
+  send({ type: 'profile-start' });
+}
+
+async function stopProfile(): Promise<void> {
+  if (!profiler) throw new Error('the profiler was not started');
+  const { profile } = await profiler.post('Profiler.stop');
+  profiler.disconnect();
+  profiler = undefined;
+  const file = path.join(os.tmpdir(), `bench-app-${process.pid}-${Date.now()}.cpuprofile`);
+  writeFileSync(file, JSON.stringify(profile));
+  send({ type: 'profile-stop', file });
+}
+
 process.on('message', (message: Message) => {
   switch (message.type) {
     case 'init':
@@ -101,6 +130,12 @@ process.on('message', (message: Message) => {
         (stats) => send({ type: 'stats', ...stats }),
         (error: unknown) => send({ type: 'failed', message: (error as Error).message }),
       );
+      break;
+    case 'profile-start':
+      startProfile().catch((error: unknown) => send({ type: 'failed', message: (error as Error).message }));
+      break;
+    case 'profile-stop':
+      stopProfile().catch((error: unknown) => send({ type: 'failed', message: (error as Error).message }));
       break;
     case 'exit':
       server.closeAllConnections();

@@ -95,7 +95,7 @@ export class Child {
     return (await this.cpu()).total;
   }
 
-  /** Asks the child to exit and waits for it (a `--cpu-prof` profile is written on the way out). */
+  /** Asks the child to exit and waits for it. */
   async close(): Promise<void> {
     if (this.#exited) return;
     const exited = new Promise<void>((resolve) => this.#process.once('exit', () => resolve()));

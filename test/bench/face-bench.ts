@@ -52,17 +52,13 @@ type GuardRoute = (typeof GUARD_ROUTES)[number];
 const APP_SCRIPT = new URL('./app-child.js', import.meta.url);
 
 /** Starts the face-login app process against `sandbox`. */
-export function startFaceApp(
-  sandbox: Sandbox,
-  storeBound?: number,
-  execArgv: string[] = [],
-): Promise<{ child: Child; url: string }> {
+export function startFaceApp(sandbox: Sandbox, storeBound?: number): Promise<{ child: Child; url: string }> {
   const spec: FaceAppSpec = {
     kind: 'face',
     alice: { apiKey: sandbox.alice.apiKey, baseURL: sandbox.alice.baseURL },
     storeBound,
   };
-  return Child.start(APP_SCRIPT, ['--expose-gc', ...execArgv], { ...spec });
+  return Child.start(APP_SCRIPT, ['--expose-gc'], { ...spec });
 }
 
 /** One face login by a new visitor for `aliceUserId`: begin, the SDK's authentication, the post. */

@@ -1,10 +1,10 @@
 /**
- * `--profile`: runs the sign-up app of our strategy and of the reference under `node --cpu-prof`, drives each for a
- * while, and prints where the CPU time of each app process went: self time by package, inclusive time of each
- * package (its own code and everything it called), and the hottest functions.
+ * `--profile`: warms up the sign-up app of our strategy and of the reference, then profiles each over a window of load
+ * (V8's CPU profiler, started and stopped in the app over `node:inspector`, so the warm-up is left out), and prints
+ * where the CPU time of each app process went: self time by package, inclusive time of each package (its own code
+ * and everything it called), and the hottest functions.
  */
-import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
-import os from 'node:os';
+import { copyFileSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { startSandbox } from '@passport-idv/sandbox';
 import type { Child } from './child.js';
@@ -129,38 +129,37 @@ function shortUrl(url: string): string {
   return cut >= 0 ? url.slice(cut + 1) : url.replace(/^file:\/\//, '');
 }
 
-/** Drives one app under `--cpu-prof` (warm-up included in the profile) and summarises its profile. */
+/** Warms one app up, profiles it over a window of load and summarises the profile. */
 async function profileApp(
   label: string,
-  start: (execArgv: string[]) => Promise<{ child: Child; url: string }>,
+  start: () => Promise<{ child: Child; url: string }>,
   iterationFor: (url: string) => (vu: number) => Promise<true | string>,
   settings: SignupSettings,
   log: (line: string) => void,
   keepDir?: string,
 ): Promise<string> {
-  const dir = mkdtempSync(path.join(os.tmpdir(), 'bench-prof-'));
+  let file: string | undefined;
   try {
-    const app = await start(['--cpu-prof', `--cpu-prof-dir=${dir}`]);
+    const app = await start();
     const iteration = iterationFor(app.url);
-    const warm = await runLoad({ concurrency: settings.concurrency, total: settings.warmupFlows, iteration });
+    await runLoad({ concurrency: settings.concurrency, total: settings.warmupFlows, iteration });
+    await app.child.ask('profile-start');
     const result = await runLoad({ concurrency: settings.concurrency, durationMs: settings.windowMs, iteration });
+    file = String((await app.child.ask<{ file: string }>('profile-stop')).file);
     await app.child.close();
-    const count = warm.ok + result.ok + 1;
-    log(`  ${label}: ${count} profiled`);
-    const file = readdirSync(dir).find((name) => name.endsWith('.cpuprofile'));
-    if (!file) throw new Error(`no profile written for ${label}`);
+    log(`  ${label}: ${result.ok} profiled after ${settings.warmupFlows} of warm-up`);
     if (keepDir !== undefined) {
       mkdirSync(keepDir, { recursive: true });
       const kept = path.join(keepDir, `${label.replace(/[^A-Za-z0-9-]+/g, '-')}.cpuprofile`);
-      copyFileSync(path.join(dir, file), kept);
+      copyFileSync(file, kept);
       log(`  kept ${kept}`);
     }
-    const profile = JSON.parse(readFileSync(path.join(dir, file), 'utf8')) as CpuProfile;
-    return summarise(profile, `${label}, ${count} iterations`, count);
+    const profile = JSON.parse(readFileSync(file, 'utf8')) as CpuProfile;
+    return summarise(profile, `${label}, ${result.ok} iterations`, result.ok);
   } catch (error) {
     return `${label}: ${(error as Error).message}`;
   } finally {
-    rmSync(dir, { recursive: true, force: true });
+    if (file !== undefined) rmSync(file, { force: true });
   }
 }
 
@@ -184,7 +183,7 @@ export async function runProfile(
         out.push(
           await profileApp(
             `sign-up ${variant}`,
-            (execArgv) => startSignupApp({ kind: 'signup', variant, providerURL: provider.url }, execArgv),
+            () => startSignupApp({ kind: 'signup', variant, providerURL: provider.url }),
             (url) => (vu) => signupFlow(url, jars[vu] as CookieJar),
             settings,
             log,
@@ -203,7 +202,7 @@ export async function runProfile(
       out.push(
         await profileApp(
           'face login',
-          (execArgv) => startFaceApp(sandbox, undefined, execArgv),
+          () => startFaceApp(sandbox),
           (url) => (vu) => faceLogin(sandbox, url, jars[vu] as CookieJar, users[vu] as string),
           settings,
           log,

@@ -6,7 +6,7 @@
  *
  * `--quick` is a short smoke run (figures are noisy); `--variants` picks sign-up variants (authenteq,
  * passport-oauth2, openid-client, reference, reference-passport, authenteq-alt); `--profile` profiles the sign-up
- * app of each variant (default: ours and the reference) with `node --cpu-prof` and prints where its CPU time goes
+ * app of each variant (default: ours and the reference) after its warm-up and prints where its CPU time goes
  * instead of the tables (`--keep-profiles DIR` also keeps each `.cpuprofile` there, for Chrome DevTools);
  * `--rounds N` sets the sign-up section's alternated rounds (default 10), for tighter A/B comparisons;
  * `--warmup FLOWS` sets the sign-up flows each app serves before it is measured (default 15,000, until the JIT settles);

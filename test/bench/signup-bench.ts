@@ -59,7 +59,7 @@ export function startProvider(): Promise<{ child: Child; url: string }> {
   return Child.start(PROVIDER_SCRIPT, []);
 }
 
-/** Starts one sign-up app process; `execArgv` adds e.g. `--cpu-prof`; `wrapper` runs it under e.g. valgrind. */
+/** Starts one sign-up app process; `execArgv` adds Node options; `wrapper` runs it under e.g. valgrind. */
 export function startSignupApp(
   spec: SignupAppSpec,
   execArgv: string[] = [],

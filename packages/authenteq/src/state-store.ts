@@ -141,10 +141,10 @@ export class StateKeeper {
       entry = found;
       // Removed from this request's session before any upstream call; express-session persists the removal with the
       // response, whatever it is. A replay racing this request reads an older copy of the session: the spent store
-      // refuses it. Keyed by a hash, as in the store: no state value is kept.
+      // refuses it. Keyed by a hash, as in the store: no state value is kept. The store is this keeper's own, so the
+      // key needs no namespace.
       slot.states = states.filter((_, i) => i !== index);
-      if (!(await this.#spent!.add(storeKey('authenteq', 'spent', hash(state)), 1, this.#ttlMs)))
-        return { ok: false, reason: 'unknown' };
+      if (!(await this.#spent!.add(hash(state), 1, this.#ttlMs))) return { ok: false, reason: 'unknown' };
     }
     if (!(typeof entry.expiresAt === 'number' && entry.expiresAt > this.#clock.now())) {
       return { ok: false, reason: 'expired' };

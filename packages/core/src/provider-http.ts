@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { EventEmitter } from 'node:events';
 import type { IncomingHttpHeaders } from 'node:http';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Agent, type Dispatcher } from 'undici';
@@ -90,29 +91,60 @@ const agent = new Agent({
  */
 export async function providerRequest<T = unknown>(request: ProviderRequest<T>): Promise<ProviderResponse<T>> {
   const timeout = request.timeout ?? 10_000;
-  // The deadline: a timer cleared as soon as the call settles, so nothing of the call outlives it.
-  const deadline = new AbortController();
-  const timer = setTimeout(() => deadline.abort(), timeout);
+  const deadline = new Deadline(timeout, request.signal);
   try {
-    return await attempts(request, deadline.signal, timeout);
+    return await attempts(request, deadline, timeout);
   } finally {
-    clearTimeout(timer);
+    deadline.clear();
+  }
+}
+
+/**
+ * A call's deadline, and the `signal` that stops its attempt in undici: it emits `abort` when the time is up or when
+ * the caller's signal aborts. undici's `signal` option takes an EventEmitter as well as an AbortSignal; one of these
+ * is made per call, and on Node 20 an AbortSignal with undici's listener on it costs a sign-up far more CPU (see
+ * test/bench/README.md). Its timer is cleared as soon as the call settles, so nothing of the call outlives it.
+ */
+class Deadline extends EventEmitter {
+  /** The time was up. */
+  expired = false;
+  readonly #timer: NodeJS.Timeout;
+  readonly #signal: AbortSignal | undefined;
+  readonly #cancel = () => this.emit('abort');
+
+  constructor(timeout: number, signal: AbortSignal | undefined) {
+    super();
+    this.#timer = setTimeout(() => {
+      this.expired = true;
+      this.emit('abort');
+    }, timeout);
+    this.#signal = signal;
+    signal?.addEventListener('abort', this.#cancel, { once: true });
+  }
+
+  /** The call ended or was stopped: by its deadline, or by the caller. */
+  get aborted(): boolean {
+    return this.expired || this.#signal?.aborted === true;
+  }
+
+  clear(): void {
+    clearTimeout(this.#timer);
+    this.#signal?.removeEventListener('abort', this.#cancel);
   }
 }
 
 /** The call's attempts: the first, and retries of a GET while the deadline allows. */
 async function attempts<T>(
   request: ProviderRequest<T>,
-  deadline: AbortSignal,
+  deadline: Deadline,
   timeout: number,
 ): Promise<ProviderResponse<T>> {
-  const signal = request.signal ? AbortSignal.any([deadline, request.signal]) : deadline;
   const stop = (cause: unknown, message: string) => failure(request, cause, message, deadline, timeout);
   const retries = request.method === 'GET' ? Math.max(0, request.retries ?? 2) : 0;
   const retryDelay = request.retryDelay ?? 100;
   const started = performance.now();
-  const options = prepare(request, signal);
-  if (signal.aborted) throw failed(request, stop(undefined, 'the call was cancelled'), 0, started);
+  const options = prepare(request, deadline);
+  if (deadline.aborted) throw failed(request, stop(undefined, 'the call was cancelled'), 0, started);
   for (let attempt = 0; ; attempt++) {
     let error: ProviderError;
     try {
@@ -129,12 +161,13 @@ async function attempts<T>(
     const remaining = timeout - (performance.now() - started);
     // A retry must leave itself as much time after its back-off as the back-off took; otherwise the deadline would
     // mostly cut it short, and the caller learns more from the provider's own answer than from a timeout.
-    if (!retryable || signal.aborted || attempt >= retries || 2 * wait >= remaining) {
+    if (!retryable || deadline.aborted || attempt >= retries || 2 * wait >= remaining) {
       throw failed(request, error, attempt + 1, started);
     }
     log('%s %s: %s, retry %d', request.provider, request.operation, error.code, attempt + 1);
+    // The pause ends well before the deadline (see above); only the caller's signal can cut it short.
     try {
-      await sleep(wait, undefined, { signal });
+      await sleep(wait, undefined, request.signal ? { signal: request.signal } : undefined);
     } catch (cause) {
       throw failed(request, stop(cause, 'the call was cancelled'), attempt + 1, started);
     }
@@ -144,7 +177,7 @@ async function attempts<T>(
 type Stop = (cause: unknown, message: string) => ProviderError;
 
 /** undici's options for one call, body included, built once: retries send the same. */
-function prepare(request: ProviderRequest<unknown>, signal: AbortSignal): Dispatcher.RequestOptions {
+function prepare(request: ProviderRequest<unknown>, signal: Deadline): Dispatcher.RequestOptions {
   const url = new URL(request.url);
   const headers: Record<string, string> = { accept: 'application/json', ...request.headers };
   let body: Buffer | undefined;
@@ -206,12 +239,12 @@ function failure(
   request: ProviderRequest<unknown>,
   cause: unknown,
   message: string,
-  deadline: AbortSignal,
+  deadline: Deadline,
   timeout: number,
 ): ProviderError {
   if (cause instanceof ProviderError) return cause;
   const call = info(request);
-  if (deadline.aborted) return new ProviderTimeoutError(`no answer within ${timeout}ms`, call);
+  if (deadline.expired) return new ProviderTimeoutError(`no answer within ${timeout}ms`, call);
   if (request.signal?.aborted) {
     return new ProviderNetworkError('the call was cancelled', { ...call, cause: request.signal.reason });
   }
