@@ -16,18 +16,10 @@ export {
   type SecondsRange,
   secondsOption,
 } from './options.js';
-export {
-  isRecord,
-  type MultipartFile,
-  type ProviderRequest,
-  type ProviderResponse,
-  providerRequest,
-  requireRecord,
-  requireString,
-  ShapeError,
-} from './provider-http.js';
+export { type MultipartFile, type ProviderRequest, type ProviderResponse, providerRequest } from './provider-http.js';
 export { randomToken } from './random.js';
 export { type SessionLike, saveSession, sessionOf } from './session.js';
+export { isRecord, requireRecord, requireString, ShapeError } from './shape.js';
 export { SharedLoader, type SharedLoaderOptions, type SharedLoadSteps } from './shared-load.js';
 export { assertStore } from './store.js';
 export { storeCall } from './store-call.js';

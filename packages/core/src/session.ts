@@ -1,5 +1,5 @@
 import { SessionRequiredError, StoreError } from './errors.js';
-import { isRecord } from './provider-http.js';
+import { isRecord } from './shape.js';
 
 /** `req.session` as express-session (or a compatible middleware) makes it. @internal */
 export interface SessionLike {

@@ -1,5 +1,5 @@
 import { invalidOption } from './errors.js';
-import { isRecord } from './provider-http.js';
+import { isRecord } from './shape.js';
 
 /**
  * Where passport-idv keeps everything that must be single-use or shared between app instances: OAuth state,
