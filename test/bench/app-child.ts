@@ -7,16 +7,12 @@
  * - `{type:'mem'}` → `{type:'mem', rss, heapUsed, ...stats}` after a full GC;
  * - `{type:'stats'}` → `{type:'stats', ...stats}` (the app's counters, no GC);
  * - `{type:'profile-start'}` → `{type:'profile-start'}` once V8's CPU profiler runs (`node:inspector`), and
- *   `{type:'profile-stop'}` → `{type:'profile-stop', file}`, the `.cpuprofile` written to the temporary directory:
- *   a profile of the window between the two, after the warm-up;
+ *   `{type:'profile-stop'}` → `{type:'profile-stop', profile}`: the CPU profile of the window between the two;
  * - `{type:'exit'}` → closes and exits.
  */
-import { writeFileSync } from 'node:fs';
 import http from 'node:http';
 import { Session } from 'node:inspector/promises';
 import type { AddressInfo } from 'node:net';
-import os from 'node:os';
-import path from 'node:path';
 import { constants, type PerformanceEntry, PerformanceObserver } from 'node:perf_hooks';
 import { createFaceApp, type FaceAppSpec } from './face-app.js';
 import { type BuiltApp, createSignupApp, type SignupAppSpec } from './signup-apps.js';
@@ -107,9 +103,7 @@ async function stopProfile(): Promise<void> {
   const { profile } = await profiler.post('Profiler.stop');
   profiler.disconnect();
   profiler = undefined;
-  const file = path.join(os.tmpdir(), `bench-app-${process.pid}-${Date.now()}.cpuprofile`);
-  writeFileSync(file, JSON.stringify(profile));
-  send({ type: 'profile-stop', file });
+  send({ type: 'profile-stop', profile });
 }
 
 process.on('message', (message: Message) => {

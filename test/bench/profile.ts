@@ -4,7 +4,7 @@
  * where the CPU time of each app process went: self time by package, inclusive time of each package (its own code
  * and everything it called), and the hottest functions.
  */
-import { copyFileSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { startSandbox } from '@passport-idv/sandbox';
 import type { Child } from './child.js';
@@ -138,28 +138,24 @@ async function profileApp(
   log: (line: string) => void,
   keepDir?: string,
 ): Promise<string> {
-  let file: string | undefined;
   try {
     const app = await start();
     const iteration = iterationFor(app.url);
     await runLoad({ concurrency: settings.concurrency, total: settings.warmupFlows, iteration });
     await app.child.ask('profile-start');
     const result = await runLoad({ concurrency: settings.concurrency, durationMs: settings.windowMs, iteration });
-    file = String((await app.child.ask<{ file: string }>('profile-stop')).file);
+    const { profile } = await app.child.ask<{ profile: CpuProfile }>('profile-stop');
     await app.child.close();
     log(`  ${label}: ${result.ok} profiled after ${settings.warmupFlows} of warm-up`);
     if (keepDir !== undefined) {
       mkdirSync(keepDir, { recursive: true });
       const kept = path.join(keepDir, `${label.replace(/[^A-Za-z0-9-]+/g, '-')}.cpuprofile`);
-      copyFileSync(file, kept);
+      writeFileSync(kept, JSON.stringify(profile));
       log(`  kept ${kept}`);
     }
-    const profile = JSON.parse(readFileSync(file, 'utf8')) as CpuProfile;
     return summarise(profile, `${label}, ${result.ok} iterations`, result.ok);
   } catch (error) {
     return `${label}: ${(error as Error).message}`;
-  } finally {
-    if (file !== undefined) rmSync(file, { force: true });
   }
 }
 

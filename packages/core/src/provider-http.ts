@@ -91,10 +91,9 @@ const agent = new Agent({
  * ```
  */
 export async function providerRequest<T = unknown>(request: ProviderRequest<T>): Promise<ProviderResponse<T>> {
-  const timeout = request.timeout ?? 10_000;
-  const deadline = new Deadline(timeout, request.signal);
+  const deadline = new Deadline(request.timeout ?? 10_000, request.signal);
   try {
-    return await attempts(request, deadline, timeout);
+    return await attempts(request, deadline);
   } finally {
     deadline.clear();
   }
@@ -109,12 +108,15 @@ export async function providerRequest<T = unknown>(request: ProviderRequest<T>):
 class Deadline extends EventEmitter {
   /** The time was up. */
   expired = false;
+  /** Milliseconds for the whole call. */
+  readonly timeout: number;
   readonly #timer: NodeJS.Timeout;
   readonly #signal: AbortSignal | undefined;
   readonly #cancel = () => this.emit('abort');
 
   constructor(timeout: number, signal: AbortSignal | undefined) {
     super();
+    this.timeout = timeout;
     this.#timer = setTimeout(() => {
       this.expired = true;
       this.emit('abort');
@@ -135,12 +137,8 @@ class Deadline extends EventEmitter {
 }
 
 /** The call's attempts: the first, and retries of a GET while the deadline allows. */
-async function attempts<T>(
-  request: ProviderRequest<T>,
-  deadline: Deadline,
-  timeout: number,
-): Promise<ProviderResponse<T>> {
-  const stop = (cause: unknown, message: string) => failure(request, cause, message, deadline, timeout);
+async function attempts<T>(request: ProviderRequest<T>, deadline: Deadline): Promise<ProviderResponse<T>> {
+  const stop = (cause: unknown, message: string) => failure(request, cause, message, deadline);
   const retries = request.method === 'GET' ? Math.max(0, request.retries ?? 2) : 0;
   const retryDelay = request.retryDelay ?? 100;
   const started = performance.now();
@@ -159,7 +157,7 @@ async function attempts<T>(
       error instanceof ProviderNetworkError ||
       (error instanceof ProviderStatusError && (error.upstreamStatus === 429 || (error.upstreamStatus ?? 0) >= 500));
     const wait = retryDelay * 2 ** attempt * (0.5 + Math.random());
-    const remaining = timeout - (performance.now() - started);
+    const remaining = deadline.timeout - (performance.now() - started);
     // A retry must leave itself as much time after its back-off as the back-off took; otherwise the deadline would
     // mostly cut it short, and the caller learns more from the provider's own answer than from a timeout.
     if (!retryable || deadline.aborted || attempt >= retries || 2 * wait >= remaining) {
@@ -241,11 +239,10 @@ function failure(
   cause: unknown,
   message: string,
   deadline: Deadline,
-  timeout: number,
 ): ProviderError {
   if (cause instanceof ProviderError) return cause;
   const call = info(request);
-  if (deadline.expired) return new ProviderTimeoutError(`no answer within ${timeout}ms`, call);
+  if (deadline.expired) return new ProviderTimeoutError(`no answer within ${deadline.timeout}ms`, call);
   if (request.signal?.aborted) {
     return new ProviderNetworkError('the call was cancelled', { ...call, cause: request.signal.reason });
   }
